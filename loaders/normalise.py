@@ -1,0 +1,324 @@
+"""Cell normalisers: one per value kind, each turning a raw cell into a clean value.
+
+Every parser takes one raw cell (str, int, float, date, datetime or None, as Excel and
+CSV readers give them) and returns the clean value, ``None`` for an empty cell, or raises
+``BadValue`` with a Chinese reason. ``normalise_series`` applies a parser to a column
+once per distinct value, which keeps loading fast on large files whose columns repeat.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+# Cells that bureau sheets use to mean "nothing here".
+BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "null", "NULL", "None", "nan", "NaN"})
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel serial 1 = 1900-01-01 (with the 1900 leap-year quirk)
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read as its column's kind; the message is the Chinese reason."""
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, str) and value.strip() in BLANKS
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the user typed it: numbers without a spurious '.0', text trimmed."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    return unicodedata.normalize("NFKC", str(value)).strip() if isinstance(value, str) else str(value)
+
+
+def parse_text(value: Any) -> str | None:
+    """Trimmed text; full-width spaces and stray whitespace runs collapse to one space."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return re.sub(r"\s+", " ", str(value).replace("\u3000", " ")).strip() or None
+
+
+def name_key(value: str) -> str:
+    """The comparison key of a name: （）and () alike, no whitespace, case-insensitive.
+
+    NFKC folds full-width forms (（）、，Ａ１) into their half-width ones, so two spellings
+    of one alliance name that differ only in width or spaces share a key.
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).casefold()
+
+
+_FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_MONTH_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+
+
+def parse_date(value: Any, latest: dt.date | None = None) -> dt.date | None:
+    """A date in any form bureau exports use.
+
+    Accepts 2019-03-05, 2019/3/5, 2019.3.5, 2019年3月5日, 20190305, month-only 2019.03 /
+    2019-03 / 2019年3月 (read as the 1st of the month), Excel date cells and Excel serial
+    numbers (43529). Dates before 2000 or after ``latest`` (default: a year from today) are
+    refused, since the registry's programme started after 2000 and a later date is a typo.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        day = _date_from_number(value)
+    else:
+        day = _date_from_text(unicodedata.normalize("NFKC", str(value)).strip())
+    latest = latest or dt.date.today() + dt.timedelta(days=365)
+    if day < EARLIEST_DATE:
+        raise BadValue(f"日期 {day.isoformat()} 早于 2000 年")
+    if day > latest:
+        raise BadValue(f"日期 {day.isoformat()} 晚于 {latest.isoformat()}，超出合理范围")
+    return day
+
+
+def _date_from_number(value: float) -> dt.date:
+    if 20000 <= value < 80000 and float(value).is_integer():  # Excel serial, 1954–2119
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if 19000101 <= value <= 21001231 and float(value).is_integer():
+        return _date_from_text(str(int(value)))
+    if 1900 < value < 2200 and not float(value).is_integer():  # 2019.03 typed into a number cell
+        return _date_from_text(f"{value:.2f}")
+    raise BadValue(f"无法识别为日期：{cell_text(value)}")
+
+
+def _date_from_text(text: str) -> dt.date:
+    for pattern, has_day in ((_FULL_DATE, True), (_COMPACT_DATE, True), (_MONTH_DATE, False)):
+        m = pattern.fullmatch(text)
+        if m:
+            year, month = int(m[1]), int(m[2])
+            try:
+                return dt.date(year, month, int(m[3]) if has_day else 1)
+            except ValueError:
+                raise BadValue(f"不存在的日期：{text}") from None
+    if _SERIAL.fullmatch(text):
+        return _date_from_number(float(text))
+    raise BadValue(f"无法识别为日期：{text}（可用 2019-03-05、2019/3/5、2019年3月5日 等格式）")
+
+
+_MONEY = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|万|元)?")
+UNIT_FACTORS = {"万元": Decimal(10000), "万": Decimal(10000), "元": Decimal(1)}
+
+
+def parse_money(value: Any, header_unit: str | None = None) -> Decimal | None:
+    """An amount in 元, exact.
+
+    The unit comes from the cell ("50万元", "500,000元") or else from the header
+    (金额（万元）/ 金额（元））; a bare number under a bare header is 万元, as bureau sheets
+    mostly count subsidies in 万元. A cell unit that contradicts the header's is refused.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise BadValue(f"无法识别为金额：{value}")
+    text = cell_text(value) if isinstance(value, (int, float)) else unicodedata.normalize("NFKC", str(value))
+    m = _MONEY.fullmatch(re.sub(r"\s+", "", text).replace("人民币", ""))
+    if not m:
+        raise BadValue(f"无法识别为金额：{text}（应为数字，可带单位“万元”或“元”）")
+    sign, whole, frac, cell_unit = m.groups()
+    if cell_unit and header_unit and UNIT_FACTORS[cell_unit] != UNIT_FACTORS[header_unit]:
+        raise BadValue(f"单元格单位“{cell_unit}”与表头单位“{header_unit}”不一致：{text}")
+    unit = cell_unit or header_unit or "万元"
+    try:
+        amount = Decimal(sign + whole.replace(",", "") + (frac or "")) * UNIT_FACTORS[unit]
+    except InvalidOperation:
+        raise BadValue(f"无法识别为金额：{text}") from None
+    if amount < 0:
+        raise BadValue(f"金额不能为负数：{text}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise BadValue(f"金额精确到分以下：{text}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_int(value: Any) -> int | None:
+    """A non-negative whole number ("12", 12.0, "12个")."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise BadValue(f"应为整数：{value}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise BadValue(f"应为整数：{value}")
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
+        m = re.fullmatch(r"(\d+)(?:\.0+)?\s*(?:个|人|次|项|家|件|名)?", unicodedata.normalize("NFKC", str(value)).strip())
+        if not m:
+            raise BadValue(f"应为整数：{str(value).strip()}")
+        number = int(m[1])
+    if number < 0:
+        raise BadValue(f"不能为负数：{number}")
+    return number
+
+
+def parse_year(value: Any, latest: int | None = None) -> int | None:
+    """A year between 2000 and next year: 2019, "2019", "2019年", "2019年度"."""
+    if is_blank(value):
+        return None
+    text = cell_text(value) if not isinstance(value, str) else unicodedata.normalize("NFKC", value).strip()
+    m = re.fullmatch(r"(\d{4})\s*(?:年度?)?", text)
+    if not m:
+        raise BadValue(f"应为年份：{text}")
+    year, latest = int(m[1]), latest or dt.date.today().year + 1
+    if not 2000 <= year <= latest:
+        raise BadValue(f"年份 {year} 不在 2000–{latest} 之间")
+    return year
+
+
+def parse_score(value: Any) -> Decimal | None:
+    """A review score between 0 and 100, up to two decimals."""
+    if is_blank(value):
+        return None
+    text = cell_text(value) if not isinstance(value, str) else unicodedata.normalize("NFKC", value).strip()
+    text = re.sub(r"\s*分$", "", text)
+    try:
+        score = Decimal(text)
+    except InvalidOperation:
+        raise BadValue(f"应为 0–100 的分数：{text}") from None
+    if not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
+        raise BadValue(f"应为 0–100 的分数（最多两位小数）：{text}")
+    return score
+
+
+_TRUE = frozenset({"是", "Y", "YES", "TRUE", "1", "√", "✓", "核心", "核心成员"})
+_FALSE = frozenset({"否", "N", "NO", "FALSE", "0", "×", "✗", "非核心"})
+
+
+def parse_bool(value: Any) -> bool | None:
+    """是/否, Y/N, 1/0, √/×."""
+    if is_blank(value):
+        return None
+    text = cell_text(value).upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadValue(f"应为“是”或“否”：{cell_text(value)}")
+
+
+def make_enum_parser(values: tuple[str, ...], aliases: dict[str, str]) -> Callable[[Any], str | None]:
+    """A parser accepting the allowed values and their listed spellings, nothing else."""
+    lookup = {name_key(v): v for v in values} | {name_key(k): v for k, v in aliases.items()}
+
+    def parse_enum(value: Any) -> str | None:
+        if is_blank(value):
+            return None
+        text = cell_text(value)
+        try:
+            return lookup[name_key(text)]
+        except KeyError:
+            raise BadValue(f"“{text}”不是允许的取值（{'/'.join(values)}）") from None
+
+    return parse_enum
+
+
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE_SHAPE = re.compile(f"[{CREDIT_CODE_CHARS}]{{2}}\\d{{6}}[{CREDIT_CODE_CHARS}]{{10}}")
+
+
+def credit_code_check_char(first17: str) -> str:
+    """GB 32100-2015 check character of the first 17 characters of a credit code."""
+    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def clean_credit_code(value: Any) -> str | None:
+    """A credit code as written, without spaces, upper case; None when blank."""
+    if is_blank(value):
+        return None
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).upper()
+
+
+def parse_credit_code(value: Any) -> str | None:
+    """An 18-character 统一社会信用代码 whose check character is right."""
+    code = clean_credit_code(value)
+    if code is None:
+        return None
+    if len(code) != 18:
+        raise BadValue(f"统一社会信用代码应为18位，实为{len(code)}位：{code}")
+    if not _CREDIT_CODE_SHAPE.fullmatch(code):
+        raise BadValue(f"统一社会信用代码含不允许的字符（不用 I、O、Z、S、V，第3–8位为行政区划码）：{code}")
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        raise BadValue(f"统一社会信用代码校验位错误（按 GB 32100-2015 应为 {expected}）：{code}")
+    return code
+
+
+def credit_code_errors(codes: pd.Series) -> pd.Series:
+    """Vectorised check of a column of codes: the Chinese reason, or None when valid or blank.
+
+    Large member lists carry hundreds of thousands of distinct codes, too many to check one
+    by one in Python, so the weighted sum is computed with numpy for every well-shaped code.
+    """
+    cleaned = codes.astype("object").map(clean_credit_code).dropna()
+    reasons = pd.Series(None, index=codes.index, dtype="object")
+    if cleaned.empty:
+        return reasons
+    shaped = cleaned.str.fullmatch(_CREDIT_CODE_SHAPE.pattern).fillna(False).astype(bool)
+    good = cleaned[shaped]
+    if not good.empty:
+        table = np.full(128, -1, dtype=np.int64)
+        for i, c in enumerate(CREDIT_CODE_CHARS):
+            table[ord(c)] = i
+        raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        values = table[raw]
+        check = (31 - (values[:, :17] @ np.array(CREDIT_CODE_WEIGHTS)) % 31) % 31
+        wrong = check != values[:, 17]
+        for idx in good.index[wrong]:
+            reasons[idx] = _reason(parse_credit_code, cleaned[idx])
+    for idx in cleaned.index[~shaped]:
+        reasons[idx] = _reason(parse_credit_code, cleaned[idx])
+    return reasons
+
+
+def _reason(parser: Callable[[Any], Any], value: Any) -> str | None:
+    try:
+        parser(value)
+    except BadValue as e:
+        return str(e)
+    return None
+
+
+def normalise_series(values: pd.Series, parser: Callable[[Any], Any]) -> tuple[pd.Series, pd.Series]:
+    """Apply ``parser`` to each distinct cell of a column.
+
+    Returns the parsed column (None where blank or bad) and a column of Chinese reasons
+    (None where the cell is fine).
+    """
+    cells = values.astype("object")
+    cells = cells.where(cells.notna(), "")  # NaN never equals itself: give blanks one key
+    parsed: dict[Any, Any] = {}
+    reasons: dict[Any, str | None] = {}
+    for raw in pd.unique(cells):
+        try:
+            parsed[raw], reasons[raw] = parser(raw), None
+        except BadValue as e:
+            parsed[raw], reasons[raw] = None, str(e)
+    return cells.map(parsed).astype("object"), cells.map(reasons).astype("object")

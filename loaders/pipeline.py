@@ -1,0 +1,371 @@
+"""From files to validated tables: read → find header → map → normalise → validate.
+
+``prepare`` never writes anything. It returns a ``Batch``: the clean tables ready to store,
+every problem found (errors block, warnings do not), and what each file contributed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from . import normalise as n
+from .headers import HeaderMap, find_layout
+from .read import Grid, UnreadableFile, read_grids
+from .schema import (ALLIANCES, BOOL, CREDIT_CODE, DATE, ENUM, INT, LINK_ID, LINK_NAME, MONEY, NAME, SCORE,
+                     TABLES, TEXT, YEAR, Column, Table)
+
+ERROR, WARNING = "错误", "警告"
+MEMBER_MINIMUM_WARNING = 10
+INSTRUCTION_SHEETS = frozenset({"填表说明", "说明", "使用说明"})  # the template's guide: never data  # the most common policy minimum (Tianjin, Weinan); profiles refine it
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, located as the user would find it in Excel."""
+
+    level: str
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f"［{self.sheet}］" if self.sheet else "")
+        where += f" 第{self.row}行" if self.row else ""
+        where += f"「{self.column}」列" if self.column else ""
+        value = f"（值：{self.value}）" if self.value not in (None, "") and self.value not in self.message else ""
+        return f"{self.level}：{where}：{self.message}{value}"
+
+
+@dataclass
+class FileInfo:
+    """What one file contributed to a batch."""
+
+    name: str
+    sha256: str
+    size: int
+    encoding: str | None = None
+    parts: list[dict[str, Any]] = field(default_factory=list)  # {table, sheet, rows}
+
+
+@dataclass
+class Batch:
+    """The outcome of preparing a file set: clean tables, problems, provenance."""
+
+    files: list[FileInfo]
+    tables: dict[str, pd.DataFrame]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Existing:
+    """What the current registry holds that a batch may link to or leave in place."""
+
+    alliances: pd.DataFrame  # alliance_id, name, name_key
+    child_ids: dict[str, pd.Series]  # table -> distinct alliance_id values in it
+
+    @classmethod
+    def empty(cls) -> "Existing":
+        return cls(pd.DataFrame(columns=["alliance_id", "name", "name_key"]), {})
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: Existing | None = None) -> Batch:
+    """Read and validate a file set. Nothing is written."""
+    headers = headers or HeaderMap.load()
+    existing = existing or Existing.empty()
+    files: list[FileInfo] = []
+    problems: list[Problem] = []
+    parts: dict[str, list[pd.DataFrame]] = {t.name: [] for t in TABLES}
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            problems.append(Problem(ERROR, path.name, f"找不到文件：{path}"))
+            continue
+        info = FileInfo(path.name, sha256_of(path), path.stat().st_size)
+        files.append(info)
+        try:
+            grids = read_grids(path)
+        except UnreadableFile as e:
+            problems.append(Problem(ERROR, path.name, str(e).removeprefix(path.name + "：")))
+            continue
+        info.encoding = grids[0].encoding if grids else None
+        recognised = 0
+        for grid in grids:
+            frame = _read_sheet(grid, headers, problems)
+            if frame is None:
+                continue
+            table, df = frame
+            recognised += 1
+            parts[table.name].append(df)
+            info.parts.append({"table": table.name, "sheet": grid.sheet, "rows": len(df)})
+        if not recognised:
+            problems.append(Problem(ERROR, path.name, "文件中没有可识别的表：请检查表头是否为标准导入模板中的列名（见 "
+                                                      "python -m loaders template）"))
+    tables = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
+    for t in TABLES:  # an empty sheet (e.g. an unfilled template sheet) must not wipe a table
+        if t.name in tables and tables[t.name].empty:
+            del tables[t.name]
+            problems.append(Problem(WARNING, "、".join(f.name for f in files if any(p["table"] == t.name for p in f.parts)),
+                                    f"{t.title}没有数据行：登记库现有的{t.title}保持不变"))
+    if not tables:
+        return Batch(files, {}, problems)
+    _validate_registry(tables, existing, problems)
+    return Batch(files, tables, problems)
+
+
+def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tuple[Table, pd.DataFrame] | None:
+    """One sheet as a normalised frame of its table, or None when it holds no known table."""
+    if grid.sheet in INSTRUCTION_SHEETS:
+        return None
+    layout = find_layout(grid.head, grid.sheet, grid.file, headers)
+    if layout is None:
+        if grid.sheet is not None and any(any(c not in (None, "") for c in row) for row in grid.head):
+            problems.append(Problem(WARNING, grid.file, "未识别为任何导入表，已跳过（若应导入，请使用标准表头）",
+                                    sheet=grid.sheet))
+        return None
+    table, header_excel_row = layout.table, layout.header_row + 1
+    located = dict(level=ERROR, file=grid.file, sheet=grid.sheet, row=header_excel_row)
+    for text in layout.duplicates:
+        problems.append(Problem(message=f"表头“{text}”与另一列指向同一字段，无法确定用哪一列", column=text, **located))
+    present = {name for name, _ in layout.columns.values()}
+    for c in table.columns:
+        if c.required and c.name not in present and not (c.kind == LINK_NAME and "alliance_no" in present):
+            accepted = "、".join((c.header, *c.aliases))
+            problems.append(Problem(message=f"缺少必填列“{c.header}”（可用表头：{accepted}）", column=c.header, **located))
+    if layout.unknown:
+        problems.append(Problem(WARNING, grid.file, f"{table.title}中以下列未识别，已忽略：{'、'.join(layout.unknown)}",
+                                sheet=grid.sheet, row=header_excel_row))
+    try:
+        raw, first_row = grid.frame(layout.header_row)
+    except Exception as e:  # e.g. a CSV row with more fields than the header
+        problems.append(Problem(message=f"读取数据行失败：{e}", **located))
+        return None
+    picked = pd.DataFrame({name: raw.iloc[:, pos] if pos < raw.shape[1] else None
+                           for pos, (name, _) in layout.columns.items()})
+    picked.index = raw.index
+    units = {name: unit for name, unit in layout.columns.values()}
+    frame = _normalise(table, grid, picked, units, first_row, problems)
+    return table, frame
+
+
+def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], first_row: int,
+               problems: list[Problem]) -> pd.DataFrame:
+    rows = pd.Series(range(first_row, first_row + len(raw)), index=raw.index)
+    # Blank rows (spacing, totals without data) carry nothing; row numbers stay as in Excel.
+    blank = pd.Series(True, index=raw.index)
+    for c in raw.columns:
+        blank &= n.normalise_series(raw[c], n.is_blank)[0].astype(bool)
+    keep = ~blank
+    raw, rows = raw[keep], rows[keep]
+    out = pd.DataFrame(index=raw.index)
+    for c in table.columns:
+        if c.name not in raw.columns:
+            out[c.name] = None
+            continue
+        if c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
+            reasons = n.credit_code_errors(raw[c.name])
+            values = raw[c.name].map(n.clean_credit_code).where(reasons.isna(), None)
+        else:
+            values, reasons = n.normalise_series(raw[c.name], _parser(c, units.get(c.name)))
+        for idx in reasons.index[reasons.notna()]:
+            problems.append(Problem(ERROR, grid.file, reasons[idx], sheet=grid.sheet, row=int(rows[idx]),
+                                    column=c.header, value=n.cell_text(raw.at[idx, c.name])))
+        if c.required and c.kind != LINK_NAME:
+            for idx in values.index[values.isna() & reasons.isna()]:
+                problems.append(Problem(ERROR, grid.file, f"必填项“{c.header}”为空", sheet=grid.sheet,
+                                        row=int(rows[idx]), column=c.header))
+        out[c.name] = values
+        if c.kind == NAME:
+            out[c.name + "_key"] = values.map(lambda v: None if v is None else n.name_key(v))
+    if table.links_to_alliance:
+        for idx in out.index[out["alliance_name"].isna() & out["alliance_no"].isna()]:
+            problems.append(Problem(ERROR, grid.file, "“联盟名称”和“联盟编号”均为空，无法确定所属联盟",
+                                    sheet=grid.sheet, row=int(rows[idx]), column="联盟名称"))
+    out["source_file"] = grid.file
+    out["source_sheet"] = grid.sheet
+    out["source_row"] = rows.astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _parser(c: Column, unit: str | None) -> Callable[[Any], Any]:
+    if c.kind == ENUM:
+        return n.make_enum_parser(c.values, c.value_aliases)
+    if c.kind == MONEY:
+        return lambda v: n.parse_money(v, unit)
+    return {TEXT: n.parse_text, NAME: n.parse_text, LINK_NAME: n.parse_text, LINK_ID: n.parse_text,
+            DATE: n.parse_date, INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool,
+            CREDIT_CODE: n.parse_credit_code}[c.kind]
+
+
+# ---- cross-row validation -------------------------------------------------------------------
+
+def _problem_at(df: pd.DataFrame, idx: Any, message: str, column: str | None = None, value: Any = None,
+                level: str = ERROR) -> Problem:
+    return Problem(level, df.at[idx, "source_file"], message, sheet=df.at[idx, "source_sheet"],
+                   row=int(df.at[idx, "source_row"]), column=column,
+                   value=None if value is None else n.cell_text(value))
+
+
+def generated_alliance_id(key: str) -> str:
+    """A stable id for an alliance exported without 联盟编号: the same name gives the same id."""
+    return "L-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
+
+
+def _validate_registry(tables: dict[str, pd.DataFrame], existing: Existing, problems: list[Problem]) -> None:
+    if "alliances" in tables:
+        registry = _validate_alliances(tables["alliances"], problems)
+    else:
+        registry = existing.alliances
+        if registry.empty and tables:
+            problems.append(Problem(ERROR, "、".join(sorted({f for df in tables.values()
+                                                              for f in df["source_file"].unique()})),
+                                    "登记库中还没有联盟名录：请先导入（或同时导入）联盟名录"))
+            return
+    for t in TABLES:
+        if t is ALLIANCES:
+            continue
+        if t.name in tables:
+            tables[t.name] = _link(t, tables[t.name], registry, problems)
+        elif "alliances" in tables and t.name in existing.child_ids:
+            orphans = sorted(set(existing.child_ids[t.name]) - set(registry["alliance_id"]))
+            if orphans:
+                problems.append(Problem(ERROR, tables["alliances"]["source_file"].iloc[0],
+                                        f"登记库现有{t.title}中有 {len(orphans)} 个联盟不在新的联盟名录中"
+                                        f"（如 {'、'.join(orphans[:3])}）：请同时导入新的{t.title}，以免数据不一致"))
+    _validate_children(tables, problems)
+    _warn_members(tables, registry, existing, problems)
+
+
+def _validate_alliances(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    given = df["alliance_id"].notna()
+    df.loc[~given, "alliance_id"] = df.loc[~given, "name_key"].map(
+        lambda k: None if k is None else generated_alliance_id(k))
+    for key_col, label in (("name_key", "联盟名称"), ("alliance_id", "联盟编号")):
+        dup = df[key_col].notna() & df.duplicated(key_col, keep=False)
+        if key_col == "alliance_id":
+            dup &= given
+        for key, group in df[dup].groupby(key_col, sort=False):
+            first = group.index[0]
+            where = f"{df.at[first, 'source_file']} 第{df.at[first, 'source_row']}行"
+            for idx in group.index[1:]:
+                problems.append(_problem_at(df, idx, f"{label}重复：与 {where} 是同一个联盟",
+                                            column=label, value=df.at[idx, "name" if key_col == "name_key" else key_col]))
+    # Status: derive when blank; refuse when it contradicts the dates the figures rely on.
+    derived = pd.Series("组建中", index=df.index, dtype="object")
+    derived[df["applied_date"].notna()] = "申请中"
+    derived[df["filed_date"].notna()] = "已备案"
+    derived[df["revoked_date"].notna()] = "已撤销"
+    df["status"] = df["status"].where(df["status"].notna(), derived)
+    ended = df["status"].isin(["已撤销", "已解散"])
+    for idx in df.index[ended & df["revoked_date"].isna()]:
+        problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但撤销日期为空：统计在册联盟需要撤销日期",
+                                    column="撤销日期"))
+    for idx in df.index[~ended & df["revoked_date"].notna()]:
+        problems.append(_problem_at(df, idx, f"填写了撤销日期，但状态为“{df.at[idx, 'status']}”，两者矛盾", column="状态",
+                                    value=df.at[idx, "status"]))
+    filed_needed = df["status"].isin(["已备案", "已认定"]) & df["filed_date"].isna()
+    for idx in df.index[filed_needed]:
+        problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但备案日期为空", column="备案日期"))
+    _check_order(df, "filed_date", "revoked_date", "撤销日期早于备案日期", "撤销日期", problems)
+    _check_order(df, "applied_date", "filed_date", "备案日期早于申请日期", "备案日期", problems, WARNING)
+    _check_order(df, "founded_date", "filed_date", "备案日期早于成立日期", "备案日期", problems, WARNING)
+    return df[["alliance_id", "name", "name_key"]]
+
+
+def _check_order(df: pd.DataFrame, early: str, late: str, message: str, column: str, problems: list[Problem],
+                 level: str = ERROR) -> None:
+    both = df[early].notna() & df[late].notna()
+    wrong = both & (df[late].where(both) < df[early].where(both)).fillna(False).astype(bool)
+    for idx in df.index[wrong]:
+        problems.append(_problem_at(df, idx, f"{message}（{df.at[idx, early]} → {df.at[idx, late]}）", column=column,
+                                    value=df.at[idx, late], level=level))
+
+
+def _link(table: Table, df: pd.DataFrame, registry: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Resolve each row's alliance by 联盟编号 or by normalised 联盟名称; refuse rows naming neither a known one."""
+    by_key = dict(zip(registry["name_key"], registry["alliance_id"]))
+    known_ids = set(registry["alliance_id"])
+    name_keys = df["alliance_name"].map(lambda v: None if v is None else n.name_key(v))
+    from_name = name_keys.map(by_key)
+    from_no = df["alliance_no"].where(df["alliance_no"].isin(known_ids))
+    for idx in df.index[df["alliance_no"].notna() & from_no.isna()]:
+        problems.append(_problem_at(df, idx, f"联盟编号“{df.at[idx, 'alliance_no']}”不在联盟名录中", column="联盟编号",
+                                    value=df.at[idx, "alliance_no"]))
+    unknown_name = df["alliance_no"].isna() & df["alliance_name"].notna() & from_name.isna()
+    for idx in df.index[unknown_name]:
+        problems.append(_problem_at(df, idx, f"联盟“{df.at[idx, 'alliance_name']}”不在联盟名录中（名称须与名录一致）",
+                                    column="联盟名称", value=df.at[idx, "alliance_name"]))
+    clash = from_no.notna() & from_name.notna() & (from_no != from_name)
+    for idx in df.index[clash.fillna(False).astype(bool)]:
+        problems.append(_problem_at(df, idx, f"联盟编号“{df.at[idx, 'alliance_no']}”与联盟名称“{df.at[idx, 'alliance_name']}”"
+                                             "指向不同的联盟", column="联盟编号"))
+    df.insert(0, "alliance_id", from_no.where(from_no.notna(), from_name))
+    return df.drop(columns=["alliance_name", "alliance_no"])
+
+
+def _validate_children(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    members = tables.get("members")
+    if members is not None:
+        linked = members["alliance_id"].notna()
+        for cols, label in ((["alliance_id", "unit_name_key"], "单位名称"), (["alliance_id", "credit_code"], "统一社会信用代码")):
+            dup = linked & members[cols[1]].notna() & members.duplicated(cols, keep="first")
+            for idx in members.index[dup]:
+                problems.append(_problem_at(members, idx, f"同一联盟中{label}重复（同一单位出现两次）", column=label,
+                                            value=members.at[idx, cols[1]]))
+        _check_order(members, "joined_date", "left_date", "退出日期早于加入日期", "退出日期", problems)
+    reports = tables.get("annual_reports")
+    if reports is not None:
+        dup = reports["alliance_id"].notna() & reports.duplicated(["alliance_id", "year"], keep="first")
+        for idx in reports.index[dup]:
+            problems.append(_problem_at(reports, idx, f"同一联盟 {reports.at[idx, 'year']} 年度的年度报告重复", column="年度"))
+    subsidies = tables.get("subsidies")
+    if subsidies is not None:
+        subsidies["status"] = subsidies["status"].where(subsidies["status"].notna(), "已拨付")
+        same = ["alliance_id", "year", "kind", "amount_yuan", "paid_date", "doc_no"]
+        dup = subsidies["alliance_id"].notna() & subsidies.duplicated(same, keep="first")
+        for idx in subsidies.index[dup]:
+            problems.append(_problem_at(subsidies, idx, "与另一行的联盟、年度、类型、金额、日期和文号完全相同，疑似重复录入",
+                                        level=WARNING))
+
+
+def _warn_members(tables: dict[str, pd.DataFrame], registry: pd.DataFrame, existing: Existing,
+                  problems: list[Problem]) -> None:
+    """Warn (never block) about alliances below the usual member minimum or with no members."""
+    if "members" not in tables or "alliances" not in tables:
+        return
+    alliances, members = tables["alliances"], tables["members"]
+    current = members[members["left_date"].isna() & members["alliance_id"].notna()]
+    counts = current.groupby("alliance_id").size()
+    active = alliances[alliances["status"].isin(["已备案", "已认定"])]
+    for idx in active.index:
+        count = int(counts.get(alliances.at[idx, "alliance_id"], 0))
+        if count < MEMBER_MINIMUM_WARNING:
+            message = ("没有成员单位记录" if count == 0 else
+                       f"现有成员单位 {count} 家，少于 {MEMBER_MINIMUM_WARNING} 家（天津、渭南等地的最低要求）")
+            problems.append(_problem_at(alliances, idx, f"联盟“{alliances.at[idx, 'name']}”{message}", level=WARNING))

@@ -1,0 +1,141 @@
+"""Read export files into raw grids: every sheet as rows of cells, nothing interpreted yet.
+
+Supports .xlsx/.xlsm/.xls (python-calamine reads both formats), .csv in UTF-8, UTF-8 with
+BOM, GBK or GB18030 (detected, never asked), and .parquet. Merged cells are filled with
+their top-left value, as a person reading the sheet would.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import pandas as pd
+import python_calamine
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUFFIXES = (*EXCEL_SUFFIXES, ".csv", ".parquet")
+HEADER_SCAN_ROWS = 30  # title rows above the header are few; the header sits in the first screenful
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be opened or decoded; the message is in Chinese."""
+
+
+@dataclass
+class Grid:
+    """One sheet (or a CSV/parquet file) as read: the first rows as cells, the rest lazily.
+
+    ``head`` holds up to HEADER_SCAN_ROWS rows for finding the header; ``frame(h)`` gives the
+    rows below header row ``h`` (0-based) as a DataFrame with the header's cells as columns.
+    """
+
+    file: str
+    sheet: str | None
+    head: list[list[Any]]
+    _rows: list[list[Any]] | None = None     # Excel: the whole sheet
+    _text: str | None = None                 # CSV: the decoded file
+    _frame: pd.DataFrame | None = None       # parquet: the table itself
+    encoding: str | None = None
+
+    def frame(self, header_row: int) -> tuple[pd.DataFrame, int]:
+        """Data below the header row, all cells as read, and the Excel row number of its first row."""
+        if self._frame is not None:
+            return self._frame, 2
+        if self._text is not None:
+            df = pd.read_csv(io.StringIO(self._text), skiprows=header_row, header=None, dtype=str,
+                             keep_default_na=False, na_filter=False, skip_blank_lines=False)
+            header, body = df.iloc[0].tolist(), df.iloc[1:]
+        else:
+            rows = self._rows or []
+            width = max((len(r) for r in rows), default=0)
+            header = rows[header_row] if rows else []
+            body = pd.DataFrame(rows[header_row + 1:], columns=range(width), dtype="object")
+        body.columns = [_header_cell(h) if i < len(header) else "" for i, h in
+                        enumerate(header + [""] * (body.shape[1] - len(header)))]
+        body.index = range(len(body))
+        return body, header_row + 2
+
+
+def _header_cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of the file as a Grid. Raises UnreadableFile."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnreadableFile(f"{path.name}：不支持的文件类型“{path.suffix}”，请使用 xlsx、xls、csv 或 parquet")
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            return _read_excel(path)
+        if suffix == ".csv":
+            return [_read_csv(path)]
+        return [_read_parquet(path)]
+    except UnreadableFile:
+        raise
+    except Exception as e:  # a corrupt or mislabelled file: say which, never a traceback
+        raise UnreadableFile(f"{path.name}：文件无法读取（{type(e).__name__}: {e}），请确认文件未损坏且扩展名正确") from e
+
+
+def _read_excel(path: Path) -> list[Grid]:
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    grids = []
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)  # keep row 1 at index 0: row numbers as Excel shows
+        _fill_merged(rows, sheet.merged_cell_ranges or [])
+        grids.append(Grid(path.name, name, rows[:HEADER_SCAN_ROWS], _rows=rows))
+    return grids
+
+
+def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """Give every cell of a merged range its top-left value (Excel keeps only that one)."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Text and encoding of a CSV export: UTF-8 (with or without BOM), else what charset-normalizer finds.
+
+    Chinese Windows writes GBK; GB18030 is its superset, so every GBK guess decodes as GB18030.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best else None
+    if encoding in (None, "gbk", "gb2312", "gb18030", "cp936", "hz", "big5", "cp950"):
+        encoding = "gb18030" if encoding not in ("big5", "cp950") else encoding
+    try:
+        return data.decode(encoding), encoding.upper()
+    except (UnicodeDecodeError, LookupError):
+        raise UnreadableFile(f"{name}：无法识别文件编码（尝试了 UTF-8 和 {encoding}），请另存为 UTF-8 或 GBK 编码的 CSV") from None
+
+
+def _read_csv(path: Path) -> Grid:
+    text, encoding = decode(path.read_bytes(), path.name)
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN_ROWS]))))
+    return Grid(path.name, None, head, _text=text, encoding=encoding)
+
+
+def _read_parquet(path: Path) -> Grid:
+    df = pd.read_parquet(path)
+    df.columns = [str(c) for c in df.columns]
+    df = df.astype("object").where(df.notna(), None)
+    return Grid(path.name, None, [list(df.columns)], _frame=df)
