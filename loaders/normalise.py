@@ -11,15 +11,21 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Cells that bureau sheets use to mean "nothing here".
 BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "null", "NULL", "None", "nan", "NaN"})
 
+# Whitespace as exports contain it (ASCII, no-break, ideographic, BOM). Written out rather than \s
+# so that Python's re and pyarrow's RE2 read the same class.
+SPACE = "[ \t\n\r\f\v\u00a0\u2000-\u200b\u3000\ufeff]+"
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel serial 1 = 1900-01-01 (with the 1900 leap-year quirk)
 EARLIEST_DATE = dt.date(2000, 1, 1)
 
@@ -48,12 +54,11 @@ def cell_text(value: Any) -> str:
 
 
 def parse_text(value: Any) -> str | None:
-    """Trimmed text; full-width spaces and stray whitespace runs collapse to one space."""
+    """Trimmed text; runs of any whitespace (full-width too) become one space."""
     if is_blank(value):
         return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return re.sub(r"\s+", " ", str(value).replace("\u3000", " ")).strip() or None
+    text = re.sub(SPACE, " ", cell_text(value) if not isinstance(value, str) else value).strip()
+    return None if text in BLANKS else text
 
 
 def name_key(value: str) -> str:
@@ -62,7 +67,7 @@ def name_key(value: str) -> str:
     NFKC folds full-width forms (（）、，Ａ１) into their half-width ones, so two spellings
     of one alliance name that differ only in width or spaces share a key.
     """
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).casefold()
+    return re.sub(SPACE, "", unicodedata.normalize("NFKC", value)).lower()
 
 
 _FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
@@ -201,7 +206,7 @@ def parse_score(value: Any) -> Decimal | None:
         score = Decimal(text)
     except InvalidOperation:
         raise BadValue(f"应为 0–100 的分数：{text}") from None
-    if not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
+    if not score.is_finite() or not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
         raise BadValue(f"应为 0–100 的分数（最多两位小数）：{text}")
     return score
 
@@ -240,7 +245,7 @@ def make_enum_parser(values: tuple[str, ...], aliases: dict[str, str]) -> Callab
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CODE_SHAPE = re.compile(f"[{CREDIT_CODE_CHARS}]{{2}}\\d{{6}}[{CREDIT_CODE_CHARS}]{{10}}")
+_CREDIT_CODE_SHAPE = re.compile(f"[{CREDIT_CODE_CHARS}]{{2}}[0-9]{{6}}[{CREDIT_CODE_CHARS}]{{10}}")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -253,7 +258,7 @@ def clean_credit_code(value: Any) -> str | None:
     """A credit code as written, without spaces, upper case; None when blank."""
     if is_blank(value):
         return None
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).upper()
+    return re.sub(SPACE, "", unicodedata.normalize("NFKC", cell_text(value))).upper()
 
 
 def parse_credit_code(value: Any) -> str | None:
@@ -271,54 +276,126 @@ def parse_credit_code(value: Any) -> str | None:
     return code
 
 
-def credit_code_errors(codes: pd.Series) -> pd.Series:
-    """Vectorised check of a column of codes: the Chinese reason, or None when valid or blank.
+# ---- whole columns ----------------------------------------------------------------------------
+# A column is parsed once per distinct cell (dates, enums and amounts repeat a lot), and the
+# kinds whose cells are mostly distinct (names, codes) are cleaned with pyarrow's vectorised
+# string kernels; the scalar functions above define what each does and tests hold them equal.
 
-    Large member lists carry hundreds of thousands of distinct codes, too many to check one
-    by one in Python, so the weighted sum is computed with numpy for every well-shaped code.
+@dataclass
+class ParsedColumn:
+    """A parsed column: typed values (null where blank or bad) and the bad cells' positions and reasons."""
+
+    values: pa.Array
+    bad: np.ndarray                  # positions of cells that could not be read
+    reasons: list[str]               # one Chinese reason per bad position
+
+
+def _factorize(raw: pd.Series) -> tuple[np.ndarray, Any]:
+    """Codes (-1 for missing) and distinct values of a column: pyarrow for text, pandas for mixed cells."""
+    if isinstance(raw.dtype, pd.ArrowDtype):
+        array = pa.array(raw)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        encoded = pc.dictionary_encode(array)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, encoded.dictionary
+    codes, uniques = pd.factorize(raw.astype("object"), use_na_sentinel=True)
+    return codes, uniques
+
+
+def _take(distinct: pa.Array, codes: np.ndarray) -> pa.Array:
+    return distinct.take(pa.array(codes, mask=codes < 0))
+
+
+def parse_column(raw: pd.Series, parser: Callable[[Any], Any], type: pa.DataType) -> ParsedColumn:
+    """Apply a scalar parser to each distinct cell of a column."""
+    codes, uniques = _factorize(raw)
+    distinct = uniques.to_pylist() if isinstance(uniques, pa.Array) else list(uniques)
+    results: list[Any] = []
+    reasons: dict[int, str] = {}
+    for i, cell in enumerate(distinct):
+        try:
+            results.append(parser(cell))
+        except BadValue as e:
+            results.append(None)
+            reasons[i] = str(e)
+    values = _take(pa.array(results, type=type), codes)
+    if not reasons:
+        return ParsedColumn(values, np.array([], dtype=np.int64), [])
+    bad_distinct = np.zeros(len(distinct), dtype=bool)
+    bad_distinct[list(reasons)] = True
+    bad = np.flatnonzero((codes >= 0) & bad_distinct[np.maximum(codes, 0)])
+    return ParsedColumn(values, bad, [reasons[codes[p]] for p in bad])
+
+
+def text_column(raw: pd.Series) -> pa.Array:
+    """``parse_text`` over a whole column, vectorised.
+
+    Most names hold no inner whitespace, so the regex that collapses runs of it only runs
+    on the cells that contain some.
     """
-    cleaned = codes.astype("object").map(clean_credit_code).dropna()
-    reasons = pd.Series(None, index=codes.index, dtype="object")
-    if cleaned.empty:
-        return reasons
-    shaped = cleaned.str.fullmatch(_CREDIT_CODE_SHAPE.pattern).fillna(False).astype(bool)
-    good = cleaned[shaped]
-    if not good.empty:
-        table = np.full(128, -1, dtype=np.int64)
+    if isinstance(raw.dtype, pd.ArrowDtype):
+        text = pa.array(raw)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        codes = None
+    else:
+        codes, uniques = _factorize(raw)
+        text = pa.array([v if isinstance(v, str) else cell_text(v) for v in uniques], type=pa.string())
+    text = pc.utf8_trim_whitespace(text)
+    spaced = pc.match_substring(text, " ")
+    for char in "\u3000\t\n\r\u00a0\u200b\ufeff":
+        spaced = pc.or_(spaced, pc.match_substring(text, char))
+    spaced = pc.fill_null(spaced, False)
+    if pc.any(spaced).as_py():
+        collapsed = pc.utf8_trim_whitespace(pc.replace_substring_regex(text.filter(spaced), SPACE, " "))
+        text = pc.replace_with_mask(text, spaced, collapsed)
+    text = pc.if_else(pc.is_in(text, value_set=pa.array(sorted(BLANKS))), pa.scalar(None, pa.string()), text)
+    return text if codes is None else _take(text, codes)
+
+
+def name_key_column(names: pa.Array) -> pa.Array:
+    """``name_key`` over a column of names already cleaned by ``text_column``, vectorised.
+
+    Cleaned text has single ASCII spaces only, so after NFKC a literal replace drops them;
+    keys are computed once per distinct name (member lists repeat their alliance's name).
+    """
+    encoded = pc.dictionary_encode(names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names)
+    keys = pc.utf8_lower(pc.replace_substring(pc.utf8_normalize(encoded.dictionary, "NFKC"), " ", ""))
+    return keys.take(encoded.indices)
+
+
+def credit_code_column(raw: pd.Series) -> ParsedColumn:
+    """``parse_credit_code`` over a whole column: the check character computed with numpy."""
+    codes = pc.utf8_upper(pc.replace_substring(pc.utf8_normalize(text_column(raw), "NFKC"), " ", ""))
+    present = np.asarray(codes.is_valid())
+    shaped = np.asarray(pc.fill_null(pc.match_substring_regex(codes, "^" + _CREDIT_CODE_SHAPE.pattern + "$"), False))
+    ok = np.zeros(len(codes), dtype=bool)
+    if shaped.any():
+        lookup = np.full(128, 0, dtype=np.int64)
         for i, c in enumerate(CREDIT_CODE_CHARS):
-            table[ord(c)] = i
-        raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-        values = table[raw]
+            lookup[ord(c)] = i
+        chars = np.frombuffer("".join(codes.filter(pa.array(shaped)).to_pylist()).encode("ascii"), dtype=np.uint8)
+        values = lookup[chars.reshape(-1, 18)]
         check = (31 - (values[:, :17] @ np.array(CREDIT_CODE_WEIGHTS)) % 31) % 31
-        wrong = check != values[:, 17]
-        for idx in good.index[wrong]:
-            reasons[idx] = _reason(parse_credit_code, cleaned[idx])
-    for idx in cleaned.index[~shaped]:
-        reasons[idx] = _reason(parse_credit_code, cleaned[idx])
-    return reasons
+        ok[np.flatnonzero(shaped)] = check == values[:, 17]
+    bad = np.flatnonzero(present & ~ok)
+    reasons = [_reason(parse_credit_code, codes[int(p)].as_py()) for p in bad]
+    return ParsedColumn(pc.if_else(pa.array(ok), codes, pa.scalar(None, pa.string())), bad, reasons)
 
 
-def _reason(parser: Callable[[Any], Any], value: Any) -> str | None:
+def blank_mask(raw: pd.Series) -> np.ndarray:
+    """True where a cell is blank (``is_blank``), vectorised for text columns."""
+    if isinstance(raw.dtype, pd.ArrowDtype):
+        text = pc.utf8_trim_whitespace(pa.array(raw))
+        return pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(sorted(BLANKS)))).to_numpy(zero_copy_only=False)
+    codes, uniques = _factorize(raw)
+    blank = np.array([is_blank(v) for v in uniques] + [True], dtype=bool)
+    return blank[np.where(codes < 0, len(uniques), codes)]
+
+
+def _reason(parser: Callable[[Any], Any], value: Any) -> str:
     try:
         parser(value)
     except BadValue as e:
         return str(e)
-    return None
-
-
-def normalise_series(values: pd.Series, parser: Callable[[Any], Any]) -> tuple[pd.Series, pd.Series]:
-    """Apply ``parser`` to each distinct cell of a column.
-
-    Returns the parsed column (None where blank or bad) and a column of Chinese reasons
-    (None where the cell is fine).
-    """
-    cells = values.astype("object")
-    cells = cells.where(cells.notna(), "")  # NaN never equals itself: give blanks one key
-    parsed: dict[Any, Any] = {}
-    reasons: dict[Any, str | None] = {}
-    for raw in pd.unique(cells):
-        try:
-            parsed[raw], reasons[raw] = parser(raw), None
-        except BadValue as e:
-            parsed[raw], reasons[raw] = None, str(e)
-    return cells.map(parsed).astype("object"), cells.map(reasons).astype("object")
+    return "无法识别"

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import normalise as n
 from .headers import HeaderMap, find_layout
@@ -174,43 +177,55 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
     return table, frame
 
 
+ARROW_TYPES = {TEXT: pa.string(), NAME: pa.string(), LINK_NAME: pa.string(), LINK_ID: pa.string(),
+               DATE: pa.date32(), MONEY: pa.decimal128(18, 2), INT: pa.int64(), YEAR: pa.int64(),
+               SCORE: pa.decimal128(5, 2), BOOL: pa.bool_(), ENUM: pa.string(), CREDIT_CODE: pa.string()}
+TEXT_KINDS = (TEXT, NAME, LINK_NAME, LINK_ID)
+
+
 def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], first_row: int,
                problems: list[Problem]) -> pd.DataFrame:
-    rows = pd.Series(range(first_row, first_row + len(raw)), index=raw.index)
-    # Blank rows (spacing, totals without data) carry nothing; row numbers stay as in Excel.
-    blank = pd.Series(True, index=raw.index)
-    for c in raw.columns:
-        blank &= n.normalise_series(raw[c], n.is_blank)[0].astype(bool)
-    keep = ~blank
-    raw, rows = raw[keep], rows[keep]
-    out = pd.DataFrame(index=raw.index)
+    """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem."""
+    # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
+    blank = np.ones(len(raw), dtype=bool)
+    for name in raw.columns:
+        blank &= n.blank_mask(raw[name])
+    keep = np.flatnonzero(~blank)
+    raw = raw.iloc[keep].reset_index(drop=True)
+    rows = first_row + keep
+    at = dict(file=grid.file, sheet=grid.sheet)
+    columns: dict[str, pa.Array] = {}
     for c in table.columns:
         if c.name not in raw.columns:
-            out[c.name] = None
+            columns[c.name] = pa.nulls(len(raw), ARROW_TYPES[c.kind])
             continue
-        if c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
-            reasons = n.credit_code_errors(raw[c.name])
-            values = raw[c.name].map(n.clean_credit_code).where(reasons.isna(), None)
+        if c.kind in TEXT_KINDS:
+            parsed = n.ParsedColumn(n.text_column(raw[c.name]), np.array([], dtype=np.int64), [])
+        elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
+            parsed = n.credit_code_column(raw[c.name])
         else:
-            values, reasons = n.normalise_series(raw[c.name], _parser(c, units.get(c.name)))
-        for idx in reasons.index[reasons.notna()]:
-            problems.append(Problem(ERROR, grid.file, reasons[idx], sheet=grid.sheet, row=int(rows[idx]),
-                                    column=c.header, value=n.cell_text(raw.at[idx, c.name])))
+            parsed = n.parse_column(raw[c.name], _parser(c, units.get(c.name)), ARROW_TYPES[c.kind])
+        for pos, reason in zip(parsed.bad, parsed.reasons):
+            problems.append(Problem(ERROR, message=reason, row=int(rows[pos]), column=c.header,
+                                    value=n.cell_text(raw[c.name].iloc[pos]), **at))
         if c.required and c.kind != LINK_NAME:
-            for idx in values.index[values.isna() & reasons.isna()]:
-                problems.append(Problem(ERROR, grid.file, f"必填项“{c.header}”为空", sheet=grid.sheet,
-                                        row=int(rows[idx]), column=c.header))
-        out[c.name] = values
+            missing = ~np.asarray(parsed.values.is_valid())
+            missing[parsed.bad] = False
+            for pos in np.flatnonzero(missing):
+                problems.append(Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=c.header,
+                                        **at))
+        columns[c.name] = parsed.values
         if c.kind == NAME:
-            out[c.name + "_key"] = values.map(lambda v: None if v is None else n.name_key(v))
+            columns[c.name + "_key"] = n.name_key_column(parsed.values)
     if table.links_to_alliance:
-        for idx in out.index[out["alliance_name"].isna() & out["alliance_no"].isna()]:
-            problems.append(Problem(ERROR, grid.file, "“联盟名称”和“联盟编号”均为空，无法确定所属联盟",
-                                    sheet=grid.sheet, row=int(rows[idx]), column="联盟名称"))
-    out["source_file"] = grid.file
-    out["source_sheet"] = grid.sheet
-    out["source_row"] = rows.astype("int64")
-    return out.reset_index(drop=True)
+        unlinked = ~np.asarray(columns["alliance_name"].is_valid()) & ~np.asarray(columns["alliance_no"].is_valid())
+        for pos in np.flatnonzero(unlinked):
+            problems.append(Problem(ERROR, message="“联盟名称”和“联盟编号”均为空，无法确定所属联盟", row=int(rows[pos]),
+                                    column="联盟名称", **at))
+    columns["source_file"] = pa.array([grid.file] * len(raw), pa.string())
+    columns["source_sheet"] = pa.array([grid.sheet] * len(raw), pa.string())
+    columns["source_row"] = pa.array(rows, pa.int64())
+    return pd.DataFrame({k: pd.Series(v, dtype=pd.ArrowDtype(v.type)) for k, v in columns.items()})
 
 
 def _parser(c: Column, unit: str | None) -> Callable[[Any], Any]:
@@ -218,16 +233,15 @@ def _parser(c: Column, unit: str | None) -> Callable[[Any], Any]:
         return n.make_enum_parser(c.values, c.value_aliases)
     if c.kind == MONEY:
         return lambda v: n.parse_money(v, unit)
-    return {TEXT: n.parse_text, NAME: n.parse_text, LINK_NAME: n.parse_text, LINK_ID: n.parse_text,
-            DATE: n.parse_date, INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool,
-            CREDIT_CODE: n.parse_credit_code}[c.kind]
+    return {DATE: n.parse_date, INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool}[c.kind]
 
 
 # ---- cross-row validation -------------------------------------------------------------------
 
 def _problem_at(df: pd.DataFrame, idx: Any, message: str, column: str | None = None, value: Any = None,
                 level: str = ERROR) -> Problem:
-    return Problem(level, df.at[idx, "source_file"], message, sheet=df.at[idx, "source_sheet"],
+    return Problem(level, df.at[idx, "source_file"], message,  # a CSV row concatenated with sheets has NA here
+                   sheet=df.at[idx, "source_sheet"] if isinstance(df.at[idx, "source_sheet"], str) else None,
                    row=int(df.at[idx, "source_row"]), column=column,
                    value=None if value is None else n.cell_text(value))
 
@@ -263,9 +277,10 @@ def _validate_registry(tables: dict[str, pd.DataFrame], existing: Existing, prob
 
 
 def _validate_alliances(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    given = df["alliance_id"].notna()
-    df.loc[~given, "alliance_id"] = df.loc[~given, "name_key"].map(
-        lambda k: None if k is None else generated_alliance_id(k))
+    given = df["alliance_id"].notna().to_numpy()
+    ids = [i if g else (None if pd.isna(k) else generated_alliance_id(k))  # a blank name is NA here
+           for i, k, g in zip(df["alliance_id"].tolist(), df["name_key"].tolist(), given)]
+    df["alliance_id"] = _series(pa.array(ids, pa.string()))
     for key_col, label in (("name_key", "联盟名称"), ("alliance_id", "联盟编号")):
         dup = df[key_col].notna() & df.duplicated(key_col, keep=False)
         if key_col == "alliance_id":
@@ -277,19 +292,18 @@ def _validate_alliances(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFra
                 problems.append(_problem_at(df, idx, f"{label}重复：与 {where} 是同一个联盟",
                                             column=label, value=df.at[idx, "name" if key_col == "name_key" else key_col]))
     # Status: derive when blank; refuse when it contradicts the dates the figures rely on.
-    derived = pd.Series("组建中", index=df.index, dtype="object")
-    derived[df["applied_date"].notna()] = "申请中"
-    derived[df["filed_date"].notna()] = "已备案"
-    derived[df["revoked_date"].notna()] = "已撤销"
-    df["status"] = df["status"].where(df["status"].notna(), derived)
-    ended = df["status"].isin(["已撤销", "已解散"])
-    for idx in df.index[ended & df["revoked_date"].isna()]:
+    derived = np.select([df["revoked_date"].notna(), df["filed_date"].notna(), df["applied_date"].notna()],
+                        ["已撤销", "已备案", "申请中"], "组建中")
+    df["status"] = _series(pa.array(np.where(df["status"].notna(), df["status"].to_numpy(dtype=object, na_value=None),
+                                             derived).tolist(), pa.string()))
+    ended = _mask(df["status"].isin(["已撤销", "已解散"]))
+    for idx in df.index[ended & df["revoked_date"].isna().to_numpy()]:
         problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但撤销日期为空：统计在册联盟需要撤销日期",
                                     column="撤销日期"))
-    for idx in df.index[~ended & df["revoked_date"].notna()]:
+    for idx in df.index[~ended & df["revoked_date"].notna().to_numpy()]:
         problems.append(_problem_at(df, idx, f"填写了撤销日期，但状态为“{df.at[idx, 'status']}”，两者矛盾", column="状态",
                                     value=df.at[idx, "status"]))
-    filed_needed = df["status"].isin(["已备案", "已认定"]) & df["filed_date"].isna()
+    filed_needed = _mask(df["status"].isin(["已备案", "已认定"])) & df["filed_date"].isna().to_numpy()
     for idx in df.index[filed_needed]:
         problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但备案日期为空", column="备案日期"))
     _check_order(df, "filed_date", "revoked_date", "撤销日期早于备案日期", "撤销日期", problems)
@@ -300,8 +314,7 @@ def _validate_alliances(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFra
 
 def _check_order(df: pd.DataFrame, early: str, late: str, message: str, column: str, problems: list[Problem],
                  level: str = ERROR) -> None:
-    both = df[early].notna() & df[late].notna()
-    wrong = both & (df[late].where(both) < df[early].where(both)).fillna(False).astype(bool)
+    wrong = _mask(df[late] < df[early])
     for idx in df.index[wrong]:
         problems.append(_problem_at(df, idx, f"{message}（{df.at[idx, early]} → {df.at[idx, late]}）", column=column,
                                     value=df.at[idx, late], level=level))
@@ -309,11 +322,12 @@ def _check_order(df: pd.DataFrame, early: str, late: str, message: str, column: 
 
 def _link(table: Table, df: pd.DataFrame, registry: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Resolve each row's alliance by 联盟编号 or by normalised 联盟名称; refuse rows naming neither a known one."""
-    by_key = dict(zip(registry["name_key"], registry["alliance_id"]))
-    known_ids = set(registry["alliance_id"])
-    name_keys = df["alliance_name"].map(lambda v: None if v is None else n.name_key(v))
-    from_name = name_keys.map(by_key)
-    from_no = df["alliance_no"].where(df["alliance_no"].isin(known_ids))
+    keys = pa.array(registry["name_key"].tolist(), pa.string())
+    ids = pa.array(registry["alliance_id"].tolist(), pa.string())
+    name_keys = n.name_key_column(pa.array(df["alliance_name"]))
+    from_name = _series(ids.take(pc.index_in(name_keys, value_set=keys)))
+    numbers = pa.array(df["alliance_no"])
+    from_no = _series(pc.if_else(pc.is_in(numbers, value_set=ids), numbers, pa.scalar(None, pa.string())))
     for idx in df.index[df["alliance_no"].notna() & from_no.isna()]:
         problems.append(_problem_at(df, idx, f"联盟编号“{df.at[idx, 'alliance_no']}”不在联盟名录中", column="联盟编号",
                                     value=df.at[idx, "alliance_no"]))
@@ -321,12 +335,20 @@ def _link(table: Table, df: pd.DataFrame, registry: pd.DataFrame, problems: list
     for idx in df.index[unknown_name]:
         problems.append(_problem_at(df, idx, f"联盟“{df.at[idx, 'alliance_name']}”不在联盟名录中（名称须与名录一致）",
                                     column="联盟名称", value=df.at[idx, "alliance_name"]))
-    clash = from_no.notna() & from_name.notna() & (from_no != from_name)
-    for idx in df.index[clash.fillna(False).astype(bool)]:
+    for idx in df.index[_mask(from_no != from_name)]:
         problems.append(_problem_at(df, idx, f"联盟编号“{df.at[idx, 'alliance_no']}”与联盟名称“{df.at[idx, 'alliance_name']}”"
                                              "指向不同的联盟", column="联盟编号"))
     df.insert(0, "alliance_id", from_no.where(from_no.notna(), from_name))
     return df.drop(columns=["alliance_name", "alliance_no"])
+
+
+def _series(values: pa.Array) -> pd.Series:
+    return pd.Series(values, dtype=pd.ArrowDtype(values.type))
+
+
+def _mask(condition: pd.Series) -> np.ndarray:
+    """A boolean condition as numpy, missing counted as False."""
+    return condition.to_numpy(dtype=bool, na_value=False)
 
 
 def _validate_children(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -346,7 +368,7 @@ def _validate_children(tables: dict[str, pd.DataFrame], problems: list[Problem])
             problems.append(_problem_at(reports, idx, f"同一联盟 {reports.at[idx, 'year']} 年度的年度报告重复", column="年度"))
     subsidies = tables.get("subsidies")
     if subsidies is not None:
-        subsidies["status"] = subsidies["status"].where(subsidies["status"].notna(), "已拨付")
+        subsidies["status"] = subsidies["status"].fillna("已拨付")
         same = ["alliance_id", "year", "kind", "amount_yuan", "paid_date", "doc_no"]
         dup = subsidies["alliance_id"].notna() & subsidies.duplicated(same, keep="first")
         for idx in subsidies.index[dup]:
@@ -361,11 +383,10 @@ def _warn_members(tables: dict[str, pd.DataFrame], registry: pd.DataFrame, exist
         return
     alliances, members = tables["alliances"], tables["members"]
     current = members[members["left_date"].isna() & members["alliance_id"].notna()]
-    counts = current.groupby("alliance_id").size()
-    active = alliances[alliances["status"].isin(["已备案", "已认定"])]
-    for idx in active.index:
-        count = int(counts.get(alliances.at[idx, "alliance_id"], 0))
-        if count < MEMBER_MINIMUM_WARNING:
-            message = ("没有成员单位记录" if count == 0 else
-                       f"现有成员单位 {count} 家，少于 {MEMBER_MINIMUM_WARNING} 家（天津、渭南等地的最低要求）")
-            problems.append(_problem_at(alliances, idx, f"联盟“{alliances.at[idx, 'name']}”{message}", level=WARNING))
+    counts = alliances["alliance_id"].map(current["alliance_id"].value_counts()).fillna(0).astype(int)
+    active = _mask(alliances["status"].isin(["已备案", "已认定"]))
+    for idx in alliances.index[active & (counts < MEMBER_MINIMUM_WARNING).to_numpy()]:
+        count = int(counts[idx])
+        message = ("没有成员单位记录" if count == 0 else
+                   f"现有成员单位 {count} 家，少于 {MEMBER_MINIMUM_WARNING} 家（天津、渭南等地的最低要求）")
+        problems.append(_problem_at(alliances, idx, f"联盟“{alliances.at[idx, 'name']}”{message}", level=WARNING))

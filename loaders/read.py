@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import charset_normalizer
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import python_calamine
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -42,30 +46,42 @@ class Grid:
     encoding: str | None = None
 
     def frame(self, header_row: int) -> tuple[pd.DataFrame, int]:
-        """Data below the header row, all cells as read, and the Excel row number of its first row."""
+        """Data below the header row (cells as read, columns by position) and the Excel row number of its first row."""
         if self._frame is not None:
             return self._frame, 2
         if self._text is not None:
-            df = pd.read_csv(io.StringIO(self._text), skiprows=header_row, header=None, dtype=str,
-                             keep_default_na=False, na_filter=False, skip_blank_lines=False)
-            header, body = df.iloc[0].tolist(), df.iloc[1:]
-        else:
-            rows = self._rows or []
-            width = max((len(r) for r in rows), default=0)
-            header = rows[header_row] if rows else []
-            body = pd.DataFrame(rows[header_row + 1:], columns=range(width), dtype="object")
-        body.columns = [_header_cell(h) if i < len(header) else "" for i, h in
-                        enumerate(header + [""] * (body.shape[1] - len(header)))]
-        body.index = range(len(body))
+            fast = _csv_fast(self._text, header_row, len(self.head[header_row]))
+            if fast is not None:
+                return fast, header_row + 2
+            self._rows = list(csv.reader(io.StringIO(self._text)))
+        rows = self._rows or []
+        width = max((len(r) for r in rows), default=0)
+        body = pd.DataFrame([r + [""] * (width - len(r)) for r in rows[header_row + 1:]], columns=range(width),
+                            dtype="object")
         return body, header_row + 2
 
 
-def _header_cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+def _csv_fast(text: str, header_row: int, width: int) -> pd.DataFrame | None:
+    """Rows below the header parsed by pyarrow (multi-threaded, all text), or None to take the careful path.
+
+    pyarrow drops blank lines and refuses ragged rows; either would shift or lose Excel row
+    numbers, so such files are read line by line instead.
+    """
+    body = text.split("\n", header_row + 1)[-1] if header_row + 1 <= text.count("\n") else ""
+    if not body or body.isspace() or "\n\n" in body or "\n\r\n" in body:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(io.BytesIO(body.encode("utf-8")),
+                               read_options=pacsv.ReadOptions(column_names=names),
+                               convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                                    strings_can_be_null=False,
+                                                                    quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame.columns = range(width)
+    return frame
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -130,12 +146,17 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 
 def _read_csv(path: Path) -> Grid:
     text, encoding = decode(path.read_bytes(), path.name)
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN_ROWS]))))
+    head = list(csv.reader(io.StringIO("\n".join(text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]))))
     return Grid(path.name, None, head, _text=text, encoding=encoding)
 
 
 def _read_parquet(path: Path) -> Grid:
-    df = pd.read_parquet(path)
-    df.columns = [str(c) for c in df.columns]
-    df = df.astype("object").where(df.notna(), None)
-    return Grid(path.name, None, [list(df.columns)], _frame=df)
+    table = pq.read_table(path)
+    columns = {}
+    for i, name in enumerate(table.column_names):  # text stays in arrow; other types become plain cells
+        col = table.column(i)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            columns[i] = pd.Series(col.cast(pa.string()).combine_chunks(), dtype=pd.ArrowDtype(pa.string()))
+        else:
+            columns[i] = pd.Series(col.to_pylist(), dtype="object")
+    return Grid(path.name, None, [list(table.column_names)], _frame=pd.DataFrame(columns))

@@ -26,6 +26,7 @@ from typing import Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from .pipeline import Batch, Existing, sha256_of
 from .schema import TABLES, ddl
@@ -84,6 +85,7 @@ def _import_lock(db: Path) -> Iterator[int]:
             _append_journal(db, {"import_id": _id_of_tmp(stale), "action": "unknown", "outcome": "interrupted",
                                  "at": _now(), "summary": "上次导入中途中断，未生效，数据库保持原样"})
             stale.unlink()
+            stale.with_name(stale.name + ".wal").unlink(missing_ok=True)  # DuckDB's log of the crashed build
         yield max((r["import_id"] for r in read_journal(db) if isinstance(r.get("import_id"), int)), default=0) + 1
 
 
@@ -227,15 +229,9 @@ def _build(db: Path, import_id: int, action: str, started: str, user: str | None
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a clean frame, casting each column to its declared type.
-
-    Money travels as text so that DuckDB casts it to DECIMAL exactly, never through a float.
-    """
+    """Insert a clean frame through Arrow (typed, exact DECIMAL), casting each column to its declared type."""
     described = con.execute(f"describe {table}").fetchall()
-    incoming = frame[[name for name, *_ in described]].copy()
-    for name, sql_type, *_ in described:
-        if sql_type.startswith("DECIMAL"):
-            incoming[name] = incoming[name].map(lambda v: None if v is None else str(v)).astype("object")
+    incoming = pa.Table.from_pandas(frame[[name for name, *_ in described]], preserve_index=False)
     casts = ", ".join(f"cast({name} as {sql_type})" for name, sql_type, *_ in described)
     con.register("incoming", incoming)
     con.execute(f"insert into {table} select {casts} from incoming")
