@@ -181,12 +181,18 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
                       restored_from=target, imports_from=db)
 
 
-def _current_import_id(db: Path) -> int:
+def latest_import(db: Path) -> dict:
+    """The import (or rollback) that produced the database's current state; {} when none."""
     con = connect_read_only(db)
     try:
-        return con.execute("select max(import_id) from imports").fetchone()[0] or 0
+        rows = con.execute("select * from imports order by import_id desc limit 1").df().to_dict("records")
     finally:
         con.close()
+    return rows[0] if rows else {}
+
+
+def _current_import_id(db: Path) -> int:
+    return latest_import(db).get("import_id", 0)
 
 
 def _build(db: Path, import_id: int, action: str, started: str, user: str | None, files: list[dict], summary: str,
