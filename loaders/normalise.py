@@ -2,8 +2,8 @@
 
 Every parser takes one raw cell (str, int, float, date, datetime or None, as Excel and
 CSV readers give them) and returns the clean value, ``None`` for an empty cell, or raises
-``BadValue`` with a Chinese reason. ``normalise_series`` applies a parser to a column
-once per distinct value, which keeps loading fast on large files whose columns repeat.
+``BadValue`` with a Chinese reason. The column functions at the end apply them to whole
+columns fast: once per distinct cell, or with pyarrow's vectorised string kernels.
 """
 from __future__ import annotations
 
@@ -45,12 +45,16 @@ def is_blank(value: Any) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the user typed it: numbers without a spurious '.0', text trimmed."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    """A cell as the user sees it in Excel: text trimmed, numbers to 15 significant digits.
+
+    Excel shows a formula's 0.30000000000000004 as 0.3 and 50.0 as 50; so do we, in
+    messages and before parsing, so that a value in an error can be found with Ctrl+F.
+    """
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date().isoformat()
-    return unicodedata.normalize("NFKC", str(value)).strip() if isinstance(value, str) else str(value)
+    return value.strip() if isinstance(value, str) else str(value)
 
 
 def parse_text(value: Any) -> str | None:
@@ -219,7 +223,7 @@ def parse_bool(value: Any) -> bool | None:
     """是/否, Y/N, 1/0, √/×."""
     if is_blank(value):
         return None
-    text = cell_text(value).upper()
+    text = unicodedata.normalize("NFKC", cell_text(value)).upper()
     if text in _TRUE:
         return True
     if text in _FALSE:

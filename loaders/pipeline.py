@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import normalise as n
-from .headers import HeaderMap, find_layout
+from .headers import HeaderMap, find_layout, header_key
 from .read import Grid, UnreadableFile, read_grids
 from .schema import (ALLIANCES, BOOL, CREDIT_CODE, DATE, ENUM, INT, LINK_ID, LINK_NAME, MONEY, NAME, SCORE,
                      TABLES, TEXT, YEAR, Column, Table)
@@ -173,7 +173,10 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
                            for pos, (name, _) in layout.columns.items()})
     picked.index = raw.index
     units = {name: unit for name, unit in layout.columns.values()}
-    frame = _normalise(table, grid, picked, units, first_row, problems)
+    as_written = {name: _header_label(table, name, str(layout_header))
+                  for layout_header, (name, _) in zip((grid.head[layout.header_row][p] for p in layout.columns),
+                                                      layout.columns.values())}
+    frame = _normalise(table, grid, picked, units, as_written, first_row, problems)
     return table, frame
 
 
@@ -183,8 +186,15 @@ ARROW_TYPES = {TEXT: pa.string(), NAME: pa.string(), LINK_NAME: pa.string(), LIN
 TEXT_KINDS = (TEXT, NAME, LINK_NAME, LINK_ID)
 
 
-def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], first_row: int,
-               problems: list[Problem]) -> pd.DataFrame:
+def _header_label(table: Table, name: str, written: str) -> str:
+    """The column as the file names it, with the canonical header when that differs (单位性质（单位类型）)."""
+    written = written.strip()
+    canonical = table.column(name).header
+    return written if header_key(written).startswith(header_key(canonical)) else f"{written}（{canonical}）"
+
+
+def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], headers: dict[str, str],
+               first_row: int, problems: list[Problem]) -> pd.DataFrame:
     """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem."""
     # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
     blank = np.ones(len(raw), dtype=bool)
@@ -194,6 +204,7 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
     raw = raw.iloc[keep].reset_index(drop=True)
     rows = first_row + keep
     at = dict(file=grid.file, sheet=grid.sheet)
+    first_problem = len(problems)
     columns: dict[str, pa.Array] = {}
     for c in table.columns:
         if c.name not in raw.columns:
@@ -206,13 +217,13 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
         else:
             parsed = n.parse_column(raw[c.name], _parser(c, units.get(c.name)), ARROW_TYPES[c.kind])
         for pos, reason in zip(parsed.bad, parsed.reasons):
-            problems.append(Problem(ERROR, message=reason, row=int(rows[pos]), column=c.header,
+            problems.append(Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
                                     value=n.cell_text(raw[c.name].iloc[pos]), **at))
         if c.required and c.kind != LINK_NAME:
             missing = ~np.asarray(parsed.values.is_valid())
             missing[parsed.bad] = False
             for pos in np.flatnonzero(missing):
-                problems.append(Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=c.header,
+                problems.append(Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=headers[c.name],
                                         **at))
         columns[c.name] = parsed.values
         if c.kind == NAME:
@@ -222,6 +233,10 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
         for pos in np.flatnonzero(unlinked):
             problems.append(Problem(ERROR, message="“联盟名称”和“联盟编号”均为空，无法确定所属联盟", row=int(rows[pos]),
                                     column="联盟名称", **at))
+    had_errors = np.zeros(len(raw), dtype=bool)
+    for problem_row in {p.row for p in problems[first_problem:]}:
+        had_errors[np.searchsorted(rows, problem_row)] = True
+    columns["cell_errors"] = pa.array(had_errors)  # rows already reported: no second, derived complaint
     columns["source_file"] = pa.array([grid.file] * len(raw), pa.string())
     columns["source_sheet"] = pa.array([grid.sheet] * len(raw), pa.string())
     columns["source_row"] = pa.array(rows, pa.int64())
@@ -297,14 +312,15 @@ def _validate_alliances(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFra
     df["status"] = _series(pa.array(np.where(df["status"].notna(), df["status"].to_numpy(dtype=object, na_value=None),
                                              derived).tolist(), pa.string()))
     ended = _mask(df["status"].isin(["已撤销", "已解散"]))
-    for idx in df.index[ended & df["revoked_date"].isna().to_numpy()]:
+    clean = ~df["cell_errors"].to_numpy(dtype=bool)
+    for idx in df.index[clean & ended & df["revoked_date"].isna().to_numpy()]:
         problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但撤销日期为空：统计在册联盟需要撤销日期",
                                     column="撤销日期"))
-    for idx in df.index[~ended & df["revoked_date"].notna().to_numpy()]:
+    for idx in df.index[clean & ~ended & df["revoked_date"].notna().to_numpy()]:
         problems.append(_problem_at(df, idx, f"填写了撤销日期，但状态为“{df.at[idx, 'status']}”，两者矛盾", column="状态",
                                     value=df.at[idx, "status"]))
     filed_needed = _mask(df["status"].isin(["已备案", "已认定"])) & df["filed_date"].isna().to_numpy()
-    for idx in df.index[filed_needed]:
+    for idx in df.index[clean & filed_needed]:
         problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但备案日期为空", column="备案日期"))
     _check_order(df, "filed_date", "revoked_date", "撤销日期早于备案日期", "撤销日期", problems)
     _check_order(df, "applied_date", "filed_date", "备案日期早于申请日期", "备案日期", problems, WARNING)

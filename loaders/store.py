@@ -86,7 +86,10 @@ def _import_lock(db: Path) -> Iterator[int]:
                                  "at": _now(), "summary": "上次导入中途中断，未生效，数据库保持原样"})
             stale.unlink()
             stale.with_name(stale.name + ".wal").unlink(missing_ok=True)  # DuckDB's log of the crashed build
-        yield max((r["import_id"] for r in read_journal(db) if isinstance(r.get("import_id"), int)), default=0) + 1
+        # The database's own history counts too: a crash between the swap and the journal line
+        # leaves a landed state the journal does not know, and its number must not be reused.
+        journaled = max((r["import_id"] for r in read_journal(db) if isinstance(r.get("import_id"), int)), default=0)
+        yield max(journaled, _current_import_id(db) if db.exists() else 0) + 1
 
 
 def _id_of_tmp(path: Path) -> int | None:
