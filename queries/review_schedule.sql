@@ -1,0 +1,124 @@
+-- review_schedule：评估与年报日程
+--
+-- What:
+--   For every alliance in the registry on $as_of: its last evaluation (三年评估 or 复审), when
+--   the next one is due under the profile's cycle, whether that is overdue or due within 180
+--   days, its last annual report and whether the latest report already due is missing, and
+--   when its agreement expires under the profile's agreement term.
+--
+-- Parameters:
+--   $as_of                  date       统计截止日期
+--   $cycle_years            integer    评估/复审周期（年）；0 = 不设周期
+--   $report_due_month       integer    年度报告截止月；NULL = 不要求年报
+--   $report_due_day         integer    年度报告截止日
+--   $agreement_term_years   integer    协议期限（年）；0 = 不设期限
+--
+-- Columns:
+--   alliance                联盟名称          联盟名称
+--   filed_date              备案日期          备案（认定）日期
+--   last_evaluation_date    最近评估日期      日期 ≤ as_of 的最近一次三年评估或复审（不论结果）；没有则为空
+--   next_evaluation_due     下次评估日期      （最近评估日期，没有则备案日期）+ 周期年数；不设周期时为空
+--   status                  评估状态          逾期：下次评估日期早于 as_of；即将到期：as_of 起 180 天内（含第 180 天）；
+--                                             否则正常。不设周期的政策一律为正常
+--   last_report_year        最近年报年度      已提交（提交日期为空或 ≤ as_of）的最近一份年度报告的年度
+--   report_missing          年报未交          该年度的年度报告不存在（或 as_of 之后才提交）
+--   agreement_expiry        协议到期日        协议签署日期 + 协议期限年数；不设期限或无签署日期时为空
+--   alliance_id             联盟编号          联盟编号
+--   days_to_due             距到期天数        下次评估日期 − as_of（负数为已逾期天数）
+--   report_year             应交年报年度      截止日早于 as_of 的最近一个年度；该年之前备案的联盟才须提交，否则为空；不要求年报时为空
+--
+-- Caveats:
+--   - Next evaluation = (latest 三年评估 or 复审 on or before as_of, else 备案日期) + cycle years;
+--     a 29 February base falls due on 28 February. Evaluation results are not considered.
+--   - A report is due for year Y when as_of is after the profile's due date in Y (e.g. Tianjin
+--     12-31, Weinan 11-30); only the latest such year is checked here. Reports are owed from the
+--     year after filing: an alliance filed during Y owes its first report for Y + 1.
+--   - A profile without a cycle (cycle_years = 0) has no evaluation due: status 正常, next due empty.
+
+with
+
+active as (
+    select a.alliance_id, a.name, a.filed_date, a.agreement_date
+    from alliances as a
+    where a.filed_date <= $as_of
+      and (a.revoked_date is null or a.revoked_date > $as_of)
+),
+
+last_evaluation as (
+    select e.alliance_id, max(e.event_date) as last_evaluation_date
+    from events as e
+    where e.event_type in ('三年评估', '复审')
+      and e.event_date <= $as_of
+    group by e.alliance_id
+),
+
+report_due as (
+    select y as report_year, due_date
+    from (
+        select
+            y,
+            least(make_date(y, $report_due_month, 1) + ($report_due_day - 1),
+                  last_day(make_date(y, $report_due_month, 1))) as due_date
+        from (values (year($as_of)), (year($as_of) - 1)) as years (y)
+        where $report_due_month is not null
+    ) as candidates
+    where due_date < $as_of
+    order by y desc
+    limit 1
+),
+
+-- per alliance: the last report submitted by as_of, and whether the report due (if any) is there
+reports as (
+    select
+        r.alliance_id,
+        max(r.year) as last_report_year,
+        bool_or(r.year = d.report_year) as has_due_report
+    from annual_reports as r
+    left join report_due as d on true
+    where r.year <= year($as_of)
+      and (r.submitted_date is null or r.submitted_date <= $as_of)
+    group by r.alliance_id
+),
+
+schedule as (
+    select
+        a.alliance_id,
+        a.name,
+        a.filed_date,
+        a.agreement_date,
+        e.last_evaluation_date,
+        case when $cycle_years > 0
+            then cast(coalesce(e.last_evaluation_date, a.filed_date) + to_years($cycle_years) as date)
+        end as next_evaluation_due,
+        -- a report is owed from the year after filing on
+        case when year(a.filed_date) < d.report_year then d.report_year end as report_year
+    from active as a
+    left join last_evaluation as e on e.alliance_id = a.alliance_id
+    left join report_due as d on true
+),
+
+final as (
+    select
+        s.name as alliance,
+        s.filed_date,
+        s.last_evaluation_date,
+        s.next_evaluation_due,
+        case
+            when s.next_evaluation_due < $as_of then '逾期'
+            when s.next_evaluation_due <= $as_of + 180 then '即将到期'
+            else '正常'
+        end as status,
+        r.last_report_year,
+        s.report_year is not null and not coalesce(r.has_due_report, false) as report_missing,
+        case when $agreement_term_years > 0
+            then cast(s.agreement_date + to_years($agreement_term_years) as date)
+        end as agreement_expiry,
+        s.alliance_id,
+        s.next_evaluation_due - $as_of as days_to_due,
+        s.report_year
+    from schedule as s
+    left join reports as r on r.alliance_id = s.alliance_id
+)
+
+select * from final
+order by list_position(['逾期', '即将到期', '正常'], status), next_evaluation_due, alliance

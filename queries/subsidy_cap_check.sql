@@ -1,0 +1,66 @@
+-- subsidy_cap_check：补贴上限核对
+--
+-- What:
+--   Each alliance's subsidies summed by 补贴类型 and 年度, against the profile's cap for that
+--   type (e.g. Tianjin: 备案补贴 ≤ 50 万元, 评估补贴 ≤ 30 万元). Over-cap rows come first.
+--
+-- Parameters:
+--   $as_of        date       统计截止日期：只计补贴所属年度 ≤ as_of 所在年的
+--
+-- Columns:
+--   alliance      联盟名称        联盟名称
+--   kind          补贴类型        补贴类型
+--   year          年度            补贴所属年度
+--   amount_wan    金额（万元）    该联盟该年度该类型的补贴合计，不含已收回
+--   cap_wan       上限（万元）    政策配置中该类型的补贴上限；政策未规定上限时为空
+--   over_cap      超上限          金额 > 上限；没有上限时为 false
+--   alliance_id   联盟编号        联盟编号
+--   payments      笔数            合计所含的补贴笔数
+--   excess_wan    超出（万元）    金额 − 上限（超上限时），否则为 0；没有上限时为空
+--
+-- Caveats:
+--   - The cap is compared with the sum per alliance, type and year: two payments of one
+--     filing subsidy in one year are added up. A cap meant per filing or per evaluation
+--     spread over two years is not detected.
+--   - Rows with status 已收回 are excluded (money returned does not count against the cap).
+--   - Every (alliance, type, year) with money is listed, capped or not.
+
+with
+
+paid as (
+    select s.alliance_id, s.kind, s.year, s.amount_yuan
+    from subsidies as s
+    where s.status is distinct from '已收回'
+      and s.year <= year($as_of)
+),
+
+grouped as (
+    select
+        p.alliance_id,
+        p.kind,
+        p.year,
+        sum(p.amount_yuan) * 0.0001 as amount_wan,
+        count(*) as payments
+    from paid as p
+    group by all
+),
+
+final as (
+    select
+        a.name as alliance,
+        g.kind,
+        g.year,
+        g.amount_wan,
+        c.cap_wan,
+        coalesce(g.amount_wan > c.cap_wan, false) as over_cap,
+        g.alliance_id,
+        g.payments,
+        case when c.cap_wan is not null then greatest(g.amount_wan - c.cap_wan, 0) end as excess_wan
+    from grouped as g
+    inner join alliances as a on a.alliance_id = g.alliance_id
+    left join profile_caps as c on c.kind = g.kind
+)
+
+select * from final
+order by over_cap desc, year, alliance_id,
+    list_position(['备案补贴', '国家试点补贴', '评估补贴', '项目经费', '其他'], kind)

@@ -1,0 +1,97 @@
+-- subsidy_totals：补贴合计
+--
+-- What:
+--   Subsidies paid, summed by one grouping chosen with $group_by: by 年度, by 补贴类型, by
+--   产业集群 (the taxonomy of the profile or --param taxonomy=ID) or by the alliance's 所属区域.
+--   The first column is named after the grouping (year, kind, cluster or region).
+--
+-- Parameters:
+--   $as_of        date                          统计截止日期：只计补贴所属年度 ≤ as_of 所在年的
+--   $group_by     year|kind|cluster|region = year   分组依据
+--   $regions      varchar[]                     本辖区的区域清单（按 region 分组时用于对齐区域名称）
+--
+-- Columns:
+--   year          年度            （group_by = year）补贴所属年度，升序
+--   kind          补贴类型        （group_by = kind）备案补贴、国家试点补贴、评估补贴、项目经费、其他，按此顺序
+--   cluster       产业集群        （group_by = cluster）受补贴联盟所归的集群，按分类体系顺序，未归类在最后
+--   region        所属区域        （group_by = region）受补贴联盟的所属区域，对齐到政策配置的区域清单，
+--                                 清单外的按原文，空白为“未填”；清单顺序在前
+--   amount_wan    金额（万元）    补贴合计，不含已收回
+--   count         笔数            补贴笔数，不含已收回
+--
+-- Caveats:
+--   - Only groups that received money are listed (no zero rows; see coverage_by_cluster and
+--     region_distribution for every cluster and region).
+--   - Rows with status 已收回 are excluded; a blank status counts as 已拨付 (the loader fills it).
+--   - Subsidies are counted by their 年度 column, not by 拨付日期. Money is exact DECIMAL 万元.
+--   - Region matching: equal to a listed region, else containing one (天津市南开区 → 南开区),
+--     else the listed region is the text plus 市/区/县/地区 (南开 → 南开区); the first match in
+--     list order wins.
+
+with
+
+paid as (
+    select s.alliance_id, s.year, s.kind, s.amount_yuan
+    from subsidies as s
+    where s.status is distinct from '已收回'
+      and s.year <= year($as_of)
+),
+
+-- each distinct 所属区域 text once, aligned to the profile's list
+region_names as (
+    select
+        r.raw_region,
+        coalesce(
+            [x for x in cast($regions as varchar[]) if x = r.raw_region][1],
+            [x for x in cast($regions as varchar[]) if contains(r.raw_region, x)][1],
+            [x for x in cast($regions as varchar[])
+             if x in (r.raw_region || '市', r.raw_region || '区', r.raw_region || '县', r.raw_region || '地区')][1]
+        ) as listed_region
+    from (select distinct nullif(trim(a.region), '') as raw_region from alliances as a) as r
+),
+
+alliance_region as (
+    select a.alliance_id, n.raw_region, n.listed_region
+    from alliances as a
+    left join region_names as n on n.raw_region is not distinct from nullif(trim(a.region), '')
+),
+
+labelled as (
+    select
+        p.year,
+        p.kind,
+        coalesce(c.cluster, '未归类') as cluster,
+        coalesce(r.listed_region, r.raw_region, '未填') as region,
+        case $group_by
+            when 'year' then p.year
+            when 'kind' then coalesce(list_position(['备案补贴', '国家试点补贴', '评估补贴', '项目经费', '其他'], p.kind), 99)
+            when 'cluster' then coalesce(e.position, 2147483647)
+            when 'region' then case
+                when r.listed_region is not null then list_position(cast($regions as varchar[]), r.listed_region)
+                when r.raw_region is not null then 1000000
+                else 2147483647
+            end
+        end as sort_key,
+        p.amount_yuan
+    from paid as p
+    left join alliance_cluster as c on c.alliance_id = p.alliance_id
+    left join taxonomy_entries as e on e.entry = c.cluster
+    left join alliance_region as r on r.alliance_id = p.alliance_id
+),
+
+grouped as (
+    select
+        case when $group_by = 'year' then l.year end as year,
+        case when $group_by = 'kind' then l.kind end as kind,
+        case when $group_by = 'cluster' then l.cluster end as cluster,
+        case when $group_by = 'region' then l.region end as region,
+        min(l.sort_key) as sort_key,
+        sum(l.amount_yuan) * 0.0001 as amount_wan,
+        count(*) as count
+    from labelled as l
+    group by all
+)
+
+select columns(lambda c: c in ($group_by, 'amount_wan', 'count'))
+from grouped
+order by sort_key, year, kind, cluster, region

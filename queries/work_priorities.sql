@@ -1,0 +1,258 @@
+-- work_priorities：年度工作重点素材
+--
+-- What:
+--   The raw material for the 年度工作重点 of year $year, as the registry stands on $as_of:
+--   clusters of the taxonomy with no or few alliances, evaluations overdue or falling due in
+--   $year, annual reports outstanding, alliances failing the filing conditions, and the subsidy
+--   budget the profile's caps imply (evaluations due × 评估补贴 cap + filings the target pace
+--   needs × 备案补贴 cap).
+--
+-- Requires: eligibility_check
+--
+-- Parameters:
+--   $as_of          date                        统计截止日期
+--   $year           integer = as_of.year+1      计划年度（默认 as_of 的下一年）
+--   $thin_max       integer = 2                 在册联盟数 1 至此数的集群算“薄弱”
+--   $cycle_years    integer                     评估/复审周期（年）；0 = 不设周期，无评估行
+--   $report_due_month  integer                  年度报告截止月；NULL = 不要求年报，无年报行
+--   $report_due_day    integer                  年度报告截止日
+--
+-- Columns:
+--   category        类别            空白集群、薄弱集群、评估到期、年报未交、不符合条件、补贴预算
+--   item            事项            集群名称，或该类别下的具体事项
+--   count           数量            集群的在册联盟数，或该事项涉及的联盟数（预算行为评估或备案个数）
+--   amount_wan      金额（万元）    补贴预算行：数量 × 政策上限；政策未规定上限时为空；合计行为各项之和
+--   detail          说明            所属领域、涉及的联盟（最多列 10 个）或计算方法
+--
+-- Caveats:
+--   - Cluster counts, evaluation dates and missing reports follow the rules of
+--     coverage_by_cluster and review_schedule (same as_of, same profile; repeated here so the
+--     query stays fast). 不符合条件 is eligibility_check's ok = false, which the runner
+--     materialises first. 空白/薄弱集群 need a taxonomy: none without one.
+--   - Evaluations to budget in $year: overdue on as_of, plus those falling due within $year
+--     (1 January–31 December). Those due between as_of and the start of $year are assumed to be
+--     done before it. No rows when the profile sets no cycle.
+--   - Filings needed in $year: for the first target whose year ≥ $year, ceil(max(目标下限 −
+--     已完成到 as_of, 0) ÷ years left including $year), counted the target's way; without such a
+--     target, the mean filings per year of the last 3 complete years, rounded up.
+--   - 国家试点补贴 and 项目经费 are not budgeted (they cannot be predicted from the registry).
+
+with
+
+active as (
+    select a.alliance_id, a.name, a.filed_date
+    from alliances as a
+    where a.filed_date <= $as_of
+      and (a.revoked_date is null or a.revoked_date > $as_of)
+),
+
+clusters as (
+    select
+        e.entry as cluster,
+        nullif(e.grp, '') as cluster_group,
+        e.position,
+        count(a.alliance_id) as alliances_active
+    from taxonomy_entries as e
+    left join alliance_cluster as c on c.cluster = e.entry
+    left join active as a on a.alliance_id = c.alliance_id
+    group by e.entry, e.grp, e.position
+),
+
+year_bounds as (
+    select make_date($year, 1, 1) as year_start, make_date($year, 12, 31) as year_end
+),
+
+-- as review_schedule: (latest 三年评估 or 复审 on or before as_of, else 备案日期) + cycle years
+last_evaluation as (
+    select e.alliance_id, max(e.event_date) as last_evaluation_date
+    from events as e
+    where e.event_type in ('三年评估', '复审')
+      and e.event_date <= $as_of
+    group by e.alliance_id
+),
+
+schedule as (
+    select
+        a.name as alliance,
+        cast(coalesce(e.last_evaluation_date, a.filed_date) + to_years($cycle_years) as date) as next_evaluation_due
+    from active as a
+    left join last_evaluation as e on e.alliance_id = a.alliance_id
+    where $cycle_years > 0
+),
+
+evaluations as (
+    select
+        case when r.next_evaluation_due < $as_of then 1 else 2 end as sort_key,
+        r.alliance,
+        r.next_evaluation_due
+    from schedule as r
+    cross join year_bounds as b
+    where r.next_evaluation_due < $as_of
+       or r.next_evaluation_due between greatest(b.year_start, $as_of) and b.year_end
+),
+
+-- as review_schedule: the latest report year whose due date is past on as_of
+report_due as (
+    select y as report_year, due_date
+    from (
+        select
+            y,
+            least(make_date(y, $report_due_month, 1) + ($report_due_day - 1),
+                  last_day(make_date(y, $report_due_month, 1))) as due_date
+        from (values (year($as_of)), (year($as_of) - 1)) as years (y)
+        where $report_due_month is not null
+    ) as candidates
+    where due_date < $as_of
+    order by y desc
+    limit 1
+),
+
+reports as (
+    select
+        d.report_year,
+        a.name as alliance,
+        not exists (
+            select 1
+            from annual_reports as r
+            where r.alliance_id = a.alliance_id
+              and r.year = d.report_year
+              and (r.submitted_date is null or r.submitted_date <= $as_of)
+        ) as report_missing
+    from report_due as d
+    inner join active as a on year(a.filed_date) < d.report_year   -- owed from the year after filing
+),
+
+evaluation_items as (
+    select i.sort_key, i.item
+    from (values (1, '已逾期'), (2, format('{}年内到期', $year))) as i (sort_key, item)
+    where $cycle_years > 0
+),
+
+filings as (
+    select a.filed_date
+    from alliances as a
+    where a.filed_date <= $as_of
+),
+
+pace as (
+    select
+        count(f.filed_date) filter (
+            where year(f.filed_date) between c.last_complete - 2 and c.last_complete
+        ) as filed_last_3
+    from (select case when month($as_of) = 12 and day($as_of) = 31
+                      then year($as_of) else year($as_of) - 1 end as last_complete) as c
+    left join filings as f on true
+),
+
+-- the first target in or after the planning year, with what is achieved by as_of
+next_target as (
+    select t.label, t.year, t.low, count(f.filed_date) as achieved
+    from (
+        select * from profile_targets as t
+        where t.year >= $year
+        order by t.year, t.low
+        limit 1
+    ) as t
+    left join filings as f on t.count_from = 0 or f.filed_date >= make_date(t.count_from, 1, 1)
+    group by t.label, t.year, t.low
+),
+
+filings_needed as (
+    select
+        case when t.year is not null
+            then cast(ceil(greatest(t.low - t.achieved, 0) / (t.year - $year + 1)) as bigint)
+            else cast(ceil(p.filed_last_3 / 3) as bigint)
+        end as needed,
+        case when t.year is not null
+            then format('按目标“{}”（{}年不少于{}个）：还差{}个，分摊到{}年', t.label, t.year, t.low,
+                        greatest(t.low - t.achieved, 0), t.year - $year + 1)
+            else format('无{}年及以后的数量目标，按近三个完整年度年均备案{}个', $year, round(p.filed_last_3 / 3, 2))
+        end as method
+    from pace as p
+    left join next_target as t on true
+),
+
+caps as (
+    select
+        (select c.cap_wan from profile_caps as c where c.kind = '评估补贴') as evaluation_cap,
+        (select c.cap_wan from profile_caps as c where c.kind = '备案补贴') as filing_cap,
+        (select count(*) from evaluations) as evaluations_due
+),
+
+budget as (
+    select
+        k.evaluations_due,
+        case when $cycle_years > 0 then k.evaluations_due * k.evaluation_cap end as evaluation_wan,
+        n.needed,
+        n.needed * k.filing_cap as filing_wan,
+        k.evaluation_cap,
+        k.filing_cap,
+        n.method
+    from caps as k
+    cross join filings_needed as n
+),
+
+rows as (
+    select 1 as sort_key, c.position as sub_key, '空白集群' as category, c.cluster as item,
+           0 as count, null::decimal(38, 6) as amount_wan, coalesce(c.cluster_group, '') as detail
+    from clusters as c
+    where c.alliances_active = 0
+
+    union all
+    select 2, c.position, '薄弱集群', c.cluster, c.alliances_active, null,
+           coalesce(c.cluster_group, '')
+    from clusters as c
+    where c.alliances_active between 1 and $thin_max
+
+    union all
+    select 3, i.sort_key, '评估到期', i.item, count(e.alliance), null,
+           coalesce(array_to_string((list(e.alliance order by e.next_evaluation_due, e.alliance)
+                                     filter (where e.alliance is not null))[1:10], '、'), '')
+           || case when count(e.alliance) > 10 then format('等{}个', count(e.alliance)) else '' end
+    from evaluation_items as i
+    left join evaluations as e on e.sort_key = i.sort_key
+    group by i.sort_key, i.item
+
+    union all
+    select 4, 1, '年报未交', format('{}年度报告', r.report_year), count(*) filter (where r.report_missing), null,
+           coalesce(array_to_string((list(r.alliance order by r.alliance) filter (where r.report_missing))[1:10], '、'), '')
+           || case when count(*) filter (where r.report_missing) > 10
+                   then format('等{}个', count(*) filter (where r.report_missing)) else '' end
+    from reports as r
+    group by r.report_year
+
+    union all
+    select 5, 1, '不符合条件', '不符合备案条件的在册联盟', count(*) filter (where not x.ok), null,
+           coalesce(array_to_string((list(x.alliance order by x.alliance) filter (where not x.ok))[1:10], '、'), '')
+           || case when count(*) filter (where not x.ok) > 10
+                   then format('等{}个', count(*) filter (where not x.ok)) else '' end
+    from eligibility_check as x
+
+    union all
+    select 6, 1, '补贴预算', '评估补贴', b.evaluations_due, b.evaluation_wan,
+           case when b.evaluation_cap is null then '政策未规定评估补贴上限'
+                else format('逾期及{}年内到期的评估{}个 × 上限{}万元', $year, b.evaluations_due,
+                            rtrim(rtrim(b.evaluation_cap::varchar, '0'), '.')) end
+    from budget as b
+    where $cycle_years > 0
+
+    union all
+    select 6, 2, '补贴预算', '备案补贴', b.needed, b.filing_wan,
+           b.method || case when b.filing_cap is null then '；政策未规定备案补贴上限'
+                            else format(' × 上限{}万元', rtrim(rtrim(b.filing_cap::varchar, '0'), '.')) end
+    from budget as b
+
+    union all
+    select 6, 3, '补贴预算', '合计', null,
+           case when b.evaluation_wan is not null or b.filing_wan is not null
+               then coalesce(b.evaluation_wan, 0) + coalesce(b.filing_wan, 0) end,
+           '评估补贴与备案补贴之和（不含国家试点补贴、项目经费）'
+    from budget as b
+),
+
+final as (
+    select r.category, r.item, r.count, r.amount_wan, r.detail, r.sort_key, r.sub_key
+    from rows as r
+)
+
+select * exclude (sort_key, sub_key) from final order by sort_key, sub_key

@@ -1,0 +1,130 @@
+"""Small registries built in code for tests/test_queries.py; every figure in them is countable by hand.
+
+No tests live here (the name only keeps the file beside the tests it serves).
+
+``build(path, tables)`` creates the real schema (``loaders.schema.ddl``) and inserts the rows
+given as dicts; columns left out are NULL, and the name keys are filled the way the loader
+fills them. ``REGISTRY`` is the main fixture; its story is told next to the rows.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from loaders.normalise import name_key
+from loaders.schema import TABLES_BY_NAME, ddl
+
+D = date.fromisoformat
+AS_OF = D("2024-06-30")
+
+
+def build(path: Path, tables: dict[str, list[dict]]) -> Path:
+    """A registry database at ``path`` holding exactly ``tables``."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(ddl())
+        for table, rows in tables.items():
+            columns = [name for name, _, _ in TABLES_BY_NAME[table].stored_columns]
+            for row in rows:
+                row = dict(row)
+                if table == "alliances":
+                    row.setdefault("name_key", name_key(row["name"]))
+                if table == "members":
+                    row.setdefault("unit_name_key", name_key(row["unit_name"]))
+                unknown = set(row) - set(columns)
+                assert not unknown, f"{table}: unknown columns {unknown}"
+                con.execute(f"insert into {table} ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                            list(row.values()))
+    finally:
+        con.close()
+    return path
+
+
+def _alliance(alliance_id: str, name: str, field: str, **kw) -> dict:
+    return {"alliance_id": alliance_id, "name": name, "field": field, "lead_unit": kw.pop("lead_unit", name + "牵头单位"),
+            "status": kw.pop("status", "已备案"), **kw}
+
+
+def _member(alliance_id: str, unit: str, unit_type: str, registered_in: str | None, core: bool = False,
+            role: str = "成员单位", **kw) -> dict:
+    return {"alliance_id": alliance_id, "unit_name": unit, "unit_type": unit_type, "registered_in": registered_in,
+            "is_core": core, "role": role, **kw}
+
+
+# As of 2024-06-30 (AS_OF), under tianjin-2018 (cycle 3 years, reports due 12-31, ≥10 members):
+#   A1 机器人联盟   高端装备   filed 2019-06-28, 10 current members (+1 left, +1 joining later), eligible
+#   A2 芯片联盟     新一代信息技术 filed 2021-03-01, 5 members, never evaluated → overdue
+#   A3 新材料联盟   新材料     filed 2016-05-10, revoked 2022-12-31 (not in the registry on AS_OF)
+#   A4 生物医药联盟 生物医药与健康 filed on AS_OF itself, 2 members
+#   A5 空联盟       未归类     filed 2023-01-15 (first annual report owed for 2024), no members, no subsidies
+#   A6 申请中联盟   新能源     applied 2024-03-01, never filed
+#   A7 未来联盟     航空航天   filed 2024-07-01, after AS_OF
+REGISTRY: dict[str, list[dict]] = {
+    "alliances": [
+        _alliance("A1", "机器人联盟", "高端装备制造（机器人）", region="滨海新区", filed_date=D("2019-06-28"),
+                  agreement_date=D("2019-03-05"), lead_unit="天津甲公司"),
+        _alliance("A2", "芯片联盟", "集成电路", region="天津市南开区", filed_date=D("2021-03-01"),
+                  lead_unit="天津芯公司（集团）"),
+        _alliance("A3", "新材料联盟", "稀土永磁材料", region="天津经济技术开发区", filed_date=D("2016-05-10"),
+                  revoked_date=D("2022-12-31"), status="已撤销"),
+        _alliance("A4", "生物医药联盟", "生物医药", region=None, filed_date=AS_OF, applied_date=D("2024-01-05"),
+                  lead_unit="天津某药企"),
+        _alliance("A5", "空联盟", "奇怪领域", region="东丽", filed_date=D("2023-01-15")),
+        _alliance("A6", "申请中联盟", "新能源", region="天津经开区", applied_date=D("2024-03-01"), status="申请中"),
+        _alliance("A7", "未来联盟", "航空航天", region="武清区", filed_date=D("2024-07-01")),
+    ],
+    "members": [
+        _member("A1", "天津甲公司", "企业", "天津市滨海新区", True, "理事长单位"),
+        _member("A1", "天津乙公司", "企业", "天津市西青区", True),
+        _member("A1", "天津大学", "高校", "天津市南开区", True, credit_code="12100000401359321Q"),
+        _member("A1", "北京丙研究院", "科研院所", "北京市海淀区", True),
+        _member("A1", "河北丁公司", "企业", "河北省廊坊市"),
+        _member("A1", "天津戊公司", "企业", "天津市东丽区"),
+        _member("A1", "上海己公司", "企业", "上海市"),
+        _member("A1", "天津庚银行", "金融机构", "天津市和平区"),
+        _member("A1", "天津辛中介", "中介机构", "天津市河西区"),
+        _member("A1", "南开大学", "高校", "天津市南开区"),
+        _member("A1", "天津壬公司", "企业", "天津市", joined_date=D("2019-03-05"), left_date=D("2023-12-31")),
+        _member("A1", "天津癸公司", "企业", "天津市", joined_date=D("2024-07-15")),
+        _member("A2", "天津芯公司", "企业", "天津市河北区", True, "理事长单位"),  # local, though it contains 河北
+        _member("A2", "北京芯研究所", "科研院所", "北京市", True),
+        _member("A2", "北京芯公司", "企业", "北京市", True),
+        _member("A2", "深圳芯公司", "企业", "广东省深圳市"),
+        _member("A2", "无名公司", "企业", None),
+        _member("A3", "天津新材公司", "企业", "天津市", True, "理事长单位"),
+        _member("A3", "天津理工大学", "高校", "天津市", True),
+        _member("A4", "天津某药企", "企业", "天津", True, "理事长单位"),
+        _member("A4", "天津大学", "高校", "天津市南开区", True, credit_code="12100000401359321Q"),
+    ],
+    "subsidies": [
+        {"alliance_id": "A1", "year": 2019, "kind": "备案补贴", "amount_yuan": "500000", "status": "已拨付"},
+        {"alliance_id": "A1", "year": 2022, "kind": "评估补贴", "amount_yuan": "300000", "status": "已拨付"},
+        {"alliance_id": "A1", "year": 2024, "kind": "项目经费", "amount_yuan": "1234567.89", "status": "已拨付"},
+        {"alliance_id": "A2", "year": 2021, "kind": "备案补贴", "amount_yuan": "400000", "status": "已拨付"},
+        {"alliance_id": "A2", "year": 2021, "kind": "备案补贴", "amount_yuan": "200000", "status": "已拨付"},
+        {"alliance_id": "A2", "year": 2022, "kind": "备案补贴", "amount_yuan": "100000", "status": "已收回"},
+        {"alliance_id": "A3", "year": 2016, "kind": "备案补贴", "amount_yuan": "500000", "status": "已拨付"},
+        {"alliance_id": "A7", "year": 2025, "kind": "备案补贴", "amount_yuan": "500000", "status": "已拨付"},
+    ],
+    "events": [
+        {"alliance_id": "A1", "event_type": "复审", "event_date": D("2021-09-01"), "result": "通过"},
+        {"alliance_id": "A1", "event_type": "三年评估", "event_date": D("2024-07-05"), "result": "良好"},
+        {"alliance_id": "A6", "event_type": "申请", "event_date": D("2024-03-01")},
+        {"alliance_id": "A6", "event_type": "形式审查", "event_date": D("2024-03-20"), "result": "通过"},
+        {"alliance_id": "A6", "event_type": "技术审查", "event_date": D("2024-04-10"), "result": "不通过"},
+        {"alliance_id": "A7", "event_type": "申请", "event_date": D("2024-01-10")},
+        {"alliance_id": "A7", "event_type": "形式审查", "event_date": D("2024-02-01"), "result": "通过"},
+        {"alliance_id": "A7", "event_type": "技术审查", "event_date": D("2024-03-01"), "result": "通过"},
+        {"alliance_id": "A7", "event_type": "专家评审", "event_date": D("2024-04-01"), "result": "通过"},
+        {"alliance_id": "A7", "event_type": "公示", "event_date": D("2024-05-01")},
+        {"alliance_id": "A4", "event_type": "专家评审", "event_date": D("2024-05-10"), "result": "通过"},
+    ],
+    "annual_reports": [
+        {"alliance_id": "A1", "year": 2022, "submitted_date": D("2022-12-20")},
+        {"alliance_id": "A1", "year": 2023, "submitted_date": D("2024-01-10")},
+        {"alliance_id": "A1", "year": 2024, "submitted_date": D("2024-12-20")},
+        {"alliance_id": "A2", "year": 2022, "submitted_date": D("2022-12-25")},
+    ],
+}
