@@ -117,6 +117,11 @@ def _date_from_number(value: float) -> dt.date:
 
 
 def _date_from_text(text: str) -> dt.date:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # 2019-03-05, the commonest form: C-fast
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern, has_day in ((_FULL_DATE, True), (_COMPACT_DATE, True), (_MONTH_DATE, False)):
         m = pattern.fullmatch(text)
         if m:
@@ -281,9 +286,51 @@ def parse_credit_code(value: Any) -> str | None:
 
 
 # ---- whole columns ----------------------------------------------------------------------------
-# A column is parsed once per distinct cell (dates, enums and amounts repeat a lot), and the
-# kinds whose cells are mostly distinct (names, codes) are cleaned with pyarrow's vectorised
-# string kernels; the scalar functions above define what each does and tests hold them equal.
+# A column is factorised once into codes and distinct cells; every step then works on the
+# distinct cells (dates, enums and alliance names repeat a lot) and spreads the result back
+# with one ``take``. Text is cleaned with pyarrow's vectorised string kernels, other kinds
+# with the scalar parsers above; tests hold the two equal.
+
+_BLANK_SET = pa.array(sorted(BLANKS))
+
+
+@dataclass
+class Cells:
+    """A column of raw cells as codes (-1 = missing) into its distinct cells."""
+
+    codes: np.ndarray
+    distinct: pa.Array | list        # a pyarrow string array for text columns, else Python values
+
+    @classmethod
+    def of(cls, raw: "pd.Series | Cells") -> "Cells":
+        if isinstance(raw, Cells):
+            return raw
+        if isinstance(raw.dtype, pd.ArrowDtype):
+            array = pa.array(raw)
+            array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+            encoded = pc.dictionary_encode(array)
+            return cls(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64),
+                       encoded.dictionary)
+        codes, uniques = pd.factorize(raw.astype("object"), use_na_sentinel=True)
+        return cls(codes.astype(np.int64), list(uniques))
+
+    def spread(self, per_distinct: pa.Array) -> pa.Array:
+        """Values computed per distinct cell, back in row order (null where the cell was missing)."""
+        return per_distinct.take(pa.array(self.codes, mask=self.codes < 0))
+
+    def text(self) -> pa.Array:
+        """The distinct cells as text (numbers and dates as Excel shows them)."""
+        if isinstance(self.distinct, pa.Array):
+            return self.distinct
+        return pa.array([v if isinstance(v, str) else cell_text(v) for v in self.distinct], type=pa.string())
+
+    def values(self) -> list:
+        return self.distinct.to_pylist() if isinstance(self.distinct, pa.Array) else self.distinct
+
+    def rows_where(self, distinct_mask: np.ndarray) -> np.ndarray:
+        """Positions of rows whose distinct cell is flagged."""
+        return np.flatnonzero((self.codes >= 0) & distinct_mask[np.maximum(self.codes, 0)])
+
 
 @dataclass
 class ParsedColumn:
@@ -294,27 +341,10 @@ class ParsedColumn:
     reasons: list[str]               # one Chinese reason per bad position
 
 
-def _factorize(raw: pd.Series) -> tuple[np.ndarray, Any]:
-    """Codes (-1 for missing) and distinct values of a column: pyarrow for text, pandas for mixed cells."""
-    if isinstance(raw.dtype, pd.ArrowDtype):
-        array = pa.array(raw)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        encoded = pc.dictionary_encode(array)
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return codes, encoded.dictionary
-    codes, uniques = pd.factorize(raw.astype("object"), use_na_sentinel=True)
-    return codes, uniques
-
-
-def _take(distinct: pa.Array, codes: np.ndarray) -> pa.Array:
-    return distinct.take(pa.array(codes, mask=codes < 0))
-
-
-def parse_column(raw: pd.Series, parser: Callable[[Any], Any], type: pa.DataType) -> ParsedColumn:
+def parse_column(raw: "pd.Series | Cells", parser: Callable[[Any], Any], type: pa.DataType) -> ParsedColumn:
     """Apply a scalar parser to each distinct cell of a column."""
-    codes, uniques = _factorize(raw)
-    distinct = uniques.to_pylist() if isinstance(uniques, pa.Array) else list(uniques)
+    cells = Cells.of(raw)
+    distinct = cells.values()
     results: list[Any] = []
     reasons: dict[int, str] = {}
     for i, cell in enumerate(distinct):
@@ -323,42 +353,36 @@ def parse_column(raw: pd.Series, parser: Callable[[Any], Any], type: pa.DataType
         except BadValue as e:
             results.append(None)
             reasons[i] = str(e)
-    values = _take(pa.array(results, type=type), codes)
+    values = cells.spread(pa.array(results, type=type))
     if not reasons:
         return ParsedColumn(values, np.array([], dtype=np.int64), [])
-    bad_distinct = np.zeros(len(distinct), dtype=bool)
-    bad_distinct[list(reasons)] = True
-    bad = np.flatnonzero((codes >= 0) & bad_distinct[np.maximum(codes, 0)])
-    return ParsedColumn(values, bad, [reasons[codes[p]] for p in bad])
+    flagged = np.zeros(len(distinct), dtype=bool)
+    flagged[list(reasons)] = True
+    bad = cells.rows_where(flagged)
+    return ParsedColumn(values, bad, [reasons[cells.codes[p]] for p in bad])
 
 
-def text_column(raw: pd.Series) -> pa.Array:
-    """``parse_text`` over a whole column, vectorised.
+def _clean_text(text: pa.Array) -> pa.Array:
+    """``parse_text`` on an array of strings: trim, collapse inner whitespace, blanks to null.
 
-    Most names hold no inner whitespace, so the regex that collapses runs of it only runs
-    on the cells that contain some.
+    Most cells hold no inner whitespace, so the collapsing regex runs only on those that do.
     """
-    if isinstance(raw.dtype, pd.ArrowDtype):
-        text = pa.array(raw)
-        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        codes = None
-    else:
-        codes, uniques = _factorize(raw)
-        text = pa.array([v if isinstance(v, str) else cell_text(v) for v in uniques], type=pa.string())
     text = pc.utf8_trim_whitespace(text)
-    spaced = pc.match_substring(text, " ")
-    for char in "\u3000\t\n\r\u00a0\u200b\ufeff":
-        spaced = pc.or_(spaced, pc.match_substring(text, char))
-    spaced = pc.fill_null(spaced, False)
+    spaced = pc.fill_null(pc.match_substring_regex(text, SPACE), False)
     if pc.any(spaced).as_py():
         collapsed = pc.utf8_trim_whitespace(pc.replace_substring_regex(text.filter(spaced), SPACE, " "))
         text = pc.replace_with_mask(text, spaced, collapsed)
-    text = pc.if_else(pc.is_in(text, value_set=pa.array(sorted(BLANKS))), pa.scalar(None, pa.string()), text)
-    return text if codes is None else _take(text, codes)
+    return pc.if_else(pc.is_in(text, value_set=_BLANK_SET), pa.scalar(None, pa.string()), text)
+
+
+def text_column(raw: "pd.Series | Cells") -> pa.Array:
+    """``parse_text`` over a whole column."""
+    cells = Cells.of(raw)
+    return cells.spread(_clean_text(cells.text()))
 
 
 def name_key_column(names: pa.Array) -> pa.Array:
-    """``name_key`` over a column of names already cleaned by ``text_column``, vectorised.
+    """``name_key`` over a column of names already cleaned by ``text_column``.
 
     Cleaned text has single ASCII spaces only, so after NFKC a literal replace drops them;
     keys are computed once per distinct name (member lists repeat their alliance's name).
@@ -368,33 +392,35 @@ def name_key_column(names: pa.Array) -> pa.Array:
     return keys.take(encoded.indices)
 
 
-def credit_code_column(raw: pd.Series) -> ParsedColumn:
+def credit_code_column(raw: "pd.Series | Cells") -> ParsedColumn:
     """``parse_credit_code`` over a whole column: the check character computed with numpy."""
-    codes = pc.utf8_upper(pc.replace_substring(pc.utf8_normalize(text_column(raw), "NFKC"), " ", ""))
-    present = np.asarray(codes.is_valid())
+    cells = Cells.of(raw)
+    codes = pc.utf8_upper(pc.replace_substring(pc.utf8_normalize(_clean_text(cells.text()), "NFKC"), " ", ""))
     shaped = np.asarray(pc.fill_null(pc.match_substring_regex(codes, "^" + _CREDIT_CODE_SHAPE.pattern + "$"), False))
     ok = np.zeros(len(codes), dtype=bool)
     if shaped.any():
-        lookup = np.full(128, 0, dtype=np.int64)
+        lookup = np.zeros(128, dtype=np.int64)
         for i, c in enumerate(CREDIT_CODE_CHARS):
             lookup[ord(c)] = i
         chars = np.frombuffer("".join(codes.filter(pa.array(shaped)).to_pylist()).encode("ascii"), dtype=np.uint8)
         values = lookup[chars.reshape(-1, 18)]
         check = (31 - (values[:, :17] @ np.array(CREDIT_CODE_WEIGHTS)) % 31) % 31
         ok[np.flatnonzero(shaped)] = check == values[:, 17]
-    bad = np.flatnonzero(present & ~ok)
-    reasons = [_reason(parse_credit_code, codes[int(p)].as_py()) for p in bad]
-    return ParsedColumn(pc.if_else(pa.array(ok), codes, pa.scalar(None, pa.string())), bad, reasons)
+    wrong = np.asarray(codes.is_valid()) & ~ok
+    bad = cells.rows_where(wrong)
+    reasons = [_reason(parse_credit_code, codes[int(cells.codes[p])].as_py()) for p in bad]
+    return ParsedColumn(cells.spread(pc.if_else(pa.array(ok), codes, pa.scalar(None, pa.string()))), bad, reasons)
 
 
-def blank_mask(raw: pd.Series) -> np.ndarray:
-    """True where a cell is blank (``is_blank``), vectorised for text columns."""
-    if isinstance(raw.dtype, pd.ArrowDtype):
-        text = pc.utf8_trim_whitespace(pa.array(raw))
-        return pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(sorted(BLANKS)))).to_numpy(zero_copy_only=False)
-    codes, uniques = _factorize(raw)
-    blank = np.array([is_blank(v) for v in uniques] + [True], dtype=bool)
-    return blank[np.where(codes < 0, len(uniques), codes)]
+def blank_mask(raw: "pd.Series | Cells") -> np.ndarray:
+    """True where a cell is blank (``is_blank``)."""
+    cells = Cells.of(raw)
+    if isinstance(cells.distinct, pa.Array):
+        text = pc.utf8_trim_whitespace(cells.distinct)
+        blank = pc.or_(pc.is_null(text), pc.is_in(text, value_set=_BLANK_SET)).to_numpy(zero_copy_only=False)
+    else:
+        blank = np.array([is_blank(v) for v in cells.distinct], dtype=bool)
+    return np.append(blank, True)[np.where(cells.codes < 0, len(blank), cells.codes)]
 
 
 def _reason(parser: Callable[[Any], Any], value: Any) -> str:

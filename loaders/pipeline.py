@@ -5,7 +5,10 @@ every problem found (errors block, warnings do not), and what each file contribu
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -102,34 +105,16 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
     """Read and validate a file set. Nothing is written."""
     headers = headers or HeaderMap.load()
     existing = existing or Existing.empty()
-    files: list[FileInfo] = []
-    problems: list[Problem] = []
+    # Files are read in parallel: pyarrow and numpy release the GIL for the heavy parts.
+    # Results are gathered in the given order, so problems come out the same every time.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda p: _read_file(Path(p), headers), paths))
+    files = [info for info, _, _ in results if info is not None]
+    problems = [p for _, found, _ in results for p in found]
     parts: dict[str, list[pd.DataFrame]] = {t.name: [] for t in TABLES}
-    for path in paths:
-        path = Path(path)
-        if not path.is_file():
-            problems.append(Problem(ERROR, path.name, f"找不到文件：{path}"))
-            continue
-        info = FileInfo(path.name, sha256_of(path), path.stat().st_size)
-        files.append(info)
-        try:
-            grids = read_grids(path)
-        except UnreadableFile as e:
-            problems.append(Problem(ERROR, path.name, str(e).removeprefix(path.name + "：")))
-            continue
-        info.encoding = grids[0].encoding if grids else None
-        recognised = 0
-        for grid in grids:
-            frame = _read_sheet(grid, headers, problems)
-            if frame is None:
-                continue
-            table, df = frame
-            recognised += 1
-            parts[table.name].append(df)
-            info.parts.append({"table": table.name, "sheet": grid.sheet, "rows": len(df)})
-        if not recognised:
-            problems.append(Problem(ERROR, path.name, "文件中没有可识别的表：请检查表头是否为标准导入模板中的列名（见 "
-                                                      "python -m loaders template）"))
+    for _, _, frames in results:
+        for table_name, df in frames:
+            parts[table_name].append(df)
     tables = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
     for t in TABLES:  # an empty sheet (e.g. an unfilled template sheet) must not wipe a table
         if t.name in tables and tables[t.name].empty:
@@ -140,6 +125,30 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
         return Batch(files, {}, problems)
     _validate_registry(tables, existing, problems)
     return Batch(files, tables, problems)
+
+
+def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Problem], list[tuple[str, pd.DataFrame]]]:
+    """One file: what it is, what is wrong in it, and its sheets as normalised frames."""
+    problems: list[Problem] = []
+    if not path.is_file():
+        return None, [Problem(ERROR, path.name, f"找不到文件：{path}")], []
+    info = FileInfo(path.name, sha256_of(path), path.stat().st_size)
+    try:
+        grids = read_grids(path)
+    except UnreadableFile as e:
+        return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："))], []
+    info.encoding = grids[0].encoding if grids else None
+    frames = []
+    for grid in grids:
+        frame = _read_sheet(grid, headers, problems)
+        if frame is not None:
+            table, df = frame
+            frames.append((table.name, df))
+            info.parts.append({"table": table.name, "sheet": grid.sheet, "rows": len(df)})
+    if not frames:
+        problems.append(Problem(ERROR, path.name, "文件中没有可识别的表：请检查表头是否为标准导入模板中的列名（见 "
+                                                  "python -m loaders template）"))
+    return info, problems, frames
 
 
 def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tuple[Table, pd.DataFrame] | None:
@@ -197,25 +206,29 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
                first_row: int, problems: list[Problem]) -> pd.DataFrame:
     """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem."""
     # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
+    cells = {name: n.Cells.of(raw[name]) for name in raw.columns}
     blank = np.ones(len(raw), dtype=bool)
     for name in raw.columns:
-        blank &= n.blank_mask(raw[name])
+        blank &= n.blank_mask(cells[name])
     keep = np.flatnonzero(~blank)
-    raw = raw.iloc[keep].reset_index(drop=True)
+    if len(keep) < len(raw):
+        raw = raw.iloc[keep].reset_index(drop=True)
+        cells = {name: n.Cells.of(raw[name]) for name in raw.columns}
     rows = first_row + keep
     at = dict(file=grid.file, sheet=grid.sheet)
     first_problem = len(problems)
+    today = dt.date.today()
     columns: dict[str, pa.Array] = {}
     for c in table.columns:
         if c.name not in raw.columns:
             columns[c.name] = pa.nulls(len(raw), ARROW_TYPES[c.kind])
             continue
         if c.kind in TEXT_KINDS:
-            parsed = n.ParsedColumn(n.text_column(raw[c.name]), np.array([], dtype=np.int64), [])
+            parsed = n.ParsedColumn(n.text_column(cells[c.name]), np.array([], dtype=np.int64), [])
         elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
-            parsed = n.credit_code_column(raw[c.name])
+            parsed = n.credit_code_column(cells[c.name])
         else:
-            parsed = n.parse_column(raw[c.name], _parser(c, units.get(c.name)), ARROW_TYPES[c.kind])
+            parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
         for pos, reason in zip(parsed.bad, parsed.reasons):
             problems.append(Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
                                     value=n.cell_text(raw[c.name].iloc[pos]), **at))
@@ -243,12 +256,15 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
     return pd.DataFrame({k: pd.Series(v, dtype=pd.ArrowDtype(v.type)) for k, v in columns.items()})
 
 
-def _parser(c: Column, unit: str | None) -> Callable[[Any], Any]:
+def _parser(c: Column, unit: str | None, today: dt.date) -> Callable[[Any], Any]:
     if c.kind == ENUM:
         return n.make_enum_parser(c.values, c.value_aliases)
     if c.kind == MONEY:
         return lambda v: n.parse_money(v, unit)
-    return {DATE: n.parse_date, INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool}[c.kind]
+    if c.kind == DATE:
+        latest = today + dt.timedelta(days=365)
+        return lambda v: n.parse_date(v, latest)
+    return {INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool}[c.kind]
 
 
 # ---- cross-row validation -------------------------------------------------------------------
@@ -401,8 +417,12 @@ def _warn_members(tables: dict[str, pd.DataFrame], registry: pd.DataFrame, exist
     current = members[members["left_date"].isna() & members["alliance_id"].notna()]
     counts = alliances["alliance_id"].map(current["alliance_id"].value_counts()).fillna(0).astype(int)
     active = _mask(alliances["status"].isin(["已备案", "已认定"]))
-    for idx in alliances.index[active & (counts < MEMBER_MINIMUM_WARNING).to_numpy()]:
-        count = int(counts[idx])
+    few = alliances[active & (counts < MEMBER_MINIMUM_WARNING).to_numpy()]
+    # Thousands of warnings on a national registry: read the columns once, not cell by cell.
+    for file, sheet, row, name, count in zip(few["source_file"].tolist(), few["source_sheet"].tolist(),
+                                             few["source_row"].tolist(), few["name"].tolist(),
+                                             counts[few.index].tolist()):
         message = ("没有成员单位记录" if count == 0 else
                    f"现有成员单位 {count} 家，少于 {MEMBER_MINIMUM_WARNING} 家（天津、渭南等地的最低要求）")
-        problems.append(_problem_at(alliances, idx, f"联盟“{alliances.at[idx, 'name']}”{message}", level=WARNING))
+        problems.append(Problem(WARNING, file, f"联盟“{name}”{message}", sheet=sheet if isinstance(sheet, str) else None,
+                                row=int(row)))

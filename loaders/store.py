@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import getpass
+import hashlib
 import json
 import os
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,15 +226,27 @@ def _build(db: Path, import_id: int, action: str, started: str, user: str | None
     finally:
         con.close()
     snapshot = history_dir(db) / f"{import_id}.duckdb"
-    shutil.copyfile(tmp, snapshot)
+    snapshot_sha256 = _copy_hashing(tmp, snapshot)
     _fsync(tmp)
     os.replace(tmp, db)
     _fsync_dir(db.parent)
     _append_journal(db, {"import_id": import_id, "action": action, "outcome": "ok", "at": started, "finished": _now(),
                          "user": user or getpass.getuser(), "files": files, "row_counts": row_counts,
                          "restored_from": restored_from, "summary": summary,
-                         "snapshot_sha256": sha256_of(snapshot)})
+                         "snapshot_sha256": snapshot_sha256})
     return Outcome(import_id, row_counts, summary)
+
+
+def _copy_hashing(source: Path, target: Path) -> str:
+    """Copy a file and return its SHA-256, reading it once."""
+    digest = hashlib.sha256()
+    with source.open("rb") as src, target.open("wb") as dst:
+        for chunk in iter(lambda: src.read(1 << 22), b""):
+            digest.update(chunk)
+            dst.write(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return digest.hexdigest()
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
