@@ -1,4 +1,4 @@
-"""What every page shares: the registry connection and query results, cached per import.
+"""What every page shares: the sidebar filters (kept in the URL), cached queries, charts and tables.
 
 The database file is replaced (never edited) by each import, so its identity — path,
 inode and modification time — says which import a cached result belongs to: a new import
@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+import figures
+from figures import Scope, tables
 from loaders import default_db
 from loaders.store import connect_read_only, latest_import, read_cursor
 from queries import runner
-from queries.policy import DEFAULT_PROFILE, Profile, list_profiles, load_profile
+from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
+
+Version = tuple[str, int, int]
+LEVELS = ("国家级", "省级", "市级")
 
 
-def db_path() -> Path:
-    return default_db()
-
-
-def db_version(path: Path) -> tuple[str, int, int] | None:
+def db_version(path: Path | None = None) -> Version | None:
     """Identity of the current database file, or None when there is none yet."""
+    path = path or default_db()
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -32,64 +35,152 @@ def db_version(path: Path) -> tuple[str, int, int] | None:
 
 
 @st.cache_resource(max_entries=2)
-def _connection(version: tuple[str, int, int]):
+def _connection(version: Version):
     return connect_read_only(Path(version[0]))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def query(version: tuple[str, int, int], name: str, profile_id: str, as_of: dt.date, **params) -> pd.DataFrame:
-    """A named query's result for one database version; cursor per call, one connection per version."""
+@st.cache_data(max_entries=512, show_spinner=False)
+def _query(version: Version, name: str, profile_id: str, as_of: dt.date, regions: tuple, levels: tuple,
+           clusters: tuple, params: tuple) -> pd.DataFrame:
     con = read_cursor(_connection(version))
     try:
-        return runner.run(con, name, profile=load_profile(profile_id), as_of=as_of, **params)
+        return runner.run(con, name, profile=load_profile(profile_id), as_of=as_of,
+                          filters=runner.Filters(regions=regions, levels=levels, clusters=clusters), **dict(params))
     finally:
         con.close()
 
 
-def require_registry() -> tuple[str, int, int]:
+def fetcher(version: Version, scope: Scope) -> figures.Fetch:
+    """fetch(name, as_of=None, **params): a named query's rows under the page's filters, cached per import.
+
+    ``as_of`` overrides the scope's date, e.g. for the same figures a year earlier.
+    """
+    def fetch(name: str, as_of: dt.date | None = None, **params: Any) -> pd.DataFrame:
+        return _query(version, name, scope.profile.id, as_of or scope.as_of, scope.regions, scope.levels,
+                      scope.clusters, tuple(sorted(params.items())))
+    return fetch
+
+
+def require_registry() -> Version:
     """The database version, or stop the page with a helpful message when there is no registry."""
-    version = db_version(db_path())
+    version = db_version()
     if version is None:
-        st.info(f"还没有登记库数据（{db_path()}）。请先导入：`python -m loaders load 文件…`，"
+        st.info(f"还没有登记库数据（{default_db()}）。请先导入：在命令行运行 `python -m loaders load 文件…`，"
                 "或运行 `make run` 由示例数据建立。")
         st.stop()
     return version
 
 
-def wan(amount) -> str:
-    """万元 for display: two decimals, thousands separators."""
-    return f"{float(amount):,.2f} 万元"
+# ---- filters ---------------------------------------------------------------------------------
+
+def _param_list(key: str) -> list[str]:
+    raw = st.query_params.get(key, "")
+    return [v for v in raw.split(",") if v]
 
 
-def labels(name: str) -> dict[str, str]:
-    """Chinese labels of a query's columns, from its header comment."""
-    return runner.get_query(name).labels
-
-
-def sidebar_filters() -> tuple[Profile, dt.date]:
-    """Policy profile and as-of date, kept in the URL so a link reopens the same view."""
-    params = st.query_params
-    profiles = list_profiles()
-    chosen = params.get("profile", DEFAULT_PROFILE)
-    names = {p: load_profile(p).name for p in profiles}
-    profile_id = st.sidebar.selectbox("政策配置", profiles, index=profiles.index(chosen) if chosen in profiles else
-                                      profiles.index(DEFAULT_PROFILE), format_func=names.get)
+def _param_int(key: str) -> int | None:
     try:
-        as_of = dt.date.fromisoformat(params.get("as_of", ""))
+        return int(st.query_params.get(key, ""))
+    except ValueError:
+        return None
+
+
+def sidebar(version: Version) -> Scope:
+    """The global filters, read from and written back to the URL so a link reopens the same view."""
+    side = st.sidebar
+    profiles = list_profiles()
+    chosen = st.query_params.get("profile", DEFAULT_PROFILE)
+    profile_id = side.selectbox("政策配置", profiles,
+                                index=profiles.index(chosen if chosen in profiles else DEFAULT_PROFILE),
+                                format_func=lambda p: load_profile(p).name, key="f_profile")
+    profile = load_profile(profile_id)
+    try:
+        as_of = dt.date.fromisoformat(st.query_params.get("as_of", ""))
     except ValueError:
         as_of = dt.date.today()
-    as_of = st.sidebar.date_input("统计截止日期", as_of, min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD")
-    st.query_params.update(profile=profile_id, as_of=as_of.isoformat())
-    return load_profile(profile_id), as_of
+    as_of = side.date_input("统计截止日期", as_of, min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD", key="f_as_of")
+    this_year = as_of.year
+    year_from = _param_int("from") or 2010
+    year_to = _param_int("to") or this_year
+    year_from, year_to = side.slider("年份范围", 2000, max(this_year + 5, year_to), (year_from, year_to),
+                                     key="f_years")
+    regions_known = _options(version, "region_distribution", "region", profile_id, as_of)
+    regions = side.multiselect("区域", regions_known, [r for r in _param_list("region") if r in regions_known],
+                               placeholder="全部区域", key="f_region")
+    levels = side.multiselect("级别", LEVELS, [v for v in _param_list("level") if v in LEVELS],
+                              placeholder="全部级别", key="f_level")
+    clusters_known = _options(version, "coverage_by_cluster", "cluster", profile_id, as_of)
+    clusters = side.multiselect("产业集群", clusters_known, [c for c in _param_list("cluster") if c in clusters_known],
+                                placeholder="全部集群", key="f_cluster")
+    wanted = {"profile": profile_id, "as_of": as_of.isoformat(), "from": str(year_from), "to": str(year_to),
+              "region": ",".join(regions), "level": ",".join(levels), "cluster": ",".join(clusters)}
+    for key, value in wanted.items():
+        if value and st.query_params.get(key) != value:
+            st.query_params[key] = value
+        elif not value and key in st.query_params:
+            del st.query_params[key]
+    side.caption(_freshness(version))
+    return Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
+
+
+def _options(version: Version, query: str, column: str, profile_id: str, as_of: dt.date) -> list[str]:
+    rows = _query(version, query, profile_id, as_of, (), (), (), ())
+    return [v for v in rows[column].dropna().astype(str).tolist()]
 
 
 @st.cache_data(show_spinner=False)
-def _import_info(version: tuple[str, int, int]) -> dict:
+def _import_info(version: Version) -> dict:
     return latest_import(Path(version[0]))
 
 
-def footnote(version: tuple[str, int, int], as_of: dt.date) -> str:
-    """数据来源：…；截至…: the line every chart and table carries."""
+def _freshness(version: Version) -> str:
     info = _import_info(version)
-    batch = f"（批次 {info['import_id']}，{str(info['finished_at'])[:16]} 导入）" if info else ""
-    return f"数据来源：联盟登记库{batch}；截至{as_of.year}年{as_of.month}月{as_of.day}日"
+    if not info:
+        return "登记库尚无导入记录"
+    return f"数据：批次 {info['import_id']}，{str(info['finished_at'])[:16]} 导入"
+
+
+def page_links_keep_filters() -> str:
+    """The current filters as a query string, for links between pages."""
+    return "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
+
+
+# ---- charts and tables -----------------------------------------------------------------------
+
+def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: bool = True) -> None:
+    """A registered chart with its takeaway; the modebar downloads an SVG named after the chart."""
+    fig, line = figures.render(chart_id, fetch, scope)
+    if fig is None:
+        st.info(f"{figures.all_charts()[chart_id].title}：当前筛选条件下没有数据。")
+        return
+    title = figures.all_charts()[chart_id].title
+    st.plotly_chart(fig, width="stretch", key=f"chart_{chart_id}", config={
+        "displaylogo": False, "locale": "zh-CN",
+        "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"},
+    })
+    if takeaway and line:
+        st.caption(line)
+
+
+def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
+               columns: list[str] | None = None, height: int | None = None) -> None:
+    """A query's rows with Chinese headers, and .xlsx / .csv downloads of exactly those rows."""
+    labels = runner.get_query(query).labels
+    shown = frame[columns] if columns else frame
+    if shown.empty:
+        st.info(f"{title}：没有符合条件的记录。")
+        return
+    st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch", height=height or "auto")
+    note = f"{figures.footnote(scope)}（查询 {query}）"
+    stem = f"{title}_{scope.as_of.isoformat()}"
+    key = key or query
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("下载 Excel", tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
+    right.download_button("下载 CSV", tables.to_csv(shown, labels), f"{stem}.csv", "text/csv", key=f"csv_{key}")
+    st.caption(note)
+
+
+def wan(amount: Any) -> str:
+    """万元 for display: two decimals, thousands separators."""
+    return f"{float(amount):,.2f} 万元"

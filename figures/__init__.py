@@ -1,0 +1,150 @@
+"""Figures: every chart the dashboard shows and the briefing exports, built in one place.
+
+A chart is registered once with ``@chart``: its id, the page it belongs to, its title,
+the named queries it reads, a builder that turns their results into a Plotly figure and a
+takeaway — one Chinese sentence computed from the same data, for briefing slides. Pages
+render charts by id; the briefing pack renders the same ids, so a slide always matches
+the page. Nothing here imports Streamlit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from queries.policy import UNCLASSIFIED, Profile, load_taxonomy
+
+ROOT = Path(__file__).resolve().parent.parent
+THEME = tomllib.loads((ROOT / "data" / "theme.toml").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The dashboard's global filters, as every query and chart receives them."""
+
+    profile: Profile
+    as_of: dt.date
+    year_from: int | None = None
+    year_to: int | None = None
+    regions: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The filters in words, for slide notes and footnotes."""
+        parts = [f"政策配置：{self.profile.name}", f"截至 {self.as_of.isoformat()}"]
+        if self.year_from or self.year_to:
+            parts.append(f"年份：{self.year_from or '…'}–{self.year_to or '…'}")
+        for label, values in (("区域", self.regions), ("级别", self.levels), ("产业集群", self.clusters)):
+            if values:
+                parts.append(f"{label}：{'、'.join(values)}")
+        return "；".join(parts)
+
+    def in_years(self, frame: pd.DataFrame, column: str = "year") -> pd.DataFrame:
+        """Rows of a year-indexed result inside the chosen year range."""
+        keep = pd.Series(True, index=frame.index)
+        if self.year_from:
+            keep &= frame[column] >= self.year_from
+        if self.year_to:
+            keep &= frame[column] <= self.year_to
+        return frame[keep]
+
+
+Fetch = Callable[..., pd.DataFrame]  # fetch(query_name, **params) -> rows, bound to a scope
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A registered chart: what it shows and how to build it from named queries."""
+
+    id: str
+    page: str                                       # the page title it appears on (总览, 目标进度 …)
+    title: str
+    build: Callable[[Fetch, Scope], go.Figure | None]  # None: nothing to draw (empty state)
+    takeaway: Callable[[Fetch, Scope], str]
+    queries: tuple[str, ...] = field(default=())    # named queries it reads, for the footnote and docs
+
+
+CHARTS: dict[str, Chart] = {}
+
+
+def chart(id: str, page: str, title: str, queries: tuple[str, ...],
+          takeaway: Callable[[Fetch, Scope], str]) -> Callable:
+    """Register a chart builder under ``id`` (a decorator)."""
+    def register(build: Callable[[Fetch, Scope], go.Figure | None]) -> Callable:
+        if id in CHARTS:
+            raise ValueError(f"chart id {id!r} registered twice")
+        CHARTS[id] = Chart(id, page, title, build, takeaway, queries)
+        return build
+    return register
+
+
+def footnote(scope: Scope, source: str = "联盟登记库") -> str:
+    """数据来源：…；截至…年…月…日 — carried by every chart and table."""
+    d = scope.as_of
+    return f"数据来源：{source}；截至{d.year}年{d.month}月{d.day}日"
+
+
+def cluster_colors(taxonomy_id: str) -> dict[str, str]:
+    """One fixed colour per taxonomy entry (by its position), grey for 未归类."""
+    colors: dict[str, str] = {UNCLASSIFIED: THEME["unclassified"]}
+    if taxonomy_id:
+        palette = THEME["categorical"]
+        for i, entry in enumerate(load_taxonomy(taxonomy_id).entries):
+            colors[entry.name] = palette[i % len(palette)]
+    return colors
+
+
+def styled(fig: go.Figure, title: str, scope: Scope, *, y_title: str | None = None, x_title: str | None = None,
+           source: str = "联盟登记库") -> go.Figure:
+    """Apply the theme, the title and the source/as-of footnote to a figure."""
+    fig.update_layout(
+        template="plotly_white",
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=THEME["title_size"])),
+        font=dict(family=THEME["font_family"], size=THEME["font_size"]),
+        colorway=THEME["categorical"],
+        margin=dict(l=60, r=30, t=70, b=90),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        separators=".,",
+    )
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    fig.add_annotation(text=footnote(scope, source), xref="paper", yref="paper", x=0, y=-0.2, xanchor="left",
+                       yanchor="top", showarrow=False, font=dict(size=11, color=THEME["muted"]))
+    return fig
+
+
+def render(chart_id: str, fetch: Fetch, scope: Scope) -> tuple[go.Figure | None, str]:
+    """A registered chart's figure (None when there is nothing to draw) and its takeaway."""
+    c = all_charts()[chart_id]
+    fig = c.build(fetch, scope)
+    if fig is not None:
+        styled(fig, fig.layout.title.text or c.title, scope)
+    return fig, c.takeaway(fetch, scope)
+
+
+def _load_all() -> None:
+    """Import every figures module so its charts register (pages and briefings see them all)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+def all_charts() -> dict[str, Chart]:
+    _load_all()
+    return CHARTS
+
+
+__all__ = ["CHARTS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "chart", "cluster_colors", "footnote", "render",
+           "styled"]
+

@@ -1,0 +1,71 @@
+"""Tables for download: .xlsx with Chinese headers, title and footnote; .csv as UTF-8 with BOM.
+
+Cells that start with = + - or @ are written as text with a leading apostrophe, so a name
+like "=HYPERLINK(...)" from an export can never run as a formula in Excel or WPS.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell safe to open in a spreadsheet: formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The frame with Chinese column headers and formula-safe text cells."""
+    out = frame.rename(columns=lambda c: labels.get(c, c))
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def to_csv(frame: pd.DataFrame, labels: dict[str, str]) -> bytes:
+    """UTF-8 with BOM, so Excel on Chinese Windows opens it without mojibake."""
+    return labelled(frame, labels).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx(frame: pd.DataFrame, labels: dict[str, str], title: str, footnote: str) -> bytes:
+    """A one-sheet workbook: title row, Chinese headers, the rows, the source footnote."""
+    table = labelled(frame, labels)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(list(table.columns))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in table.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    sheet.append([])
+    sheet.append([footnote])
+    for i, col in enumerate(table.columns, start=1):
+        width = max([len(str(col))] + [len(str(v)) for v in table.iloc[:200, i - 1].tolist()])
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, 1.6 * width + 2))
+    sheet.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value.time() == pd.Timestamp(0).time() else value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
