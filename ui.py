@@ -170,7 +170,10 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     if shown.empty:
         st.info(f"{title}：没有符合条件的记录。")
         return
-    st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch", height=height or "auto")
+    money = {labels.get(c, c): st.column_config.NumberColumn(format="%.2f") for c in shown.columns
+             if str(c).endswith("_wan")}
+    st.dataframe(tables.for_display(shown).rename(columns=labels), hide_index=True, width="stretch",
+                 height=height or "auto", column_config=money)
     note = f"{figures.footnote(scope)}（查询 {query}）"
     stem = f"{title}_{scope.as_of.isoformat()}"
     key = key or query

@@ -103,12 +103,13 @@ def cluster_colors(taxonomy_id: str) -> dict[str, str]:
 def styled(fig: go.Figure, title: str, scope: Scope, *, y_title: str | None = None, x_title: str | None = None,
            source: str = "联盟登记库") -> go.Figure:
     """Apply the theme, the title and the source/as-of footnote to a figure."""
+    bottom = 100  # px kept below the plot for tick labels and the footnote
     fig.update_layout(
         template="plotly_white",
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=THEME["title_size"])),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=THEME["title_size"])),
         font=dict(family=THEME["font_family"], size=THEME["font_size"]),
         colorway=THEME["categorical"],
-        margin=dict(l=60, r=30, t=70, b=90),
+        margin=dict(l=70, r=30, t=70, b=bottom),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         separators=".,",
     )
@@ -116,8 +117,9 @@ def styled(fig: go.Figure, title: str, scope: Scope, *, y_title: str | None = No
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
-    fig.add_annotation(text=footnote(scope, source), xref="paper", yref="paper", x=0, y=-0.2, xanchor="left",
-                       yanchor="top", showarrow=False, font=dict(size=11, color=THEME["muted"]))
+    # Placed in pixels below the plot area, so it stays inside the figure at any export size.
+    fig.add_annotation(text=footnote(scope, source), xref="paper", yref="paper", x=0, y=0, yshift=-(bottom - 22),
+                       xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color=THEME["muted"]))
     return fig
 
 

@@ -23,9 +23,20 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money (``*_wan``) rounded to 2 decimals and timestamps as dates: how tables are shown and exported."""
+    out = frame.copy()
+    for col in out.columns:
+        if str(col).endswith("_wan") and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].round(2)
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.date
+    return out
+
+
 def labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """The frame with Chinese column headers and formula-safe text cells."""
-    out = frame.rename(columns=lambda c: labels.get(c, c))
+    """The frame for people: display values, Chinese column headers and formula-safe text cells."""
+    out = for_display(frame).rename(columns=lambda c: labels.get(c, c))
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)

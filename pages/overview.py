@@ -1,6 +1,7 @@
 """总览: where the programme stands — headline figures with change on last year, target, coverage, what needs attention."""
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -40,7 +41,7 @@ cols[3].metric(f"{scope.as_of.year}年补贴", ui.wan(k.subsidy_this_year_wan),
 cols = st.columns(4)
 cols[0].metric("评估逾期", f"{int(k.evaluations_overdue)} 个", delta(k.evaluations_overdue, prev.evaluations_overdue),
                delta_color="inverse")
-report = f"{int(k.report_year)}年度报告未交" if k.report_year == k.report_year and k.report_year is not None else "年度报告未交"
+report = f"{int(k.report_year)}年度报告未交" if pd.notna(k.report_year) else "年度报告未交"
 cols[1].metric(report, f"{int(k.reports_missing)} 个", delta_color="inverse")
 if isinstance(k.next_target_label, str):
     band = (f"{int(k.next_target_low)}" if k.next_target_low == k.next_target_high

@@ -1,0 +1,91 @@
+"""产业集群覆盖: alliances, members and filings by cluster under a chosen taxonomy; gaps and 未归类 to fix."""
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from figures import tables
+from figures.coverage import coverage_rows, entry_word, uncovered, with_taxonomy
+from queries.policy import OVERRIDE_HEADER, UNCLASSIFIED, list_taxonomies, load_taxonomy
+
+version = ui.require_registry()
+scope = ui.sidebar(version)
+
+st.title("产业集群覆盖")
+
+# The taxonomy: the profile's unless the URL (taxonomy=) names another; the URL keeps only a deviation.
+taxonomies = list_taxonomies()
+default = scope.profile.taxonomy if scope.profile.taxonomy in taxonomies else taxonomies[0]
+wanted = st.query_params.get("taxonomy", default)
+taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(wanted if wanted in taxonomies else default),
+                           format_func=lambda t: load_taxonomy(t).name, key=f"coverage_taxonomy_{scope.profile.id}",
+                           help="天津市十大高端产业集群，或黑龙江省到2010年重点建设的5个领域15个方向")
+if taxonomy_id != scope.profile.taxonomy:
+    st.query_params["taxonomy"] = taxonomy_id
+elif "taxonomy" in st.query_params:
+    del st.query_params["taxonomy"]
+if not scope.profile.taxonomy:
+    st.caption(f"“{scope.profile.name}”政策配置没有规定产业集群或领域清单，这里按所选分类体系统计。")
+if scope.clusters and taxonomy_id != scope.profile.taxonomy:
+    # The sidebar's cluster filter names entries of the profile's taxonomy, which this one does not have.
+    st.info(f"左侧的“产业集群”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
+            f"在“{load_taxonomy(taxonomy_id).name}”下不适用，本页按全部集群统计。")
+    scope = dataclasses.replace(scope, clusters=())
+scope = with_taxonomy(scope, taxonomy_id)
+fetch = ui.fetcher(version, scope)
+word = entry_word(taxonomy_id)
+
+assignments = fetch("cluster_assignments", taxonomy=taxonomy_id)
+if assignments.empty:
+    st.info("所选范围内的登记库中还没有联盟。可调整左侧的筛选条件；若尚未导入数据，请到“数据导入”页导入联盟名录。")
+    st.stop()
+
+rows = coverage_rows(fetch, scope)
+entries = rows[rows["cluster"] != UNCLASSIFIED]
+gaps = uncovered(rows)
+unclassified_active = int(rows.loc[rows["cluster"] == UNCLASSIFIED, "alliances_active"].sum())
+cols = st.columns(4)
+cols[0].metric(word, f"{len(entries)} 个")
+cols[1].metric("已覆盖", f"{len(entries) - len(gaps)} 个", help="至少有一个在册联盟（查询 coverage_by_cluster）")
+cols[2].metric("空白", f"{len(gaps)} 个")
+cols[3].metric("未归类的在册联盟", f"{unclassified_active} 个", help="产业领域未匹配任何关键词或匹配不唯一，见页末")
+if int(rows["alliances_active"].sum()) == 0:
+    st.info("截至所选日期，所选范围内还没有在册联盟。可调整左侧的统计截止日期或筛选条件；"
+            "若尚未导入数据，请到“数据导入”页导入名录。")
+elif gaps:
+    within = "所选范围内" if scope.regions or scope.levels or scope.clusters else ""
+    st.warning(f"{within}尚无在册联盟的{word}（{len(gaps)} 个）：{'、'.join(gaps)}。可作为下一年度组建联盟的重点。")
+else:
+    st.success(f"全部 {len(entries)} 个{word}都已有在册联盟。")
+
+ui.show_chart("coverage_alliances", fetch, scope)
+ui.show_chart("coverage_members", fetch, scope)
+ui.show_chart("coverage_heatmap", fetch, scope)
+grouped = ["cluster_group"] if rows["cluster_group"].notna().any() else []
+ui.show_table(rows, "coverage_by_cluster", scope, f"各{word}覆盖情况",
+              columns=["cluster", *grouped, "alliances_active", "members", "enterprises", "universities", "institutes",
+                       "covered"])
+
+st.subheader("未归类的联盟")
+unclassified = assignments[assignments["cluster"] == UNCLASSIFIED]
+if unclassified.empty:
+    st.success(f"所有联盟都已归入“{load_taxonomy(taxonomy_id).name}”中的{word}。")
+else:
+    st.caption(f"共 {len(unclassified)} 个，其中在册 {int(unclassified['active'].sum())} 个（即上图的“未归类”）。"
+               "系统按关键词把“产业领域”原文归入" + word + "，没有命中或同时命中两个时不作猜测，留在这里由人确认。")
+    ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
+                  columns=["alliance", "raw_field", "reason", "active", "status"])
+    # Names are data: shown with st.code, never inside Markdown.
+    st.markdown(f"**如何归类**：在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
+    st.code(f"{unclassified['alliance'].iloc[0]},{taxonomy_id},<{word}名称>", language=None)
+    st.caption(f"“归入”可填：{'、'.join(entries['cluster'])}；确认不属于任何{word}的填“未归类”。"
+               "保存后刷新本页即生效。若只是关键词缺漏，也可在 data/taxonomies/ 下的分类体系文件中补充关键词。")
+    template = pd.DataFrame({"alliance": unclassified["alliance"], "taxonomy": taxonomy_id, "entry": ""})
+    st.download_button("下载待填的归类表（CSV）",
+                       tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),
+                       f"taxonomy_overrides_{taxonomy_id}.csv", "text/csv", key="overrides_template",
+                       help="已填好联盟名称和分类体系，只需填“归入”列，再把各行追加到 data/taxonomy_overrides.csv")
+with st.expander(f"全部联盟的归类结果（{len(assignments)} 个）"):
+    ui.show_table(assignments, "cluster_assignments", scope, "联盟归类明细", key="assignments",
+                  columns=["alliance", "cluster", "raw_field", "reason", "active", "status"])

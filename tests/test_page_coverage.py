@@ -1,0 +1,160 @@
+"""产业集群覆盖: clusters covered and empty on the sample, the taxonomy switch (?taxonomy=), 未归类, empty states.
+
+Expected figures come from the registry's raw tables and ``policy.classify`` (the keyword rule
+itself), never from coverage_by_cluster, cluster_filings_by_year or cluster_assignments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import figures
+from figures import Scope
+from figures.coverage import entry_word
+from loaders.store import connect_read_only
+from queries import runner
+from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+AS_OF = dt.date(2026, 11, 21)
+PAGE = "pages/coverage.py"
+
+
+def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _render(db: Path, chart_id: str, scope: Scope):
+    """A registered chart built outside Streamlit, from the named queries on ``db``."""
+    con = connect_read_only(db)
+
+    def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
+        return runner.run(con, name, profile=scope.profile, as_of=as_of or scope.as_of, **params)
+
+    try:
+        return figures.render(chart_id, fetch, scope)
+    finally:
+        con.close()
+
+
+def by_hand(db: Path, taxonomy_id: str) -> dict:
+    """Every alliance classified by the keyword rule; the active ones counted per entry."""
+    con = connect_read_only(db)
+    try:
+        alliances = con.execute("select name, field, filed_date, revoked_date from alliances").fetchall()
+    finally:
+        con.close()
+    tax = load_taxonomy(taxonomy_id)
+    cluster = {name: classify(tax, field)[0] for name, field, _, _ in alliances}
+    active = Counter(cluster[name] for name, _, filed, revoked in alliances
+                     if filed and filed <= AS_OF and (revoked is None or revoked > AS_OF))
+    return {
+        "entries": tax.entry_names,
+        "active": active,
+        "empty": [e for e in tax.entry_names if not active[e]],
+        "unclassified": sorted(name for name, c in cluster.items() if c == UNCLASSIFIED),
+    }
+
+
+def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    want = by_hand(sample_db, "tianjin-clusters")
+    assert want["empty"] == ["现代冶金"] and want["active"][UNCLASSIFIED] == 6   # the sample's story
+    at = _open(sample_db, monkeypatch)
+    got = _metrics(at)
+    assert got == {"产业集群": "10 个", "已覆盖": "9 个", "空白": "1 个",
+                   "未归类的在册联盟": f"{want['active'][UNCLASSIFIED]} 个"}
+    assert at.warning[0].value.startswith("尚无在册联盟的产业集群（1 个）：现代冶金。")
+    assert "taxonomy" not in at.query_params                  # the profile's own taxonomy needs no parameter
+    assert len(at.get("plotly_chart")) == 3
+    # the coverage table: every cluster with its active alliances
+    table = next(d.value for d in at.dataframe if "在册联盟数" in d.value.columns)
+    assert dict(zip(table["产业集群"], table["在册联盟数"])) == {c: want["active"][c] for c in
+                                                           (*want["entries"], UNCLASSIFIED)}
+    # the 未归类 list: every alliance the keywords cannot place, with its raw field and the reason
+    unclassified = next(d.value for d in at.dataframe if "归类依据" in d.value.columns)
+    assert sorted(unclassified["联盟名称"]) == want["unclassified"]
+    assert set(unclassified["归类依据"]) == {"未匹配任何关键词"}
+    assert "如何归类" in "".join(m.value for m in at.markdown)
+    assert at.code[0].value.split(",")[1] == "tianjin-clusters"
+    assert "下载待填的归类表（CSV）" in [b.label for b in at.get("download_button")]
+
+
+def test_switch_to_heilongjiang_fields(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    want = by_hand(sample_db, "heilongjiang-fields")
+    at = _open(sample_db, monkeypatch)
+    at.selectbox(key="coverage_taxonomy_tianjin-2018").set_value("heilongjiang-fields").run()
+    assert not at.exception
+    assert at.query_params["taxonomy"] == "heilongjiang-fields"
+    got = _metrics(at)
+    assert got["领域"] == "15 个"
+    assert got["空白"] == f"{len(want['empty'])} 个"
+    assert got["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
+    assert "、".join(want["empty"]) in at.warning[0].value
+    # and back: the profile's taxonomy leaves the URL
+    at.selectbox(key="coverage_taxonomy_tianjin-2018").set_value("tianjin-clusters").run()
+    assert "taxonomy" not in at.query_params
+
+
+def test_taxonomy_from_the_url_and_cluster_filter(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 高端装备 is a Tianjin cluster: under Heilongjiang's fields the filter cannot apply, and says so
+    want = by_hand(sample_db, "heilongjiang-fields")
+    at = _open(sample_db, monkeypatch, taxonomy="heilongjiang-fields", cluster="高端装备")
+    assert at.selectbox(key="coverage_taxonomy_tianjin-2018").value == "heilongjiang-fields"
+    assert any("不适用" in i.value for i in at.info)
+    assert _metrics(at)["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
+
+
+def test_profile_without_taxonomy(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
+    assert any("没有规定产业集群或领域清单" in c.value for c in at.caption)
+    first = list_taxonomies()[0]                   # stands in, and is named in the URL
+    assert at.selectbox(key="coverage_taxonomy_zhejiang-2010").value == first
+    assert at.query_params["taxonomy"] == first
+    assert _metrics(at)[entry_word(first)] == f"{len(load_taxonomy(first).entries)} 个"
+
+
+def test_heatmap_counts_filings_per_cluster_and_year(sample_db: Path) -> None:
+    con = connect_read_only(sample_db)
+    try:
+        rows = con.execute("select field, filed_date from alliances where filed_date <= ?", [AS_OF]).fetchall()
+    finally:
+        con.close()
+    tax = load_taxonomy("tianjin-clusters")
+    want = Counter((classify(tax, field)[0], filed.year) for field, filed in rows)
+    heat = _render(sample_db, "coverage_heatmap", Scope(load_profile("tianjin-2018"), AS_OF, 2010, 2026))[0].data[0]
+    got = {(c, y): int(n) for c, line in zip(heat.y, heat.z) for y, n in zip(heat.x, line) if n}
+    assert got == dict(want)
+    assert list(heat.y) == [*tax.entry_names, UNCLASSIFIED]
+
+
+def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 工业机器人 → 高端装备; the other nine clusters are empty
+    at = _open(single_db, monkeypatch)
+    assert _metrics(at)["已覆盖"] == "1 个" and _metrics(at)["空白"] == "9 个"
+    assert any("所有联盟都已归入" in s.value for s in at.success)
+
+
+def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _open(empty_db, monkeypatch)
+    assert "还没有联盟" in at.info[0].value
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_chart_ids_belong_to_the_page() -> None:
+    mine = {c.id for c in figures.all_charts().values() if c.page == "产业集群覆盖"}
+    assert mine == {"coverage_alliances", "coverage_members", "coverage_heatmap"}
