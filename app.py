@@ -3,26 +3,26 @@ import streamlit as st
 
 import auth
 
-st.set_page_config(page_title="联盟看板", page_icon="📊", layout="wide")
+st.set_page_config(page_title="联盟看板", page_icon=":material/monitoring:", layout="wide")
 
 PAGES = {
     "看板": [
-        st.Page("pages/overview.py", title="总览", icon="🏠", default=True, url_path="overview"),
-        st.Page("pages/targets.py", title="目标进度", icon="🎯", url_path="targets"),
-        st.Page("pages/coverage.py", title="产业集群覆盖", icon="🧩", url_path="coverage"),
-        st.Page("pages/subsidies.py", title="资金补贴", icon="💰", url_path="subsidies"),
-        st.Page("pages/reviews.py", title="评估与报告", icon="🗓️", url_path="reviews"),
-        st.Page("pages/compliance.py", title="合规检查", icon="✅", url_path="compliance"),
-        st.Page("pages/alliance.py", title="联盟档案", icon="🔎", url_path="alliance"),
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True, url_path="overview"),
+        st.Page("pages/targets.py", title="目标进度", icon=":material/flag:", url_path="targets"),
+        st.Page("pages/coverage.py", title="产业集群覆盖", icon=":material/hub:", url_path="coverage"),
+        st.Page("pages/subsidies.py", title="资金补贴", icon=":material/payments:", url_path="subsidies"),
+        st.Page("pages/reviews.py", title="评估与报告", icon=":material/event:", url_path="reviews"),
+        st.Page("pages/compliance.py", title="合规检查", icon=":material/rule:", url_path="compliance"),
+        st.Page("pages/alliance.py", title="联盟档案", icon=":material/search:", url_path="alliance"),
     ],
     "工作": [
-        st.Page("pages/priorities.py", title="年度工作重点", icon="📝", url_path="priorities"),
-        st.Page("pages/briefing.py", title="简报导出", icon="📑", url_path="briefing"),
+        st.Page("pages/priorities.py", title="年度工作重点", icon=":material/edit_note:", url_path="priorities"),
+        st.Page("pages/briefing.py", title="简报导出", icon=":material/slideshow:", url_path="briefing"),
     ],
     "数据": [
-        st.Page("pages/data.py", title="数据", icon="🗄️", url_path="data"),
-        st.Page("pages/import.py", title="数据导入", icon="📥", url_path="import"),
-        st.Page("pages/audit.py", title="操作记录", icon="🧾", url_path="audit"),
+        st.Page("pages/data.py", title="数据", icon=":material/database:", url_path="data"),
+        st.Page("pages/import.py", title="数据导入", icon=":material/upload_file:", url_path="import"),
+        st.Page("pages/audit.py", title="操作记录", icon=":material/history:", url_path="audit"),
     ],
 }
 

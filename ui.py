@@ -7,6 +7,7 @@ shows at once, and a running page keeps reading the file it opened until then.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,7 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
         "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"},
     })
     if takeaway and line:
-        st.caption(line)
+        st.caption(escape_markdown(line))
 
 
 def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
@@ -182,6 +183,11 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
     right.download_button("下载 CSV", tables.to_csv(shown, labels), f"{stem}.csv", "text/csv", key=f"csv_{key}")
     st.caption(note)
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown through a Markdown element exactly as written (names may hold * _ [ ] < > …)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def wan(amount: Any) -> str:

@@ -1,0 +1,155 @@
+"""Charts of the 评估与报告 page: evaluations falling due, from review_schedule."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import THEME, Fetch, Scope, chart
+from .alliance import plain_text
+
+PLAN_MONTHS = 18       # the monthly workload chart looks this far ahead
+TIMELINE_MONTHS = 12   # the per-alliance timeline: one row per alliance, so a shorter window
+STATUSES = ("逾期", "即将到期", "正常")
+STATUS_COLORS = {"逾期": THEME["bad"], "即将到期": THEME["accent"], "正常": THEME["primary"]}
+OVERDUE_BAR = "已逾期"
+
+
+def horizon(scope: Scope, months: int) -> pd.Timestamp:
+    """The last day a window of ``months`` from the as-of date covers."""
+    return pd.Timestamp(scope.as_of) + pd.DateOffset(months=months)
+
+
+def due_within(schedule: pd.DataFrame, scope: Scope, months: int) -> pd.DataFrame:
+    """Rows of review_schedule whose next evaluation is overdue or due within ``months``, earliest first."""
+    due = schedule[schedule["next_evaluation_due"].notna()]
+    due = due[due["next_evaluation_due"] <= horizon(scope, months)]
+    return due.sort_values(["next_evaluation_due", "alliance"])
+
+
+def _date(value: pd.Timestamp | dt.date) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _month_label(period: pd.Period) -> str:
+    return f"{period.year}年{period.month}月"
+
+
+def _months(scope: Scope) -> pd.PeriodIndex:
+    """The calendar months of the planning window, the as-of date's month first."""
+    return pd.period_range(pd.Timestamp(scope.as_of).to_period("M"), horizon(scope, PLAN_MONTHS).to_period("M"),
+                           freq="M")
+
+
+def _by_month(due: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Counts by (month bucket, status); overdue evaluations form one bucket before the months."""
+    as_of = pd.Timestamp(scope.as_of)
+    buckets = [OVERDUE_BAR] + [_month_label(p) for p in _months(scope)]
+    bucket = due["next_evaluation_due"].map(
+        lambda d: OVERDUE_BAR if d < as_of else _month_label(d.to_period("M")))
+    counts = (pd.DataFrame({"bucket": bucket, "status": due["status"]})
+              .value_counts().rename("alliances").reset_index())
+    grid = pd.MultiIndex.from_product([buckets, STATUSES], names=["bucket", "status"]).to_frame(index=False)
+    return grid.merge(counts, how="left", on=["bucket", "status"]).fillna({"alliances": 0})
+
+
+def _tick_texts(scope: Scope) -> list[str]:
+    """Short month labels for the month buckets: the year only under the first month and each January."""
+    return [OVERDUE_BAR] + [f"{p.month}月<br>{p.year}" if i == 0 or p.month == 1 else f"{p.month}月"
+                            for i, p in enumerate(_months(scope))]
+
+
+def _no_cycle(scope: Scope) -> str:
+    return f"{scope.profile.name}未规定评估（复审）周期，不排评估日程。"
+
+
+def _by_month_takeaway(fetch: Fetch, scope: Scope) -> str:
+    if not scope.profile.review.cycle_years:
+        return _no_cycle(scope)
+    due = due_within(fetch("review_schedule"), scope, PLAN_MONTHS)
+    overdue = int((due["status"] == "逾期").sum())
+    coming = due[due["status"] != "逾期"]
+    line = f"未来{PLAN_MONTHS}个月（至 {_date(horizon(scope, PLAN_MONTHS))}）有 {len(coming)} 个联盟评估到期"
+    if len(coming):
+        busiest = coming["next_evaluation_due"].dt.to_period("M").value_counts()
+        top = busiest[busiest == busiest.max()].sort_index()
+        line += f"，最集中在{'、'.join(_month_label(p) for p in top.index)}（{int(busiest.max())} 个）"
+    return line + (f"；另有 {overdue} 个已逾期。" if overdue else "；没有逾期的评估。")
+
+
+@chart("reviews_due_by_month", "评估与报告", f"未来{PLAN_MONTHS}个月每月到期的评估", ("review_schedule",),
+       _by_month_takeaway)
+def due_by_month(fetch: Fetch, scope: Scope) -> go.Figure | None:
+    if not scope.profile.review.cycle_years:
+        return None
+    due = due_within(fetch("review_schedule"), scope, PLAN_MONTHS)
+    if due.empty:
+        return None
+    counts = _by_month(due, scope)
+    fig = go.Figure()
+    for status in STATUSES:
+        part = counts[counts["status"] == status]
+        fig.add_bar(x=part["bucket"], y=part["alliances"], name=status, marker_color=STATUS_COLORS[status],
+                    hovertemplate="%{x}：%{y} 个" + f"（{status}）<extra></extra>")
+    totals = counts.groupby("bucket", sort=False)["alliances"].sum()
+    fig.add_scatter(x=totals.index, y=totals.values, mode="text", text=[f"{int(v)}" if v else "" for v in totals],
+                    textposition="top center", showlegend=False, hoverinfo="skip")
+    fig.update_layout(barmode="stack", yaxis_title="到期联盟（个）", xaxis_title=None, bargap=0.25,
+                      legend_traceorder="normal")
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=list(totals.index), ticktext=_tick_texts(scope))
+    fig.update_yaxes(rangemode="tozero", dtick=max(1, int(totals.max()) // 6))
+    return fig
+
+
+def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
+    if not scope.profile.review.cycle_years:
+        return _no_cycle(scope)
+    due = due_within(fetch("review_schedule"), scope, TIMELINE_MONTHS)
+    overdue = due[due["status"] == "逾期"]
+    soon = int((due["status"] == "即将到期").sum())
+    line = (f"未来{TIMELINE_MONTHS}个月内 {len(due) - len(overdue)} 个联盟评估到期，"
+            f"其中 180 天内 {soon} 个")
+    if overdue.empty:
+        return line + "；没有逾期的评估。"
+    worst = overdue.sort_values("days_to_due").iloc[0]
+    return (line + f"；已逾期 {len(overdue)} 个，逾期最久的是{worst['alliance']}"
+            f"（应于 {_date(worst['next_evaluation_due'])} 评估，已逾期 {-int(worst['days_to_due'])} 天）。")
+
+
+@chart("reviews_timeline", "评估与报告", f"逾期及未来{TIMELINE_MONTHS}个月到期的评估（逐个联盟）",
+       ("review_schedule",), _timeline_takeaway)
+def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
+    if not scope.profile.review.cycle_years:
+        return None
+    due = due_within(fetch("review_schedule"), scope, TIMELINE_MONTHS)
+    if due.empty:
+        return None
+    # The evaluation it counts from: the last one, else the filing.
+    base = due["last_evaluation_date"].fillna(due["filed_date"])
+    base_label = due["last_evaluation_date"].notna().map({True: "最近评估", False: "备案"})
+    fig = go.Figure()
+    for status in STATUSES:
+        part = due["status"] == status
+        if not part.any():
+            continue
+        rows = due[part]
+        fig.add_scatter(
+            x=rows["next_evaluation_due"], y=rows["alliance"].map(plain_text), mode="markers", name=status,
+            marker=dict(color=STATUS_COLORS[status], size=11, symbol="diamond"),
+            customdata=list(zip(base_label[part], base[part].dt.strftime("%Y-%m-%d"), rows["days_to_due"])),
+            hovertemplate="%{y}<br>下次评估：%{x|%Y-%m-%d}<br>%{customdata[0]}：%{customdata[1]}"
+                          "<br>距到期：%{customdata[2]} 天<extra></extra>")
+    as_of = pd.Timestamp(scope.as_of)
+    fig.add_vline(x=as_of, line=dict(color=THEME["muted"], dash="dash", width=1))
+    # Inside the plot, right of the line: the top rows are the earliest dates, left of it.
+    fig.add_annotation(x=as_of, y=1, yref="paper", xanchor="left", yanchor="top", text=f" 统计截止日 {_date(as_of)}",
+                       showarrow=False, font=dict(size=11, color=THEME["muted"]))
+    left = min(due["next_evaluation_due"].min(), as_of) - pd.DateOffset(months=1)
+    fig.update_xaxes(range=[left, horizon(scope, TIMELINE_MONTHS) + pd.DateOffset(days=15)],
+                     tickformat="%Y-%m", dtick="M6", title_text="下次评估日期")
+    # Every name labelled (dtick=1), smaller when many, so a 720-pixel slide still names each row.
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(due["alliance"].map(plain_text).tolist())),
+                     title_text=None, automargin=True, dtick=1, tickfont=dict(size=11 if len(due) > 24 else 13))
+    fig.update_layout(height=max(380, 24 * len(due) + 200))
+    return fig

@@ -1,0 +1,155 @@
+"""联盟档案: find one alliance by name or id (kept in the URL as ?alliance=<id>) and see its whole record."""
+import re
+
+import pandas as pd
+import streamlit as st
+
+import auth
+import ui
+from figures.alliance import for_alliance
+from queries import runner
+from queries.policy import normalise
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+CONTACT = ("contact_person", "contact_phone")
+STATUS_COLORS = {"逾期": "red", "即将到期": "orange", "正常": "green"}
+FACTS = ("alliance_id", "lead_unit", "region", "raw_region", "field", "cluster", "cluster_reason", "level", "status",
+         "founded_date", "agreement_date", "applied_date", "filed_date", "national_pilot_date", "revoked_date",
+         "division", "recommender", "staff_count")
+
+
+def md(value: object) -> str:
+    """Registry text inside Markdown: every Markdown (and Streamlit :color[]/$math$) sign shown as written."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+
+
+def shown(value: object) -> str:
+    """A fact for display: dates as YYYY-MM-DD, blanks as —."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def matching(directory: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Rows whose name, id or lead unit contains ``text`` (width, brackets' width, spaces and case ignored)."""
+    key = normalise(text)
+    if not key:
+        return directory
+    haystack = (directory["alliance"].fillna("") + "\n" + directory["alliance_id"].fillna("") + "\n"
+                + directory["lead_unit"].fillna("")).map(normalise)
+    return directory[haystack.str.contains(key, regex=False)]
+
+
+def file_stem(text: str) -> str:
+    """A name usable in a download's file name."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60]
+
+
+def facts_grid(detail: pd.Series, names: tuple[str, ...], labels: dict[str, str], per_row: int = 3) -> None:
+    """Label / value pairs in a grid; values are escaped so names show exactly as registered."""
+    for start in range(0, len(names), per_row):
+        cols = st.columns(per_row)
+        for col, name in zip(cols, names[start:start + per_row]):
+            col.markdown(f"**{labels[name]}**  \n{md(shown(detail[name]))}")
+
+
+version = ui.require_registry()
+scope = ui.sidebar(version)
+fetch = ui.fetcher(version, scope)
+
+st.title("联盟档案")
+directory = fetch("alliance_directory")
+if directory.empty:
+    st.info("当前筛选范围内没有联盟记录。可清除左侧的区域、级别或产业集群筛选；若尚未导入数据，请到“数据”页下载导入模板。")
+    st.stop()
+
+names = dict(zip(directory["alliance_id"], directory["alliance"]))
+wanted = st.query_params.get("alliance", "")
+if wanted and wanted not in names:
+    st.warning(f"链接中的联盟编号「{md(wanted)}」在当前筛选范围内找不到：可能编号有误，或该联盟不在左侧所选的区域、级别、产业集群中。")
+    wanted = ""
+
+text = st.text_input("查找联盟", key="a_search", placeholder="输入联盟名称、联盟编号或对外责任主体单位的一部分，如：机器人",
+                     help="不区分全角半角、大小写，忽略空格")
+found = matching(directory, text)
+options = found["alliance_id"].tolist()
+if wanted and wanted not in options:
+    options.insert(0, wanted)  # the open alliance stays selectable while searching for another
+chosen = st.selectbox(f"选择联盟（找到 {len(found)} 个）", options, index=options.index(wanted) if wanted else None,
+                      format_func=lambda i: f"{names[i]}（{i}）", placeholder="从列表中选择，或在此输入名称筛选",
+                      filter_mode="contains", key="a_pick")
+if chosen and st.query_params.get("alliance") != chosen:
+    st.query_params["alliance"] = chosen
+elif not chosen and "alliance" in st.query_params:
+    del st.query_params["alliance"]
+
+if not chosen:
+    st.caption("选择一个联盟查看档案；下表为符合查找条件的联盟。")
+    ui.show_table(found, "alliance_directory", scope, "联盟名录", key="alliance_directory")
+    st.stop()
+
+one = for_alliance(fetch, chosen)
+detail_rows = auth.hide_personal(one("alliance_detail"))  # 联系人、联系电话: editors only
+if detail_rows.empty:  # removed by a new import since the directory was read
+    st.warning(f"联盟编号「{md(chosen)}」已不在登记库中，请重新选择。")
+    st.stop()
+detail = detail_rows.iloc[0]
+labels = runner.get_query("alliance_detail").labels
+name = str(detail["alliance"])
+stem = file_stem(name)
+
+st.header(md(name), anchor=False)
+state = "在册" if bool(detail["in_registry"]) else "不在册"
+st.caption(f"{md(shown(detail['status']))} · 截至 {scope.as_of.isoformat()} {state} · 联盟编号 {md(chosen)}")
+
+review = scope.profile.review
+cols = st.columns([0.7, 1.1, 1.2, 1.0])  # widths follow the values: a date is the longest
+cols[0].metric("成员单位", f"{int(detail['member_count'])} 家", help=f"统计截止日的现有成员，其中核心成员 {int(detail['core_member_count'])} 家")
+cols[1].metric("累计补贴", ui.wan(detail["subsidy_total_wan"]), help=f"{int(detail['subsidy_count'])} 笔，不含已收回")
+if pd.notna(detail["next_evaluation_due"]):
+    status = detail["evaluation_status"]
+    days = int(detail["days_to_due"])
+    note = f"{status}：已逾期 {-days} 天" if status == "逾期" else f"{status}：还有 {days} 天"
+    cols[2].metric("下次评估", shown(detail["next_evaluation_due"]), note, delta_arrow="off",
+                   delta_color=STATUS_COLORS.get(status, "gray"))
+else:
+    cols[2].metric("下次评估", "—", help="不在册的联盟不排评估" if review.cycle_years else
+                   f"{scope.profile.name}未规定评估周期")
+last_report = detail["last_report_year"]
+missing = pd.notna(detail["report_missing"]) and bool(detail["report_missing"])
+cols[3].metric("最近年度报告", f"{int(last_report)} 年度" if pd.notna(last_report) else "—",
+               f"{int(detail['report_year'])}年度未交" if missing else None, delta_color="red", delta_arrow="off")
+if review.agreement_term_years:
+    expiry = detail["agreement_expiry"]
+    line = f"协议到期日：{shown(expiry)}（协议签署日期 + {review.agreement_term_years} 年）"
+    if pd.notna(expiry) and expiry <= pd.Timestamp(scope.as_of):
+        st.warning(line + "，已到期，须重新签署。")
+    else:
+        st.caption(line)
+
+st.subheader("基本信息")
+facts_grid(detail, FACTS, labels)
+contact = tuple(c for c in CONTACT if c in detail.index)
+if contact:
+    facts_grid(detail, contact, labels)
+else:
+    st.caption("联系人、联系电话为个人信息，仅编辑可见。")
+
+st.subheader("成员单位")
+ui.show_chart("alliance_members", one, scope)
+ui.show_table(one("alliance_member_list"), "alliance_member_list", scope, f"{stem}_成员单位", key="alliance_members")
+
+st.subheader("评审记录")
+ui.show_chart("alliance_timeline", one, scope)
+ui.show_table(one("alliance_events"), "alliance_events", scope, f"{stem}_评审记录", key="alliance_events",
+              columns=["event_date", "event_type", "result", "score", "note"])
+
+st.subheader("资金补贴")
+ui.show_chart("alliance_subsidies", one, scope)
+ui.show_table(one("alliance_subsidies"), "alliance_subsidies", scope, f"{stem}_补贴明细", key="alliance_subsidies")
+
+st.subheader("年度报告")
+ui.show_chart("alliance_report_outputs", one, scope)
+ui.show_table(one("alliance_reports"), "alliance_reports", scope, f"{stem}_年度报告", key="alliance_reports")

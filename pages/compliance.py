@@ -1,0 +1,65 @@
+"""合规检查: the alliances in the registry checked against the profile's filing conditions (eligibility_check)."""
+import streamlit as st
+
+import ui
+from figures.compliance import rules_in_words
+
+version = ui.require_registry()
+scope = ui.sidebar(version)
+fetch = ui.fetcher(version, scope)
+
+st.title("合规检查")
+with st.container(border=True):
+    st.markdown(f"**按{scope.profile.name}核对的条件**（{scope.profile.title}）")
+    for rule in rules_in_words(scope.profile):
+        st.markdown(f"- {rule}")
+    st.caption(f"按统计截止日 {scope.as_of.isoformat()} 在册联盟的现有成员核对：加入日期为空或不晚于该日、"
+               "退出日期为空或晚于该日（查询 eligibility_check）。")
+
+checked = fetch("eligibility_check")
+if checked.empty:
+    st.info("截至所选日期，当前筛选范围内没有在册联盟可核对。可调整左侧的统计截止日期或筛选条件；"
+            "若尚未导入数据，请到“数据”页下载导入模板。")
+    st.stop()
+
+ok = checked["ok"].fillna(False).astype(bool)
+cols = st.columns(3)
+cols[0].metric("核对的在册联盟", f"{len(checked)} 个")
+cols[1].metric("符合全部条件", f"{int(ok.sum())} 个")
+cols[2].metric("不符合至少一项", f"{int((~ok).sum())} 个", help="一个联盟可能有多项问题")
+
+left, right = st.columns(2)
+with left:
+    ui.show_chart("compliance_problems", fetch, scope)
+with right:
+    ui.show_chart("compliance_member_sizes", fetch, scope)
+
+st.subheader("逐个联盟")
+problems = fetch("eligibility_problems")
+types = list(dict.fromkeys(problems["problem_type"]))
+show_all = st.query_params.get("show") == "all"
+choice = st.radio("显示", ["只看不符合的", "全部联盟"], index=1 if show_all else 0, horizontal=True, key="c_show")
+wanted = [t for t in st.query_params.get("problem", "").split(",") if t in types]
+chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem",
+                        disabled=not types, help="选一项或几项：列出有其中任一问题的联盟")
+# Kept in the URL, like the sidebar filters, so a link reopens the same list.
+for key, value in (("show", "all" if choice == "全部联盟" else ""), ("problem", ",".join(chosen))):
+    if value and st.query_params.get(key) != value:
+        st.query_params[key] = value
+    elif not value and key in st.query_params:
+        del st.query_params[key]
+
+shown = checked if choice == "全部联盟" else checked[~ok]
+if chosen:
+    ids = set(problems.loc[problems["problem_type"].isin(chosen), "alliance_id"])
+    shown = shown[shown["alliance_id"].isin(ids)]
+columns = ["alliance", "problems", "member_count", "core_member_count", "has_enterprise", "has_univ_or_institute"]
+if scope.profile.members.lead_registered_locally:
+    columns.append("lead_registered_locally")
+if scope.profile.members.core_local_share_min:
+    columns.append("local_core_share")
+columns += ["ok", "alliance_id"]
+if shown.empty and choice != "全部联盟" and not chosen:
+    st.success("当前筛选范围内的在册联盟都符合全部条件。")
+else:
+    ui.show_table(shown, "eligibility_check", scope, "备案条件核对结果", key="compliance_list", columns=columns)
