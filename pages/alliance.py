@@ -106,8 +106,15 @@ st.caption(f"{md(shown(detail['status']))} · 截至 {scope.as_of.isoformat()} {
 
 review = scope.profile.review
 cols = st.columns([0.7, 1.1, 1.2, 1.0])  # widths follow the values: a date is the longest
-cols[0].metric("成员单位", f"{int(detail['member_count'])} 家", help=f"统计截止日的现有成员，其中核心成员 {int(detail['core_member_count'])} 家")
-cols[1].metric("累计补贴", ui.wan(detail["subsidy_total_wan"]), help=f"{int(detail['subsidy_count'])} 笔，不含已收回")
+def count(value) -> int:
+    """A count that may be NULL (an alliance with no member or subsidy rows): none is 0."""
+    return int(value) if pd.notna(value) else 0
+
+
+cols[0].metric("成员单位", f"{count(detail['member_count'])} 家",
+               help=f"统计截止日的现有成员，其中核心成员 {count(detail['core_member_count'])} 家")
+cols[1].metric("累计补贴", ui.wan(detail["subsidy_total_wan"] if pd.notna(detail["subsidy_total_wan"]) else 0),
+               help=f"{count(detail['subsidy_count'])} 笔，不含已收回")
 if pd.notna(detail["next_evaluation_due"]):
     status = detail["evaluation_status"]
     days = int(detail["days_to_due"])
