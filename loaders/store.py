@@ -277,3 +277,31 @@ def _fsync(path: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     _fsync(path)
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    """Rows in each registry table (and ``imports``), by table name, as the file stands now."""
+    con = connect_read_only(db)
+    try:
+        return {name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
+                for name in [t.name for t in TABLES] + ["imports"]}
+    finally:
+        con.close()
+
+
+# The latest date of each kind the data itself holds: what "as of" the registry really is.
+_DATA_DATES = {
+    "filed_date": "select max(filed_date) from alliances",
+    "event_date": "select max(event_date) from events",
+    "paid_date": "select max(paid_date) from subsidies",
+    "submitted_date": "select max(submitted_date) from annual_reports",
+}
+
+
+def data_dates(db: Path) -> dict[str, dt.date | None]:
+    """Latest 备案日期, 事项日期, 拨付日期 and 提交日期 in the registry (None for a table without any)."""
+    con = connect_read_only(db)
+    try:
+        return {key: con.execute(sql).fetchall()[0][0] for key, sql in _DATA_DATES.items()}
+    finally:
+        con.close()

@@ -2,7 +2,13 @@
 
     python -m queries list
     python -m queries show NAME
-    python -m queries run NAME [--db PATH] [--profile P] [--as-of DATE] [--param k=v ...] [--format csv|json|table]
+    python -m queries run NAME [--db PATH] [--profile P] [--as-of DATE] [--param k=v ...]
+                               [--filter region=滨海新区,西青区 --filter level=市级 --filter cluster=新材料 ...]
+                               [--format csv|json|table]
+
+``--filter`` is the dashboard's sidebar: region (所属区域 as region_distribution shows it),
+level (国家级/省级/市级), cluster (taxonomy entry, or 未归类); comma-separated values are ORed,
+dimensions ANDed (see runner.Filters).
 """
 from __future__ import annotations
 
@@ -52,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD", help="统计截止日期（默认今天）")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="查询参数，可重复；另可用 taxonomy=ID 指定分类体系（空为不分类）")
+    p.add_argument("--filter", action="append", default=[], metavar="DIM=V1,V2",
+                   help="全局筛选，可重复：region=区域（如 滨海新区,西青区；含“未填”）、level=级别（国家级/省级/市级）、"
+                        "cluster=产业集群（含“未归类”）；同一维度多个值为“或”，不同维度为“且”")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table", help="输出格式（默认 table）")
     p.set_defaults(func=_run)
     return parser
@@ -69,6 +78,7 @@ def _list(args: argparse.Namespace) -> int:
             print("    依赖：" + "，".join(doc.requires))
         print()
     print("详见 python -m queries show NAME（说明与 SQL 全文）")
+    print("每个查询都可加全局筛选：--filter region=区域,… --filter level=国家级|省级|市级 --filter cluster=产业集群,…")
     return 0
 
 
@@ -86,13 +96,15 @@ def _run(args: argparse.Namespace) -> int:
         if not sep or not key.strip():
             raise runner.QueryError(f"参数应写成 k=v，现为「{item}」")
         params[key.strip()] = value.strip()
+    filters = runner.Filters.parse(args.filter)
     db = args.db or default_db()
     if not Path(db).exists():
         raise runner.QueryError(f"数据库文件不存在：{db}")
     profile = load_profile(args.profile)
     con = connect_read_only(Path(db))
     try:
-        columns, rows = runner.fetch(con, args.name, profile=profile, as_of=args.as_of or date.today(), **params)
+        columns, rows = runner.fetch(con, args.name, profile=profile, as_of=args.as_of or date.today(),
+                                     filters=filters, **params)
     finally:
         con.close()
     out = sys.stdout
@@ -108,6 +120,8 @@ def _run(args: argparse.Namespace) -> int:
         labels = doc.labels
         _print_table([labels.get(c, c) for c in columns],
                      [[_table_value(c, v) for c, v in zip(columns, row)] for row in rows], out)
+        if filters:
+            out.write(f"（筛选：{filters.describe()}）\n")
     return 0
 
 

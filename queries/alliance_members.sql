@@ -5,7 +5,7 @@
 --   (产·学·研·金·介), by core membership and by where they are registered (local, neighbour,
 --   elsewhere, unknown). The member figures of overview_kpis, coverage_by_cluster,
 --   region_distribution, member_composition, eligibility_check and cross_region are sums of
---   these rows: the runner materialises it once per as_of and profile and they read it.
+--   these rows: the runner materialises it once per as_of, profile and filters and they read it.
 --
 -- Parameters:
 --   $as_of                  date        统计截止日期
@@ -33,6 +33,8 @@
 -- Caveats:
 --   - Alliances in the registry on as_of only (备案日期 ≤ as_of, not revoked or dissolved on or
 --     before as_of); an alliance without members has a row of zeros.
+--   - Only alliances in scope_alliances (the dashboard's region/level/cluster filters; every
+--     alliance when there is none): every query that reads these rows is filtered with it.
 --   - Memberships, not distinct units: a unit in two alliances is counted in both.
 --   - Places are substring tests of 注册地 (北京市海淀区 contains 北京); a local place wins over
 --     a neighbour place. With no local places (national profile) every known 注册地 is “other”.
@@ -42,6 +44,7 @@ with
 active as (
     select a.alliance_id, a.name
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
       and (a.revoked_date is null or a.revoked_date > $as_of)
 ),

@@ -26,6 +26,9 @@
 --   - Classification comes from policy.classify_alliances (keywords, longest wins, ties stay
 --     未归类; data/taxonomy_overrides.csv wins over keywords). 未归类 is always shown.
 --   - subsidy_wan includes money paid to alliances since revoked: it is what the cluster received.
+--   - Filters (scope_alliances) restrict the alliances counted, never the rows: every entry of
+--     the taxonomy and 未归类 is listed, with zeros outside the scope (a cluster filter leaves
+--     the other clusters at 0 and covered = false).
 --   - Subsidies are counted by their 年度 column; money is exact DECIMAL 万元, round only for display.
 
 with
@@ -37,9 +40,11 @@ clusters as (
     select '未归类', null, 2147483647
 ),
 
+-- the alliances in scope (scope_alliances: the dashboard's filters) with their cluster
 cluster_of as (
     select a.alliance_id, coalesce(c.cluster, '未归类') as cluster
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     left join alliance_cluster as c on c.alliance_id = a.alliance_id
 ),
 

@@ -24,6 +24,7 @@
 -- Caveats:
 --   - Lists only alliances with at least one neighbour or other non-local member; members with
 --     blank 注册地 are not counted as non-local.
+--   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members.
 --   - Matching is by substring of 注册地 (e.g. 北京市海淀区 contains 北京); a local place wins
 --     over a neighbour place. A profile without local places (national) gives no rows.
 --   - A Tianjin member registered as “河北区” without “天津” matches the neighbour 河北: write

@@ -42,6 +42,7 @@
 --     requires local registration: never silently passed.
 --   - Core members with blank 注册地 count as not local in local_core_share.
 --   - The share condition is share ≥ core_local_share_min (Tianjin “为主” = 0.5).
+--   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members.
 
 with
 
@@ -55,6 +56,7 @@ lead_places as (
             then len([p for p in cast($local_places as varchar[]) if contains(u.registered_in, p)]) > 0
         end as is_local
     from lead_units as u
+    inner join scope_alliances as sc on sc.alliance_id = u.alliance_id
     where (u.joined_date is null or u.joined_date <= $as_of)
       and (u.left_date is null or u.left_date > $as_of)
 ),

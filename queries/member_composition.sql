@@ -17,6 +17,8 @@
 -- Caveats:
 --   - Current member on as_of: 加入日期 blank or ≤ as_of, and 退出日期 blank or after as_of.
 --   - A unit in several alliances counts once per alliance (memberships, not distinct units).
+--   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members;
+--     all six rows are always listed.
 
 with
 

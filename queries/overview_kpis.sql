@@ -27,7 +27,8 @@
 --   next_target_year       目标年份              该目标的年份
 --   next_target_low        目标下限              目标数量下限
 --   next_target_high       目标上限              目标数量上限
---   next_target_achieved   已完成                按该目标口径计到 as_of 的备案数（count_from = 0 从头累计，否则自该年起算；撤销的也计入）
+--   next_target_achieved   已完成                按该目标口径计到 as_of 的备案数（count_from = 0 从头累计，否则自该年起算；撤销的也计入）；
+--                                                有筛选时只计筛选范围内的联盟（该范围对全局目标的贡献）
 --   next_target_gap        差距                  max(目标下限 − 已完成, 0)
 --   next_target_progress   完成率                已完成 ÷ 目标下限（0–1，可超过 1）
 --
@@ -37,20 +38,33 @@
 --   - Subsidies are counted by their 年度 column, not by 拨付日期; rows with status 已收回 are excluded.
 --   - Money is exact DECIMAL 万元 (元 ÷ 10000); round only for display.
 --   - A report or evaluation recorded with a date after as_of does not count as done on as_of.
+--   - Filters: every figure counts only the alliances in scope_alliances (the dashboard's
+--     region/level/cluster filters) — their filings, members, subsidies, evaluations and reports.
+--     Targets are programme-wide and are never apportioned: with a filter, next_target_achieved
+--     counts the filings in scope, so achieved, gap and progress show the scope's contribution
+--     to the whole target (leadership filtering on one district sees that district's share),
+--     not whether the district is "on target".
 
 with
 
-active as (
-    select a.alliance_id, a.filed_date
+-- the alliances in scope (scope_alliances: the dashboard's filters) filed on or before as_of
+filed as (
+    select a.alliance_id, a.filed_date, a.revoked_date
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
-      and (a.revoked_date is null or a.revoked_date > $as_of)
+),
+
+active as (
+    select f.alliance_id, f.filed_date
+    from filed as f
+    where f.revoked_date is null or f.revoked_date > $as_of
 ),
 
 filed_this_year as (
     select count(*) as filed_this_year
-    from alliances as a
-    where a.filed_date between make_date(year($as_of), 1, 1) and $as_of
+    from filed as f
+    where f.filed_date >= make_date(year($as_of), 1, 1)
 ),
 
 current_members as (
@@ -63,6 +77,7 @@ paid as (
         coalesce(sum(s.amount_yuan) filter (where s.year = year($as_of)), 0) * 0.0001 as subsidy_this_year_wan,
         coalesce(sum(s.amount_yuan), 0) * 0.0001 as subsidy_total_wan
     from subsidies as s
+    inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
     where s.status is distinct from '已收回'
       and s.year <= year($as_of)
 ),
@@ -132,8 +147,8 @@ target_progress as (
         t.high as next_target_high,
         count(a.alliance_id) as next_target_achieved
     from next_target as t
-    left join alliances as a
-        on a.filed_date <= least($as_of, make_date(t.year, 12, 31))
+    left join filed as a
+        on a.filed_date <= make_date(t.year, 12, 31)
        and (t.count_from = 0 or a.filed_date >= make_date(t.count_from, 1, 1))
     group by all
 ),

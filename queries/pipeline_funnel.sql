@@ -22,6 +22,8 @@
 --     Reaching a later stage counts as having entered and passed the earlier ones, even when
 --     their events were not recorded; days in a stage use recorded dates only.
 --   - A 不通过/不合格 result with no later stage counts as entered, not passed.
+--   - Only alliances in scope_alliances (the dashboard's filters) are in the cohort; the scope
+--     includes applicants not yet filed (a level, region or cluster is known from the 名录).
 
 with
 
@@ -45,9 +47,11 @@ application_dates as (
     group by d.alliance_id
 ),
 
+-- the year's applicants among the alliances in scope (scope_alliances: the dashboard's filters)
 cohort as (
     select d.alliance_id
     from application_dates as d
+    inner join scope_alliances as sc on sc.alliance_id = d.alliance_id
     where year(d.applied) = $year
 ),
 

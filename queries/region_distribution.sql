@@ -20,45 +20,33 @@
 --   subsidy_wan         补贴（万元）      该区域所有联盟（含已撤销的）所属年度 ≤ as_of 所在年的补贴合计，不含已收回
 --
 -- Caveats:
---   - Region matching: equal to a listed region, else containing one (天津市南开区 → 南开区),
+--   - Region matching (the runner's context table alliance_region, shared with subsidy_totals and
+--     the region filter): equal to a listed region, else containing one (天津市南开区 → 南开区),
 --     else the listed region is the text plus 市/区/县/地区 (南开 → 南开区); the first match in
 --     list order wins. Unmatched text is shown as written, never guessed.
 --   - Regions outside the list appear only when they have an alliance filed or money paid; 未填
 --     is always shown.
+--   - Filters (scope_alliances) restrict the alliances counted, never the listed rows: every
+--     region of the profile's list and 未填 are shown, with zeros outside the scope; share is of
+--     the alliances in scope. Unlisted texts appear only when in scope.
 
 with
 
--- each distinct 所属区域 text once, aligned to the profile's list
-region_names as (
-    select
-        r.raw_region,
-        coalesce(
-            [x for x in cast($regions as varchar[]) if x = r.raw_region][1],
-            [x for x in cast($regions as varchar[]) if contains(r.raw_region, x)][1],
-            [x for x in cast($regions as varchar[])
-             if x in (r.raw_region || '市', r.raw_region || '区', r.raw_region || '县', r.raw_region || '地区')][1]
-        ) as listed_region
-    from (select distinct nullif(trim(a.region), '') as raw_region from alliances as a) as r
-),
-
-alliance_region as (
-    select a.alliance_id, a.filed_date, a.revoked_date, n.raw_region, n.listed_region
-    from alliances as a
-    left join region_names as n on n.raw_region is not distinct from nullif(trim(a.region), '')
-),
-
+-- the alliances in scope (scope_alliances) with their region: alliance_region is the runner's
+-- region rule, each 所属区域 aligned to the profile's list (see the caveats)
 bucketed as (
     select
-        r.alliance_id,
-        r.filed_date,
-        r.revoked_date,
-        coalesce(r.listed_region, r.raw_region, '未填') as region,
+        a.alliance_id,
+        a.filed_date,
+        r.region,
         case
-            when r.listed_region is not null then list_position(cast($regions as varchar[]), r.listed_region)
+            when r.position is not null then r.position
             when r.raw_region is not null then 1000000
             else 2147483647
         end as sort_key
-    from alliance_region as r
+    from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    inner join alliance_region as r on r.alliance_id = a.alliance_id
 ),
 
 -- alliance_members has one row per alliance in the registry on as_of
@@ -94,7 +82,7 @@ regions as (
     select c.region, c.sort_key
     from alliance_counts as c
     left join subsidy_sums as s on s.region = c.region
-    where c.sort_key = 1000000 and (c.filed_total > 0 or s.region is not null)
+    where c.sort_key = 1000000 and c.region <> '未填' and (c.filed_total > 0 or s.region is not null)
     union all
     select '未填', 2147483647
 ),

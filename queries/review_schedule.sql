@@ -34,12 +34,14 @@
 --     12-31, Weinan 11-30); only the latest such year is checked here. Reports are owed from the
 --     year after filing: an alliance filed during Y owes its first report for Y + 1.
 --   - A profile without a cycle (cycle_years = 0) has no evaluation due: status 正常, next due empty.
+--   - Alliances in scope_alliances only (the dashboard's region/level/cluster filters).
 
 with
 
 active as (
     select a.alliance_id, a.name, a.filed_date, a.agreement_date
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
       and (a.revoked_date is null or a.revoked_date > $as_of)
 ),

@@ -29,13 +29,43 @@ What a query can use besides the registry tables:
       ``unit_name_key`` equals the ``loaders.normalise.name_key`` of its ``lead_unit``
       (``by_name``), and its 理事长单位 rows. Profile- and date-independent, so it is
       built once per registry state instead of scanning every member name in each query.
+  ``alliance_region(alliance_id, region, position, raw_region)``
+      every alliance's 所属区域 aligned to the profile's ``regions.list`` — the one region
+      rule of the dashboard (region_distribution, subsidy_totals by region and the region
+      filter all use it): the listed region equal to the text, else the first one the text
+      contains (天津市南开区 → 南开区), else the first that is the text plus 市/区/县/地区
+      (南开 → 南开区); otherwise the text as written; blank → 未填. ``position`` is the
+      region's place in the list (NULL outside it); ``raw_region`` the trimmed text (NULL
+      when blank).
+
+* **The scope** — the dashboard's global filters (``Filters``: regions, levels, clusters),
+  registered before every call and rebuilt only when the filters or the context change:
+
+  ``scope_alliances(alliance_id)``
+      the alliances the filters select: those matching every non-empty dimension, any of
+      its values (OR within a dimension, AND across). Region values are
+      ``alliance_region.region`` (as region_distribution shows them, 未填 and unlisted texts
+      included), levels ``alliances.level`` (a blank level matches no level filter), clusters
+      ``alliance_cluster.cluster`` (taxonomy entry names, 未归类 included). Every alliance
+      of the registry when there is no filter — never only those in the registry on as_of:
+      each query still applies its own as_of rule. Every query that reads alliance-level
+      data (alliances, members, subsidies, events, annual_reports, lead_units, the
+      materialised queries) keeps only these alliances; taxonomy- and list-wide outputs
+      keep their rows (with zeros outside the scope).
+  ``scope_filters(dimension, value)``
+      the active filter values, one row each (dimension region | level | cluster); empty
+      when there is no filter. For the few queries whose rules depend on the filter itself
+      (work_priorities: which clusters to judge, how to budget filings).
 
 * **Other named queries**: a header ``Requires:`` line lists queries that the runner first
-  materialises as temporary tables of the same name, with the same ``as_of``, profile and
-  taxonomy (and their parameters' defaults); they are reused until one of those changes.
+  materialises, with the same ``as_of``, profile, taxonomy and filters (and their parameters'
+  defaults), as a temporary view of the same name over a temp table. The last
+  ``KEEP_VERSIONS`` builds per query and connection are kept, so alternating between two
+  dates or two scopes (a page comparing with last year) does not rebuild them.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import warnings
@@ -58,11 +88,13 @@ from .policy import UNCLASSIFIED, Profile
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
-# The overview page runs these (the KPI row carries the review and report counts; the
-# per-alliance lists belong to their own pages); the benchmark times them as a set.
+# What the overview page (pages/overview.py) runs, in its order: the KPI row (also a year
+# earlier, for the change on last year), its two charts (cluster coverage, member composition)
+# and the 需关注 tabs (overdue evaluations and missing reports, failing alliances). The sidebar
+# also reads region_distribution and coverage_by_cluster unfiltered, for its option lists.
+# tests/test_queries.py checks this against the page; the benchmark times it as a set.
 OVERVIEW_SET: tuple[str, ...] = (
-    "overview_kpis", "coverage_by_cluster", "target_progress", "subsidy_totals",
-    "region_distribution", "member_composition",
+    "overview_kpis", "coverage_by_cluster", "member_composition", "review_schedule", "eligibility_check",
 )
 
 # Parameters the runner supplies from as_of and the profile; a header documents the ones its SQL uses.
@@ -150,6 +182,62 @@ class QueryDoc:
 
 class QueryError(ValueError):
     """A bad query name or parameter; the message is Chinese, for the people who run the CLI."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's global filters; empty = no filter.
+
+    An alliance is in scope when it matches every non-empty dimension (OR within a
+    dimension). The runner turns this into the temp table ``scope_alliances``.
+    """
+
+    regions: tuple[str, ...] = ()   # region names as region_distribution shows them (its `region` values, incl. 未填 and unlisted texts)
+    levels: tuple[str, ...] = ()    # alliances.level values (国家级 / 省级 / 市级)
+    clusters: tuple[str, ...] = ()  # taxonomy entry names as coverage_by_cluster shows them, incl. 未归类
+
+    def __post_init__(self) -> None:
+        # Accept lists (and a lone string as one value); keep first-seen order, drop repeats.
+        for name in ("regions", "levels", "clusters"):
+            value = getattr(self, name)
+            values = (value,) if isinstance(value, str) else tuple(value or ())
+            object.__setattr__(self, name, tuple(dict.fromkeys(str(v) for v in values)))
+
+    def __bool__(self) -> bool:
+        return bool(self.regions or self.levels or self.clusters)
+
+    @property
+    def key(self) -> tuple:
+        """Order-independent identity, for caching what was built for these filters."""
+        return tuple(tuple(sorted(v)) for v in (self.regions, self.levels, self.clusters))
+
+    def describe(self) -> str:
+        """The filters in words (Chinese), e.g. 区域：滨海新区、西青区；级别：市级."""
+        parts = [f"{label}：{'、'.join(values)}" for label, values in
+                 (("区域", self.regions), ("级别", self.levels), ("产业集群", self.clusters)) if values]
+        return "；".join(parts) or "全部联盟"
+
+    @classmethod
+    def parse(cls, items: list[str] | tuple[str, ...]) -> "Filters":
+        """From CLI text: ``region=滨海新区,西青区``, ``level=市级``, ``cluster=新材料`` (repeatable).
+
+        The dimension may also be written 区域 / 级别 / 产业集群; values are separated by commas.
+        Repeating a dimension adds values.
+        """
+        found: dict[str, list[str]] = {"regions": [], "levels": [], "clusters": []}
+        for item in items:
+            key, sep, value = item.partition("=")
+            dimension = _FILTER_NAMES.get(key.strip().lower())
+            if not sep or dimension is None:
+                raise QueryError(f"筛选条件应写成 region=…、level=… 或 cluster=…（多个值以逗号分隔），现为「{item}」")
+            found[dimension] += [v.strip() for v in re.split(r"[,，]", value) if v.strip()]
+        return cls(**{k: tuple(v) for k, v in found.items()})
+
+
+_FILTER_NAMES = {"region": "regions", "regions": "regions", "区域": "regions",
+                 "level": "levels", "levels": "levels", "级别": "levels",
+                 "cluster": "clusters", "clusters": "clusters", "产业集群": "clusters", "集群": "clusters"}
+NO_FILTERS = Filters()
 
 
 # --------------------------------------------------------------------------- reading the files
@@ -315,8 +403,16 @@ def _user_values(doc: QueryDoc, as_of: date, given: dict[str, Any]) -> dict[str,
 # --------------------------------------------------------------------------- context tables
 
 _registered: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple]" = weakref.WeakKeyDictionary()
-# required queries materialised on a connection: name -> (context key, as_of) they were built for
-_materialised: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, tuple]]" = weakref.WeakKeyDictionary()
+# the scope tables on a connection: (context key, filters key) they were built for
+_scoped: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple]" = weakref.WeakKeyDictionary()
+# required queries materialised on a connection: name -> {(context key, as_of, filters key): table}, oldest
+# first; the temp view of the query's name points at one of them (_pointed: name -> table)
+_materialised: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, dict[tuple, str]]]" = \
+    weakref.WeakKeyDictionary()
+_pointed: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, str]]" = weakref.WeakKeyDictionary()
+_versions = itertools.count(1)
+# versions kept per required query and connection: a page comparing two dates (or two scopes) reuses both
+KEEP_VERSIONS = 4
 _lock = threading.Lock()
 
 
@@ -340,7 +436,34 @@ def register_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy:
             return
         _build_context(con, profile, taxonomy_id)
         _registered[con] = key
-        _materialised.pop(con, None)
+        _scoped.pop(con, None)
+    forget_materialised(con)
+
+
+def forget_materialised(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the required queries materialised on ``con``; the next query rebuilds what it needs."""
+    with _lock:
+        tables = [t for versions in _materialised.pop(con, {}).values() for t in versions.values()]
+        _pointed.pop(con, None)
+    for table in tables:
+        con.execute(f"drop table if exists {table}")
+
+
+def register_scope(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> None:
+    """Create ``scope_alliances`` and ``scope_filters`` for ``filters`` on ``con`` (after the context).
+
+    Rebuilt only when the filters or the context tables (profile, taxonomy, registry) changed
+    since the last call on this connection.
+    """
+    key = (_registered.get(con), filters.key)
+    with _lock:
+        if _scoped.get(con) == key:
+            return
+        values = {"regions": list(filters.regions), "levels": list(filters.levels),
+                  "clusters": list(filters.clusters)}
+        con.execute(_SCOPE_FILTERS, values)
+        con.execute(_SCOPE_ALL if not filters else _SCOPE_FILTERED, {} if not filters else values)
+        _scoped[con] = key
 
 
 def _build_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str) -> None:
@@ -378,6 +501,7 @@ def _build_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id
         finally:
             con.unregister("_context_frame")
     con.execute(_LEAD_UNITS)
+    con.execute(_ALLIANCE_REGION, {"regions": list(profile.regions)})
 
 
 @lru_cache(maxsize=200_000)
@@ -395,6 +519,52 @@ select m.alliance_id, m.registered_in, m.joined_date, m.left_date, false
 from members as m
 inner join _alliance_lead as l on l.alliance_id = m.alliance_id
 where m.role = '理事长单位' and m.unit_name_key is distinct from l.lead_key
+"""
+
+
+# The region rule (see the module docstring); each distinct 所属区域 text is matched once.
+_ALLIANCE_REGION = """
+create or replace temp table alliance_region as
+with
+region_names as (
+    select
+        r.raw_region,
+        coalesce(
+            [x for x in cast($regions as varchar[]) if x = r.raw_region][1],
+            [x for x in cast($regions as varchar[]) if contains(r.raw_region, x)][1],
+            [x for x in cast($regions as varchar[])
+             if x in (r.raw_region || '市', r.raw_region || '区', r.raw_region || '县', r.raw_region || '地区')][1]
+        ) as listed_region
+    from (select distinct nullif(trim(a.region), '') as raw_region from alliances as a) as r
+)
+select
+    a.alliance_id,
+    coalesce(n.listed_region, n.raw_region, '未填') as region,
+    cast(list_position(cast($regions as varchar[]), n.listed_region) as integer) as position,
+    n.raw_region
+from alliances as a
+left join region_names as n on n.raw_region is not distinct from nullif(trim(a.region), '')
+"""
+
+_SCOPE_FILTERS = """
+create or replace temp table scope_filters as
+select 'region' as dimension, unnest(cast($regions as varchar[])) as value
+union all select 'level', unnest(cast($levels as varchar[]))
+union all select 'cluster', unnest(cast($clusters as varchar[]))
+"""
+
+_SCOPE_ALL = "create or replace temp table scope_alliances as select a.alliance_id from alliances as a"
+
+_SCOPE_FILTERED = """
+create or replace temp table scope_alliances as
+select a.alliance_id
+from alliances as a
+left join alliance_region as r on r.alliance_id = a.alliance_id
+left join alliance_cluster as c on c.alliance_id = a.alliance_id
+where (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), r.region))
+  and (len(cast($levels as varchar[])) = 0 or list_contains(cast($levels as varchar[]), a.level))
+  and (len(cast($clusters as varchar[])) = 0
+       or list_contains(cast($clusters as varchar[]), coalesce(c.cluster, '未归类')))
 """
 
 
@@ -425,27 +595,24 @@ def _classify(tax: policy.Taxonomy, alliances: list[tuple]) -> pd.DataFrame:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
-             params: dict[str, Any], _seen: tuple[str, ...] = ()) -> tuple[QueryDoc, dict[str, Any]]:
-    """Register the context, materialise required queries; return the query and its bound values."""
+             params: dict[str, Any], filters: Filters | None = None,
+             _seen: tuple[str, ...] = ()) -> tuple[QueryDoc, dict[str, Any]]:
+    """Register the context and the scope, materialise required queries; return the query and its bound values."""
     doc = get_query(name)
+    filters = NO_FILTERS if filters is None else filters
+    if not isinstance(filters, Filters):
+        raise TypeError(f"filters must be runner.Filters, not {type(filters).__name__}")
     given = dict(params)
     taxonomy = given.pop(TAXONOMY_PARAM, None)
     if taxonomy is not None:
         taxonomy = str(taxonomy)
     user = _user_values(doc, as_of, given)
     register_context(con, profile, taxonomy)
+    register_scope(con, filters)
     for required in doc.requires:
         if required in _seen or required == name:
             raise QueryError(f"查询 {name} 的 Requires 形成循环：{' → '.join((*_seen, name, required))}")
-        # Rebuilt only when the context (profile, taxonomy, registry state) or as_of changed.
-        built_for = (_registered.get(con), as_of)
-        if _materialised.get(con, {}).get(required) == built_for:
-            continue
-        tax = {} if taxonomy is None else {TAXONOMY_PARAM: taxonomy}
-        req_doc, req_values = _prepare(con, required, profile, as_of, tax, (*_seen, name))
-        # The required query's own SQL, unchanged, as the body of a temporary table of its name.
-        con.execute(f"create or replace temp table {required} as\n{req_doc.sql}", req_values)
-        _materialised.setdefault(con, {})[required] = built_for
+        _materialise(con, required, profile, as_of, taxonomy, filters, (*_seen, name))
     available = {**context_params(profile, as_of), **user}
     missing = [n for n in doc.bound_names if n not in available]
     if missing:
@@ -453,21 +620,48 @@ def _prepare(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of:
     return doc, {n: available[n] for n in doc.bound_names}
 
 
+def _materialise(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date, taxonomy: str | None,
+                 filters: Filters, seen: tuple[str, ...]) -> None:
+    """Make the temp view ``name`` show the required query ``name`` for this context, as_of and filters.
+
+    The query's own SQL, unchanged, is the body of a temp table; it is built only when no kept
+    version matches the context (profile, taxonomy, registry state), as_of and the filters.
+    """
+    built_for = (_registered.get(con), as_of, filters.key)
+    versions = _materialised.setdefault(con, {}).setdefault(name, {})
+    table = versions.pop(built_for, None)
+    if table is None:
+        tax = {} if taxonomy is None else {TAXONOMY_PARAM: taxonomy}
+        doc, values = _prepare(con, name, profile, as_of, tax, filters, seen)
+        table = f"_materialised_{name}_{next(_versions)}"
+        con.execute(f"create temp table {table} as\n{doc.sql}", values)
+        while len(versions) >= KEEP_VERSIONS:
+            con.execute(f"drop table if exists {versions.pop(next(iter(versions)))}")
+    versions[built_for] = table   # most recently used last
+    pointed = _pointed.setdefault(con, {})
+    if pointed.get(name) != table:
+        con.execute(f"create or replace temp view {name} as select * from {table}")
+        pointed[name] = table
+
+
 def _execute(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
-             params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
-    doc, values = _prepare(con, name, profile, as_of, params)
+             params: dict[str, Any], filters: Filters | None) -> duckdb.DuckDBPyConnection:
+    doc, values = _prepare(con, name, profile, as_of, params, filters)
     return con.execute(doc.sql, values)
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: date, **params: Any) -> pd.DataFrame:
+def run(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: date,
+        filters: Filters = NO_FILTERS, **params: Any) -> pd.DataFrame:
     """Run the named query on ``con`` and return its rows.
 
-    ``params`` are the query's own parameters (see its header) plus ``taxonomy`` (a taxonomy
-    id, "" for none; default the profile's). Money columns (``*_wan``) arrive as float64
-    converted from the exact DECIMALs (nearest double); round only for display. Integers
-    and booleans are nullable (Int64, boolean); dates are datetime64.
+    ``filters`` restricts every alliance-level figure to the alliances they select (the
+    ``scope_alliances`` table; default: no filter). ``params`` are the query's own
+    parameters (see its header) plus ``taxonomy`` (a taxonomy id, "" for none; default the
+    profile's). Money columns (``*_wan``) arrive as float64 converted from the exact
+    DECIMALs (nearest double); round only for display. Integers and booleans are nullable
+    (Int64, boolean); dates are datetime64.
     """
-    doc, values = _prepare(con, name, profile, as_of, params)
+    doc, values = _prepare(con, name, profile, as_of, params, filters)
     with warnings.catch_warnings():
         # DuckDB notes that arrow output of an execute() result copies the rows: for these
         # result sizes the copy is cheaper than planning the query twice through con.sql().
@@ -493,8 +687,8 @@ def _nullable(kind: pa.DataType) -> Any:
 
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: date,
-          **params: Any) -> tuple[list[str], list[tuple]]:
+          filters: Filters = NO_FILTERS, **params: Any) -> tuple[list[str], list[tuple]]:
     """Like ``run`` but with Python values (Decimal, date, None): for exact CSV/JSON output."""
-    result = _execute(con, name, profile, as_of, params)
+    result = _execute(con, name, profile, as_of, params, filters)
     columns = [d[0] for d in result.description]
     return columns, result.fetchall()

@@ -24,12 +24,14 @@
 --     spread over two years is not detected.
 --   - Rows with status 已收回 are excluded (money returned does not count against the cap).
 --   - Every (alliance, type, year) with money is listed, capped or not.
+--   - Subsidies of the alliances in scope_alliances only (the dashboard's filters).
 
 with
 
 paid as (
     select s.alliance_id, s.kind, s.year, s.amount_yuan
     from subsidies as s
+    inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
     where s.status is distinct from '已收回'
       and s.year <= year($as_of)
 ),

@@ -8,7 +8,6 @@
 -- Parameters:
 --   $as_of        date                          统计截止日期：只计补贴所属年度 ≤ as_of 所在年的
 --   $group_by     year|kind|cluster|region = year   分组依据
---   $regions      varchar[]                     本辖区的区域清单（按 region 分组时用于对齐区域名称）
 --
 -- Columns:
 --   year          年度            （group_by = year）补贴所属年度，升序
@@ -24,36 +23,19 @@
 --     region_distribution for every cluster and region).
 --   - Rows with status 已收回 are excluded; a blank status counts as 已拨付 (the loader fills it).
 --   - Subsidies are counted by their 年度 column, not by 拨付日期. Money is exact DECIMAL 万元.
---   - Region matching: equal to a listed region, else containing one (天津市南开区 → 南开区),
---     else the listed region is the text plus 市/区/县/地区 (南开 → 南开区); the first match in
---     list order wins.
+--   - Region matching is region_distribution's (the runner's context table alliance_region):
+--     equal to a listed region, else containing one (天津市南开区 → 南开区), else the listed
+--     region is the text plus 市/区/县/地区 (南开 → 南开区); the first match in list order wins.
+--   - Subsidies of the alliances in scope_alliances only (the dashboard's filters).
 
 with
 
 paid as (
     select s.alliance_id, s.year, s.kind, s.amount_yuan
     from subsidies as s
+    inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
     where s.status is distinct from '已收回'
       and s.year <= year($as_of)
-),
-
--- each distinct 所属区域 text once, aligned to the profile's list
-region_names as (
-    select
-        r.raw_region,
-        coalesce(
-            [x for x in cast($regions as varchar[]) if x = r.raw_region][1],
-            [x for x in cast($regions as varchar[]) if contains(r.raw_region, x)][1],
-            [x for x in cast($regions as varchar[])
-             if x in (r.raw_region || '市', r.raw_region || '区', r.raw_region || '县', r.raw_region || '地区')][1]
-        ) as listed_region
-    from (select distinct nullif(trim(a.region), '') as raw_region from alliances as a) as r
-),
-
-alliance_region as (
-    select a.alliance_id, n.raw_region, n.listed_region
-    from alliances as a
-    left join region_names as n on n.raw_region is not distinct from nullif(trim(a.region), '')
 ),
 
 labelled as (
@@ -61,13 +43,13 @@ labelled as (
         p.year,
         p.kind,
         coalesce(c.cluster, '未归类') as cluster,
-        coalesce(r.listed_region, r.raw_region, '未填') as region,
+        coalesce(r.region, '未填') as region,
         case $group_by
             when 'year' then p.year
             when 'kind' then coalesce(list_position(['备案补贴', '国家试点补贴', '评估补贴', '项目经费', '其他'], p.kind), 99)
             when 'cluster' then coalesce(e.position, 2147483647)
             when 'region' then case
-                when r.listed_region is not null then list_position(cast($regions as varchar[]), r.listed_region)
+                when r.position is not null then r.position
                 when r.raw_region is not null then 1000000
                 else 2147483647
             end

@@ -37,12 +37,18 @@
 --     registry size at year end is active_end_of_year.
 --   - active_end_of_year = cumulative_filed − cumulative revocations, which relies on 撤销日期
 --     ≥ 备案日期 (the loader refuses the contrary).
+--   - Filters: only the alliances in scope_alliances (the dashboard's region/level/cluster
+--     filters) are counted — filings, revocations, pace and projections alike. Targets are
+--     programme-wide and never apportioned: with a filter, achieved, gap, projected_achieved and
+--     on_track measure the scope's filings against the whole target (the scope's contribution;
+--     a district is not expected to reach the target alone).
 
 with
 
 filings as (
     select a.alliance_id, a.filed_date, a.revoked_date
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
 ),
 

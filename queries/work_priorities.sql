@@ -36,12 +36,21 @@
 --     已完成到 as_of, 0) ÷ years left including $year), counted the target's way; without such a
 --     target, the mean filings per year of the last 3 complete years, rounded up.
 --   - 国家试点补贴 and 项目经费 are not budgeted (they cannot be predicted from the registry).
+--   - Filters (scope_alliances): every count is of the alliances in scope — cluster counts,
+--     evaluations, reports, 不符合条件 (eligibility_check is materialised with the same filters)
+--     and the filing pace. 空白/薄弱集群 judge the selected clusters only when there is a cluster
+--     filter (scope_filters), every entry otherwise: under a region or level filter a cluster
+--     with no alliance in scope is 空白 for that scope.
+--   - Targets are programme-wide and not apportioned: with any filter, filings needed are the
+--     scope's own pace (mean filings per year of its last 3 complete years, rounded up), never
+--     the whole target's gap; without a filter, the target rule above applies.
 
 with
 
 active as (
     select a.alliance_id, a.name, a.filed_date
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
       and (a.revoked_date is null or a.revoked_date > $as_of)
 ),
@@ -55,6 +64,9 @@ clusters as (
     from taxonomy_entries as e
     left join alliance_cluster as c on c.cluster = e.entry
     left join active as a on a.alliance_id = c.alliance_id
+    -- with a cluster filter, only the selected clusters are judged
+    where not exists (select 1 from scope_filters as f where f.dimension = 'cluster')
+       or e.entry in (select f.value from scope_filters as f where f.dimension = 'cluster')
     group by e.entry, e.grp, e.position
 ),
 
@@ -131,7 +143,13 @@ evaluation_items as (
 filings as (
     select a.filed_date
     from alliances as a
+    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
+),
+
+-- any filter set? then the programme-wide target is not budgeted for the scope (see caveats)
+scope as (
+    select exists (select 1 from scope_filters) as filtered
 ),
 
 pace as (
@@ -159,16 +177,21 @@ next_target as (
 
 filings_needed as (
     select
-        case when t.year is not null
+        case when t.year is not null and not x.filtered
             then cast(ceil(greatest(t.low - t.achieved, 0) / (t.year - $year + 1)) as bigint)
             else cast(ceil(p.filed_last_3 / 3) as bigint)
         end as needed,
-        case when t.year is not null
-            then format('按目标“{}”（{}年不少于{}个）：还差{}个，分摊到{}年', t.label, t.year, t.low,
-                        greatest(t.low - t.achieved, 0), t.year - $year + 1)
+        case
+            when x.filtered
+                then format('按筛选范围近三个完整年度年均备案{}个（数量目标为全局目标，不分摊到筛选范围）',
+                            round(p.filed_last_3 / 3, 2))
+            when t.year is not null
+                then format('按目标“{}”（{}年不少于{}个）：还差{}个，分摊到{}年', t.label, t.year, t.low,
+                            greatest(t.low - t.achieved, 0), t.year - $year + 1)
             else format('无{}年及以后的数量目标，按近三个完整年度年均备案{}个', $year, round(p.filed_last_3 / 3, 2))
         end as method
     from pace as p
+    cross join scope as x
     left join next_target as t on true
 ),
 

@@ -61,19 +61,23 @@ def _member(alliance_id: str, unit: str, unit_type: str, registered_in: str | No
 #   A5 空联盟       未归类     filed 2023-01-15 (first annual report owed for 2024), no members, no subsidies
 #   A6 申请中联盟   新能源     applied 2024-03-01, never filed
 #   A7 未来联盟     航空航天   filed 2024-07-01, after AS_OF
+# For the filters (所属区域 as region_distribution shows it · 级别):
+#   A1 滨海新区 · 国家级    A2 南开区 (天津市南开区) · 市级    A3 天津经济技术开发区 (unlisted) · 市级
+#   A4 未填 · 市级          A5 东丽区 (东丽) · 省级            A6 天津经开区 (unlisted) · no level
+#   A7 武清区 · 国家级
 REGISTRY: dict[str, list[dict]] = {
     "alliances": [
-        _alliance("A1", "机器人联盟", "高端装备制造（机器人）", region="滨海新区", filed_date=D("2019-06-28"),
-                  agreement_date=D("2019-03-05"), lead_unit="天津甲公司"),
-        _alliance("A2", "芯片联盟", "集成电路", region="天津市南开区", filed_date=D("2021-03-01"),
+        _alliance("A1", "机器人联盟", "高端装备制造（机器人）", region="滨海新区", level="国家级",
+                  filed_date=D("2019-06-28"), agreement_date=D("2019-03-05"), lead_unit="天津甲公司"),
+        _alliance("A2", "芯片联盟", "集成电路", region="天津市南开区", level="市级", filed_date=D("2021-03-01"),
                   lead_unit="天津芯公司（集团）"),
-        _alliance("A3", "新材料联盟", "稀土永磁材料", region="天津经济技术开发区", filed_date=D("2016-05-10"),
-                  revoked_date=D("2022-12-31"), status="已撤销"),
-        _alliance("A4", "生物医药联盟", "生物医药", region=None, filed_date=AS_OF, applied_date=D("2024-01-05"),
-                  lead_unit="天津某药企"),
-        _alliance("A5", "空联盟", "奇怪领域", region="东丽", filed_date=D("2023-01-15")),
+        _alliance("A3", "新材料联盟", "稀土永磁材料", region="天津经济技术开发区", level="市级",
+                  filed_date=D("2016-05-10"), revoked_date=D("2022-12-31"), status="已撤销"),
+        _alliance("A4", "生物医药联盟", "生物医药", region=None, level="市级", filed_date=AS_OF,
+                  applied_date=D("2024-01-05"), lead_unit="天津某药企"),
+        _alliance("A5", "空联盟", "奇怪领域", region="东丽", level="省级", filed_date=D("2023-01-15")),
         _alliance("A6", "申请中联盟", "新能源", region="天津经开区", applied_date=D("2024-03-01"), status="申请中"),
-        _alliance("A7", "未来联盟", "航空航天", region="武清区", filed_date=D("2024-07-01")),
+        _alliance("A7", "未来联盟", "航空航天", region="武清区", level="国家级", filed_date=D("2024-07-01")),
     ],
     "members": [
         _member("A1", "天津甲公司", "企业", "天津市滨海新区", True, "理事长单位"),
