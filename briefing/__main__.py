@@ -1,0 +1,138 @@
+"""Command line for briefing packs (scheduled packs, e.g. from cron) and single chart exports.
+
+    python -m briefing --profile tianjin-2018 --as-of 2024-12-31 --out 简报.pptx
+    python -m briefing briefing --profile … --as-of … --out pack.pdf       (same; the issue's form)
+    python -m briefing list                                                (the charts a pack can hold)
+    python -m briefing chart overview_coverage --as-of … --out 图.svg      (one chart: png | svg | pdf)
+
+Exit status: 0 written; 1 an error (message on stderr), or the pack was written but some
+charts failed (listed on stderr); 2 bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import figures
+from figures import Scope
+from loaders import default_db
+from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
+
+from . import pack, source, static
+
+COMMANDS = ("briefing", "list", "chart")
+
+
+def _scope_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help="登记库（默认 $REGISTRY_DB 或 data/registry.duckdb）")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, choices=list_profiles(), help="政策配置")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="统计截止日期 YYYY-MM-DD")
+    parser.add_argument("--from", dest="year_from", type=int, default=source.DEFAULT_YEAR_FROM,
+                        help=f"年份范围起（默认 {source.DEFAULT_YEAR_FROM}，同看板）")
+    parser.add_argument("--to", dest="year_to", type=int, default=None, help="年份范围止（默认截止日期所在年）")
+    parser.add_argument("--region", default="", help="区域，逗号分隔")
+    parser.add_argument("--level", default="", help="级别（国家级/省级/市级），逗号分隔")
+    parser.add_argument("--cluster", default="", help="产业集群，逗号分隔")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m briefing", description="简报导出：图表打包为 PPTX / PDF / 图片压缩包")
+    commands = parser.add_subparsers(dest="command", required=True)
+    brief = commands.add_parser("briefing", help="生成简报包")
+    _scope_args(brief)
+    brief.add_argument("--out", type=Path, required=True, help="输出文件（.pptx / .pdf / .zip）")
+    brief.add_argument("--format", choices=tuple(pack.FORMATS), help="默认按 --out 的扩展名，否则 pptx")
+    brief.add_argument("--charts", default="", help="图表编号，逗号分隔，按此顺序（默认全部，见 list）")
+    brief.add_argument("--alliance", default=None,
+                       help="联盟编号：加上该联盟的档案图（alliance_*）；--charts 中的 alliance_* 图也用它")
+    brief.add_argument("--base-url", default=None, help=f"看板地址，用于回链（默认 ${source.URL_ENV} 或 {source.DEFAULT_URL}）")
+    commands.add_parser("list", help="列出可放进简报的图表")
+    one = commands.add_parser("chart", help="导出一张图")
+    one.add_argument("chart_id")
+    _scope_args(one)
+    one.add_argument("--out", type=Path, required=True, help="输出文件（.png / .svg / .pdf）")
+    one.add_argument("--alliance", default=None, help="联盟编号（alliance_* 图需要）")
+    one.add_argument("--size", choices=tuple(static.SIZES), default="slide", help="尺寸：slide（16:9）或 a4（横向）")
+    return parser
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in text.replace("，", ",").split(",") if v.strip())
+
+
+def _scope(args: argparse.Namespace) -> Scope:
+    return Scope(load_profile(args.profile), args.as_of, args.year_from, args.year_to or args.as_of.year,
+                 _split(args.region), _split(args.level), _split(args.cluster))
+
+
+def _list(args: argparse.Namespace) -> int:
+    for chart in source.catalogue(per_alliance=True):
+        needs = "\t（需 --alliance 联盟编号）" if source.is_per_alliance(chart.id) else ""
+        print(f"{chart.id}\t{chart.page}\t{chart.title}{needs}")
+    return 0
+
+
+def _briefing(args: argparse.Namespace) -> int:
+    suffix = args.out.suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in pack.FORMATS else "pptx")
+    chart_ids = list(_split(args.charts)) or [c.id for c in source.catalogue(per_alliance=bool(args.alliance))]
+    scope = _scope(args)
+
+    def progress(fraction: float, text: str) -> None:
+        # One updating line on a terminal; one line per step in a scheduled job's log.
+        print(f"\r[{fraction:4.0%}] {text}", end="" if sys.stderr.isatty() else "\n", file=sys.stderr, flush=True)
+
+    with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+        built = pack.build(fmt, chart_ids, fetch, scope, alliance=args.alliance, base_url=args.base_url,
+                           progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(built.data)
+    print(f"已生成 {args.out}（{len(built.items)} 张图，{len(built.data) / 1024:,.0f} KB）")
+    for item in built.failures:
+        print(f"图表 {item.chart.id}（{item.title}）生成失败：{item.error}", file=sys.stderr)
+    return 1 if built.failures else 0
+
+
+def _chart(args: argparse.Namespace) -> int:
+    fmt = args.out.suffix.lstrip(".").lower()
+    if fmt not in static.MIME:
+        print(f"--out 的扩展名应为 {' / '.join('.' + f for f in static.MIME)}", file=sys.stderr)
+        return 2
+    if args.chart_id not in figures.all_charts():
+        print(f"没有图表「{args.chart_id}」。可用：{'、'.join(c.id for c in source.catalogue(per_alliance=True))}",
+              file=sys.stderr)
+        return 1
+    scope = _scope(args)
+    if source.is_per_alliance(args.chart_id) and not args.alliance:
+        print(f"图表 {args.chart_id} 是单个联盟的档案图，需要 --alliance 联盟编号。", file=sys.stderr)
+        return 2
+    with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+        one = source.for_alliance(fetch, args.alliance)[0] if source.is_per_alliance(args.chart_id) else fetch
+        export = static.export_chart(args.chart_id, one, scope, fmt, args.size)
+    if export is None:
+        print("当前筛选条件下没有数据，未生成文件。", file=sys.stderr)
+        return 1
+    args.out.write_bytes(export.data)
+    print(f"已生成 {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a first argument that is an option means the ``briefing`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "briefing")
+    args = _parser().parse_args(argv)
+    try:
+        return {"briefing": _briefing, "chart": _chart, "list": _list}[args.command](args)
+    except (static.ExportError, FileNotFoundError, KeyError, ValueError) as e:
+        print(f"\n错误：{e.args[0] if e.args else e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

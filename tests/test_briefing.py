@@ -1,0 +1,267 @@
+"""简报导出: static chart files, PPTX / PDF / zip packs, the CLI (without network) and the page.
+
+Rendering needs Chromium and a CJK font (.ci/run installs both); without them the
+rendering tests are skipped with the reason shown. Packs hold the two overview charts so
+the file stays fast; every registered chart is still built (not rendered) on the sample,
+empty and single-alliance registries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pypdfium2 as pdfium
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+import figures
+from briefing import pack, source, static
+from briefing.__main__ import main as cli
+from figures import Scope
+from queries.policy import load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2024, 12, 31)
+CHARTS = ["overview_coverage", "overview_composition"]
+BUREAU = "天津市科学技术局"                 # data/profiles/tianjin-2018.toml issuer
+TITLES = {"overview_coverage": "各产业集群在册联盟数", "overview_composition": "成员单位构成（产·学·研·金·介）"}
+
+try:
+    static.check_environment()
+    CANNOT_RENDER = ""
+except static.ExportError as e:
+    CANNOT_RENDER = str(e)
+renders = pytest.mark.skipif(bool(CANNOT_RENDER), reason=CANNOT_RENDER or "-")
+
+
+def _scope(**filters) -> Scope:
+    return Scope(load_profile("tianjin-2018"), AS_OF, 2010, 2024, **filters)
+
+
+@pytest.fixture(scope="module")
+def sample_fetch(sample_db: Path):
+    with source.RegistryFetch(sample_db, _scope()) as fetch:
+        yield fetch
+
+
+@pytest.fixture(scope="module")
+def pptx_built(sample_fetch) -> pack.Pack:
+    steps: list[float] = []
+    built = pack.build("pptx", CHARTS, sample_fetch, _scope(), base_url="https://kanban.example.gov.cn/",
+                       progress=lambda fraction, text: steps.append(fraction))
+    assert steps == sorted(steps) and steps[-1] == 1.0   # the page's progress bar only moves forward
+    return built
+
+
+@pytest.fixture(scope="module")
+def pdf_built(sample_fetch) -> pack.Pack:
+    return pack.build("pdf", CHARTS, sample_fetch, _scope())
+
+
+def _cjk(text: str) -> str:
+    """Text as compared with PDF text: Chromium's PDFs map some glyphs to Kangxi radicals (⼯ for 工),
+    which NFKC folds back (it also folds full-width brackets, so both sides go through it)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+# ---- the catalogue and the data, without rendering ---------------------------------------------
+
+def test_catalogue_and_links() -> None:
+    ids = [c.id for c in source.catalogue()]
+    assert ids[:2] == CHARTS                             # 总览 first, as in the navigation
+    assert not any(i.startswith("alliance_") for i in ids)   # per-alliance charts need an alliance id
+    paths = source.page_paths()
+    assert paths["总览"] == "" and paths["目标进度"] == "targets" and paths["简报导出"] == "briefing"
+    link = source.live_url("目标进度", _scope(regions=("滨海新区", "西青区"), levels=("市级",)), "https://x.cn/")
+    assert link == ("https://x.cn/targets?profile=tianjin-2018&as_of=2024-12-31&from=2010&to=2024"
+                    "&region=%E6%BB%A8%E6%B5%B7%E6%96%B0%E5%8C%BA,%E8%A5%BF%E9%9D%92%E5%8C%BA&level=%E5%B8%82%E7%BA%A7")
+
+
+@pytest.mark.parametrize("registry", ["sample_db", "empty_db", "single_db"])
+def test_every_chart_builds(registry: str, request: pytest.FixtureRequest) -> None:
+    with source.RegistryFetch(request.getfixturevalue(registry), _scope()) as fetch:
+        items = pack.collect([c.id for c in source.catalogue()], fetch, _scope())
+    assert [i.error for i in items if i.error] == []
+    assert all(i.takeaway for i in items)
+
+
+def test_single_alliance_takeaways(single_db: Path) -> None:
+    # By hand from conftest.single_db: one alliance (工业机器人 → 高端装备), members 企业, 高校, 科研院所.
+    with source.RegistryFetch(single_db, _scope()) as fetch:
+        coverage, composition = pack.collect(CHARTS, fetch, _scope())
+    assert coverage.takeaway.startswith("10 个产业集群中 1 个已有在册联盟")
+    assert "3 家次" in composition.takeaway and "33%" in composition.takeaway
+
+
+def test_per_alliance_charts_need_an_alliance(sample_fetch) -> None:
+    with pytest.raises(KeyError, match="需要指定联盟编号"):
+        pack.collect(["alliance_members"], sample_fetch, _scope())
+    alliance = sample_fetch("alliance_directory").iloc[0]
+    (item,) = pack.collect(["alliance_members"], sample_fetch, _scope(), alliance=alliance["alliance_id"])
+    assert item.title.endswith(alliance["alliance"]) and f"alliance={alliance['alliance_id']}" in item.link
+    assert item.figure is not None and item.takeaway.startswith("现有成员单位")
+
+
+def test_empty_registry_pack_says_so(empty_db: Path) -> None:
+    with source.RegistryFetch(empty_db, _scope()) as fetch:
+        built = pack.build("pptx", CHARTS, fetch, _scope())   # nothing to draw: no browser needed
+    deck = Presentation(io.BytesIO(built.data))
+    assert len(deck.slides) == 3
+    assert all(pack.EMPTY in "".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+               for slide in list(deck.slides)[1:])
+
+
+# ---- static exports ----------------------------------------------------------------------------
+
+@renders
+def test_static_svg_png_pdf(sample_fetch) -> None:
+    svg = static.export_chart("overview_coverage", sample_fetch, _scope(), "svg")
+    assert svg.filename == "各产业集群在册联盟数_2024-12-31.svg" and svg.mime == "image/svg+xml"
+    text = svg.data.decode("utf-8")
+    assert TITLES["overview_coverage"] in text and "数据来源：联盟登记库；截至2024年12月31日" in text
+    assert 'width="1280" height="720"' in text
+    png = static.export_chart("overview_composition", sample_fetch, _scope(), "png")
+    width, height = (int.from_bytes(png.data[16:20], "big"), int.from_bytes(png.data[20:24], "big"))
+    assert (width, height) == (2 * 1280, 2 * 720)        # 16:9 slide at 2×
+    pdf = static.export_chart("overview_coverage", sample_fetch, _scope(), "pdf", "a4")
+    box = PdfReader(io.BytesIO(pdf.data)).pages[0].mediabox
+    assert abs(float(box.width) - 841.9) < 2 and abs(float(box.height) - 595.3) < 2   # A4 landscape, in pt
+
+
+def test_export_layout_escapes_names_and_wraps() -> None:
+    fig = figures.styled(go.Figure(), "标题", _scope())
+    takeaway = "逾期最久的是<b>某某</b>联盟，" * 8
+    out = static.for_export(fig, static.SIZES["a4"], title="成员构成——<i>某联盟</i>", subtitle=takeaway,
+                            footer="在线查看：http://x/?a=1&b=2")
+    assert out.layout.title.text == "成员构成——&lt;i&gt;某联盟&lt;/i&gt;"
+    lines = out.layout.title.subtitle.text.split("<br>")
+    assert len(lines) > 1 and "&lt;b&gt;某某&lt;/b&gt;" in lines[0]
+    assert out.layout.annotations[-1].text == "在线查看：http://x/?a=1&amp;b=2"
+    assert (out.layout.width, out.layout.height) == (1123, 794)
+
+
+def test_file_stem_is_safe() -> None:
+    assert static.file_stem('累计/备案:目标 "2020"', _scope()) == "累计_备案_目标_2020_2024-12-31"
+
+
+# ---- packs -------------------------------------------------------------------------------------
+
+@renders
+def test_pptx_pack(pptx_built: pack.Pack, sample_fetch) -> None:
+    deck = Presentation(io.BytesIO(pptx_built.data))
+    slides = list(deck.slides)
+    assert len(slides) == 1 + len(CHARTS)
+    first = "\n".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
+    assert pack.PACK_TITLE in first and BUREAU in first and "数据截至2024年12月31日" in first
+    for slide, chart_id in zip(slides[1:], CHARTS):
+        assert slide.shapes.title.text == TITLES[chart_id]
+        takeaway = next(s for s in slide.shapes if s.name == "takeaway").text_frame.text
+        assert takeaway == figures.render(chart_id, sample_fetch, _scope())[1]
+        assert any(s.shape_type == 13 for s in slide.shapes)          # the chart picture
+        notes = slide.notes_slide.notes_text_frame.text
+        assert "筛选条件：政策配置：天津市（2018）；截至 2024-12-31；年份：2010–2024" in notes
+        assert "在线查看：https://kanban.example.gov.cn/?profile=tianjin-2018&as_of=2024-12-31&from=2010&to=2024" in notes
+    assert pptx_built.filename == "联盟简报_2024-12-31.pptx"
+
+
+@renders
+def test_pdf_pack(pdf_built: pack.Pack) -> None:
+    reader = PdfReader(io.BytesIO(pdf_built.data))
+    assert len(reader.pages) == 1 + len(CHARTS)
+    first = _cjk(reader.pages[0].extract_text())
+    assert all(_cjk(t) in first for t in (BUREAU, pack.PACK_TITLE, "数据截至2024年12月31日"))
+    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    names = {str(f.get("/BaseFont", "")) + str(f.get("/FontDescriptor", {}).get("/FontName", "")) for f in fonts}
+    assert any("CJK" in name for name in names), names            # Chinese drawn with a CJK font, not boxes
+    image = pdfium.PdfDocument(pdf_built.data)[0].render(scale=1).to_pil().convert("L")
+    inked = sum(image.histogram()[:200])
+    assert inked > 0.005 * image.width * image.height             # not blank
+    for page, chart_id in zip(reader.pages[1:], CHARTS):
+        assert _cjk(TITLES[chart_id]) in _cjk(page.extract_text())
+        (link,) = [a.get_object() for a in page["/Annots"]]
+        assert link["/A"]["/URI"].startswith("http://localhost:8501/?profile=tianjin-2018&as_of=2024-12-31")
+    assert [o["/Title"] for o in reader.outline] == [TITLES[c] for c in CHARTS]
+    (home,) = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    assert home["/A"]["/URI"] == "http://localhost:8501/?profile=tianjin-2018&as_of=2024-12-31&from=2010&to=2024"
+
+
+@renders
+def test_zip_pack(sample_fetch) -> None:
+    built = pack.build("zip", CHARTS[:1], sample_fetch, _scope())
+    archive = zipfile.ZipFile(io.BytesIO(built.data))
+    assert sorted(archive.namelist()) == ["01_各产业集群在册联盟数_2024-12-31.png", "01_各产业集群在册联盟数_2024-12-31.svg",
+                                          "简报说明.txt"]
+    readme = archive.read("简报说明.txt").decode("utf-8-sig")
+    assert BUREAU in readme and "在线查看：http://localhost:8501/?profile=tianjin-2018" in readme
+
+
+@renders
+def test_cli_without_network(sample_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "简报.pptx"
+    command = [sys.executable, "-m", "briefing", "briefing", "--profile", "tianjin-2018", "--as-of", "2024-12-31",
+               "--db", str(sample_db), "--charts", "overview_coverage", "--out", str(out)]
+    # No network namespace where unshare is allowed: nothing may be fetched while rendering.
+    if shutil.which("unshare") and subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0:
+        command = ["unshare", "-rn", *command]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    deck = Presentation(str(out))
+    assert [s.shapes.title.text for s in deck.slides] == [pack.PACK_TITLE, TITLES["overview_coverage"]]
+
+
+def test_cli_errors(sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    args = ["--db", str(sample_db), "--as-of", "2024-12-31", "--out", str(tmp_path / "x.pptx")]
+    assert cli([*args, "--charts", "alliance_members"]) == 1
+    assert "需要指定联盟编号" in capsys.readouterr().err
+    assert cli([*args, "--charts", "no_such_chart"]) == 1
+    assert "没有这些图表" in capsys.readouterr().err
+    assert cli(["list"]) == 0
+    assert "overview_coverage\t总览\t各产业集群在册联盟数" in capsys.readouterr().out
+
+
+# ---- the page ----------------------------------------------------------------------------------
+
+def _open(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/briefing.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@renders
+def test_page_builds_a_pack(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _open(sample_db, monkeypatch)
+    assert at.title[0].value == "简报导出"
+    boxes = {b.key: b for b in at.checkbox}
+    assert {f"brief_{c.id}" for c in source.catalogue()} <= set(boxes)
+    for key, box in boxes.items():
+        if key != "brief_overview_coverage":
+            box.uncheck()
+    at.radio(key="brief_format").set_value("zip").run()
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已生成" in s.value for s in at.success)
+    assert [b.label for b in at.get("download_button")][0] == "下载 图片压缩包（PNG + SVG）"
+
+
+def test_page_on_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _open(empty_db, monkeypatch)
+    assert at.title[0].value == "简报导出"
+    if CANNOT_RENDER:
+        assert at.error[0].value == CANNOT_RENDER
+        return
+    at.button[0].click().run()                            # every chart empty: a pack of 说明 pages, no rendering
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已生成" in s.value for s in at.success)
+    assert "当前筛选条件下没有数据的图" in at.caption[-1].value or any("没有数据" in c.value for c in at.caption)
