@@ -1,0 +1,331 @@
+"""年度工作重点: next year's draft plan as numbered Chinese points, and as a Word file to edit.
+
+The points are written from the named query ``work_priorities`` (gaps in the taxonomy,
+evaluations due, reports outstanding, alliances failing the conditions, the subsidy budget);
+the appendix tables are rows of ``coverage_by_cluster``, ``review_schedule``,
+``eligibility_check`` and the budget lines of ``work_priorities``. Nothing here imports
+Streamlit: the page, the tests and any script build the same plan.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from queries import runner
+from queries.policy import Profile, load_taxonomy
+
+from . import Fetch, Scope, footnote
+
+THIN_MAX = 2            # a cluster with 1..THIN_MAX alliances is 薄弱 (the query's $thin_max)
+DOCX_ROW_LIMIT = 100    # rows per appendix table in the Word file; the page's downloads hold all
+NUMERALS = "一二三四五六七八九十"
+QUERIES = ("work_priorities", "review_schedule", "eligibility_check", "coverage_by_cluster")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered point of the plan: 一、<heading>：<text>, then bullets (alliances, method)."""
+
+    heading: str
+    text: str
+    points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """A supporting table: rows of a named query, shown with that query's Chinese headers."""
+
+    key: str
+    title: str
+    query: str
+    frame: pd.DataFrame
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkPlan:
+    """The whole draft: what the page shows and the Word file holds."""
+
+    title: str
+    basis: str
+    sections: tuple[Section, ...]
+    appendices: tuple[Appendix, ...]
+    footnote: str
+
+
+def numeral(n: int) -> str:
+    """Chinese numeral for 1..99 (一, 十, 十二, 二十三)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return NUMERALS[ones - 1]
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def amount(value: float) -> str:
+    """万元 figure as written in a plan: 30, 1420, 12.5 (no trailing zeros)."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+# ---- the points ------------------------------------------------------------------------------
+
+def plan_sections(priorities: pd.DataFrame, profile: Profile, year: int, *,
+                  clusters_chosen: bool = False) -> list[Section]:
+    """The plan's points from ``work_priorities`` rows (run with ``year`` and ``thin_max=THIN_MAX``).
+
+    A point the profile has no rule for is left out: clusters without a taxonomy, evaluations
+    without a review cycle, reports when none are required. ``clusters_chosen``: the rows are
+    for the clusters picked in the filters, not the whole taxonomy.
+    """
+    by = {c: rows for c, rows in priorities.groupby("category", sort=False)}
+    sections = []
+    if profile.taxonomy:
+        noun = taxonomy_noun(profile)
+        sections.append(_clusters(by.get("空白集群"), by.get("薄弱集群"), noun, "所选" if clusters_chosen else "各", year))
+    if profile.review.cycle_years > 0:
+        sections.append(_evaluations(by.get("评估到期"), profile, year))
+    if profile.review.report_due:
+        sections.append(_reports(by.get("年报未交"), profile, year))
+    sections.append(_eligibility(by.get("不符合条件"), profile, year))
+    sections.append(_budget(by.get("补贴预算"), profile))
+    return sections
+
+
+def _rows(frame: pd.DataFrame | None) -> list[Any]:
+    return [] if frame is None else list(frame.itertuples(index=False))
+
+
+def taxonomy_noun(profile: Profile) -> str:
+    """What the profile's taxonomy counts by: 产业集群 (Tianjin) or 重点领域 (Heilongjiang's fields)."""
+    return "产业集群" if "集群" in load_taxonomy(profile.taxonomy).name else "重点领域"
+
+
+def _clusters(gaps: pd.DataFrame | None, thin: pd.DataFrame | None, noun: str, which: str, year: int) -> Section:
+    def label(r: Any) -> str:
+        return f"{r.item}（{r.detail}）" if r.detail else r.item
+
+    empty = [label(r) for r in _rows(gaps)]
+    by_count: dict[int, list[str]] = {}
+    for r in _rows(thin):
+        by_count.setdefault(int(r.count), []).append(label(r))
+    parts = [f"{'、'.join(empty)}尚无在册联盟"] if empty else []
+    parts += [f"{'、'.join(names)}{'各' if len(names) > 1 else ''}仅{n}个" for n, names in sorted(by_count.items())]
+    if not parts:
+        return Section(f"巩固{noun}布局", f"{which}{noun}在册联盟均在{THIN_MAX + 1}个及以上，{year}年继续巩固现有布局。")
+    heading = f"补齐{noun}空白" if empty else f"加强薄弱{noun}"
+    return Section(heading, "，".join(parts) + f"。{year}年围绕上述{noun}重点培育、引导组建联盟。")
+
+
+def _evaluation_noun(profile: Profile) -> str:
+    # 认定制（渭南）叫“复审”，备案制（天津）叫“评估”
+    return "复审" if profile.act == "认定" else "评估"
+
+
+def _evaluations(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
+    noun = _evaluation_noun(profile)
+    heading = f"按期开展{numeral(profile.review.cycle_years)}年{noun}"
+    items = {r.item: r for r in _rows(rows)}
+    overdue, due = items.get("已逾期"), items.get(f"{year}年内到期")
+    n_overdue = int(overdue.count) if overdue is not None else 0
+    n_due = int(due.count) if due is not None else 0
+    if n_overdue + n_due == 0:
+        return Section(heading, f"{year}年没有到期的{noun}，也没有逾期未{noun}的联盟。")
+    text = f"{year}年到期 {n_due} 个，另有逾期 {n_overdue} 个，共 {n_due + n_overdue} 个须在{year}年内完成{noun}"
+    text += "，逾期的优先安排。" if n_overdue else "。"
+    points = [f"已逾期（{n_overdue}个）：{overdue.detail}"] if n_overdue else []
+    points += [f"{year}年到期（{n_due}个）：{due.detail}"] if n_due else []
+    return Section(heading, text, tuple(points))
+
+
+def _reports(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
+    month, day = (int(x) for x in profile.review.report_due.split("-"))
+    deadline = f"{year}年度报告须于{year}年{month}月{day}日前报送。"
+    row = next(iter(_rows(rows)), None)
+    if row is None:
+        return Section("督促年度报告", deadline)
+    if int(row.count) == 0:
+        return Section("督促年度报告", f"{row.item}已全部提交；{deadline}")
+    return Section("督促年度报告", f"{row.item}尚有 {int(row.count)} 个联盟未提交，督促限期补交；{deadline}",
+                   (f"未提交：{row.detail}",))
+
+
+def _eligibility(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
+    heading = f"{profile.act}条件整改"
+    row = next(iter(_rows(rows)), None)
+    failing = int(row.count) if row is not None else 0
+    if failing == 0:
+        return Section(heading, f"在册联盟均符合{profile.act}条件，继续做好动态核查。")
+    return Section(heading, f"{failing} 个在册联盟不符合{profile.act}条件（问题见附表），督促其在{year}年上半年完成整改。",
+                   (f"涉及联盟：{row.detail}",))
+
+
+def _budget(rows: pd.DataFrame | None, profile: Profile) -> Section:
+    items = {r.item: r for r in _rows(rows)}
+    noun = _evaluation_noun(profile)
+    # (subsidy kind, its name in the sum, what is counted)
+    lines = [("评估补贴", f"{noun}补贴", noun), ("备案补贴", f"新增{profile.act}", f"新增{profile.act}")]
+    terms, unpriced = [], []
+    for kind, label, counted in lines:
+        r = items.get(kind)
+        if r is None:
+            continue
+        cap = profile.subsidy_caps.get(kind)
+        if cap is None:
+            unpriced.append(f"{counted} {int(r.count)} 个")
+        else:
+            terms.append(f"{label} {int(r.count)}×{amount(cap)}万元")
+    total = items.get("合计")
+    if not terms or total is None or pd.isna(total.amount_wan):
+        text = f"政策未规定相应补贴上限，预计{'、'.join(unpriced)}，所需资金另行测算。"
+    else:
+        text = f"{' + '.join(terms)} = {amount(total.amount_wan)}万元（按政策上限测算，不含国家试点补贴和项目经费）"
+        text += f"；{'、'.join(unpriced)}政策未规定补贴上限，未计入。" if unpriced else "。"
+    points = tuple(f"测算依据：{items[k].detail}" for k, *_ in lines if k in items and items[k].detail)
+    return Section("资金预算", text, points)
+
+
+# ---- the supporting tables -------------------------------------------------------------------
+
+def evaluations_in_year(schedule: pd.DataFrame, year: int, as_of: dt.date) -> pd.DataFrame:
+    """``review_schedule`` rows work_priorities budgets for ``year``: overdue on as_of, or due in year after as_of."""
+    due = schedule["next_evaluation_due"]
+    start = pd.Timestamp(max(dt.date(year, 1, 1), as_of))
+    keep = (due < pd.Timestamp(as_of)) | ((due >= start) & (due <= pd.Timestamp(dt.date(year, 12, 31))))
+    return schedule[keep.fillna(False).astype(bool)].sort_values(["next_evaluation_due", "alliance"])
+
+
+def appendices(fetch: Fetch, scope: Scope, year: int, priorities: pd.DataFrame) -> list[Appendix]:
+    """The tables behind the points, in the plan's order (those the profile has no rule for left out)."""
+    profile = scope.profile
+    tables: list[Appendix] = []
+    if profile.taxonomy:
+        coverage = fetch("coverage_by_cluster")
+        tables.append(Appendix("coverage", f"各{taxonomy_noun(profile)}在册联盟", "coverage_by_cluster", coverage,
+                               ("cluster", "cluster_group", "alliances_active", "members", "subsidy_wan")
+                               if coverage["cluster_group"].notna().any()
+                               else ("cluster", "alliances_active", "members", "subsidy_wan")))
+    schedule = fetch("review_schedule") if profile.review.cycle_years or profile.review.report_due else None
+    if profile.review.cycle_years > 0:
+        noun = _evaluation_noun(profile)
+        tables.append(Appendix("evaluations", f"{year}年须开展{noun}的联盟（含逾期）", "review_schedule",
+                               evaluations_in_year(schedule, year, scope.as_of),
+                               ("alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "status")))
+    if profile.review.report_due:
+        missing = schedule[schedule["report_missing"].fillna(False).astype(bool)]
+        tables.append(Appendix("reports", "年度报告未交的联盟", "review_schedule", missing,
+                               ("alliance", "filed_date", "report_year", "last_report_year")))
+    eligibility = fetch("eligibility_check")
+    tables.append(Appendix("failing", f"不符合{profile.act}条件的联盟", "eligibility_check",
+                           eligibility[~eligibility["ok"].fillna(False).astype(bool)],
+                           ("alliance", "member_count", "core_member_count", "problems")))
+    tables.append(Appendix("budget", "资金预算测算", "work_priorities",
+                           priorities[priorities["category"] == "补贴预算"], ("item", "count", "amount_wan", "detail")))
+    return [replace(t, frame=_as_days(t.frame)) for t in tables]
+
+
+def _as_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as days (2024-09-20), not midnight timestamps, in the page's tables and downloads."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.date
+    return out
+
+
+def build_plan(fetch: Fetch, scope: Scope, year: int) -> WorkPlan:
+    """The draft plan for ``year`` under the page's filters: points, appendix tables, footnote."""
+    priorities = fetch("work_priorities", year=year, thin_max=THIN_MAX)
+    profile = scope.profile
+    title = f"{profile.issuer}{year}年产业技术创新战略联盟工作重点（草稿）"
+    d = scope.as_of
+    basis = f"依据《{profile.title}》，按联盟登记库截至{d.year}年{d.month}月{d.day}日的数据测算。"
+    chosen = [f"{label} {'、'.join(values)}" for label, values in
+              (("区域", scope.regions), ("级别", scope.levels), ("产业集群", scope.clusters)) if values]
+    if chosen:
+        basis += f"仅含筛选范围内的联盟（{'；'.join(chosen)}）。"
+    note = f"{footnote(scope)}（查询 {'、'.join(QUERIES)}）"
+    sections = plan_sections(priorities, profile, year, clusters_chosen=bool(scope.clusters))
+    return WorkPlan(title, basis, tuple(sections),
+                    tuple(appendices(fetch, scope, year, priorities)), note)
+
+
+# ---- the Word file ---------------------------------------------------------------------------
+
+def cell_text(value: Any, column: str) -> str:
+    """A table cell as text: dates as YYYY-MM-DD, 万元 with two decimals, 是/否, blanks for missing."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if column.endswith("_wan"):
+        return f"{float(value):,.2f}"
+    return str(value)
+
+
+def _set_fonts(document: Any) -> None:
+    """Body in 仿宋, title and headings in 黑体, all black: the look of a bureau's draft."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    for name, face, size in (("Normal", "仿宋", 12), ("List Bullet", "仿宋", 12), ("Title", "黑体", 20),
+                             ("Heading 1", "黑体", 15), ("Heading 2", "黑体", 13)):
+        style = document.styles[name]
+        style.font.name = face
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)   # theme fonts would override the faces set here
+        fonts.set(qn("w:eastAsia"), face)
+
+
+def _add_table(document: Any, appendix: Appendix) -> None:
+    rows = appendix.frame.loc[:, list(appendix.columns)].head(DOCX_ROW_LIMIT)
+    if rows.empty:
+        document.add_paragraph("（无）")
+        return
+    labels = runner.get_query(appendix.query).labels
+    table = document.add_table(rows=len(rows) + 1, cols=len(appendix.columns))
+    table.style = "Table Grid"
+    header = table.rows[0].cells
+    for cell, column in zip(header, appendix.columns):
+        cell.text = labels.get(column, column)
+        cell.paragraphs[0].runs[0].bold = True
+    for row, values in zip(table.rows[1:], rows.itertuples(index=False)):
+        for cell, column, value in zip(row.cells, appendix.columns, values):
+            cell.text = cell_text(value, column)
+    total = len(appendix.frame)
+    if total > DOCX_ROW_LIMIT:
+        document.add_paragraph(f"（仅列前{DOCX_ROW_LIMIT}行，共{total}行；完整名单见看板“年度工作重点”页的 Excel 下载。）")
+
+
+def to_docx(plan: WorkPlan) -> bytes:
+    """The plan as a .docx leadership can edit: title, points as headings and bullets, appendix tables, footer."""
+    from docx import Document
+
+    document = Document()
+    _set_fonts(document)
+    document.add_heading(plan.title, level=0)
+    document.add_paragraph(plan.basis)
+    for i, section in enumerate(plan.sections, 1):
+        document.add_heading(f"{numeral(i)}、{section.heading}", level=1)
+        document.add_paragraph(section.text)
+        for point in section.points:
+            document.add_paragraph(point, style="List Bullet")
+    document.add_heading("附表", level=1)
+    for i, appendix in enumerate(plan.appendices, 1):
+        document.add_heading(f"附表{i}　{appendix.title}", level=2)
+        _add_table(document, appendix)
+    document.sections[0].footer.paragraphs[0].text = plan.footnote
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = ["Appendix", "Section", "THIN_MAX", "WorkPlan", "amount", "appendices", "build_plan", "cell_text",
+           "evaluations_in_year", "numeral", "plan_sections", "to_docx"]
