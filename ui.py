@@ -179,9 +179,11 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     stem = f"{title}_{scope.as_of.isoformat()}"
     key = key or query
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("下载 Excel", tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
+    # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.
+    left.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
-    right.download_button("下载 CSV", tables.to_csv(shown, labels), f"{stem}.csv", "text/csv", key=f"csv_{key}")
+    right.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
+                          key=f"csv_{key}")
     st.caption(note)
 
 
