@@ -18,7 +18,7 @@ import html
 import io
 import zipfile
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import plotly.graph_objects as go
 from pptx import Presentation
@@ -105,7 +105,7 @@ def collect(chart_ids: Sequence[str], fetch: Fetch, scope: Scope, *, alliance: s
     per_alliance = [c for c in chart_ids if source.is_per_alliance(c)]
     if per_alliance and not alliance:
         raise KeyError(f"图表 {'、'.join(per_alliance)} 是单个联盟的档案图，需要指定联盟编号（--alliance）。")
-    one, name = (source.for_alliance(fetch, alliance) if per_alliance else (fetch, ""))
+    one, name = source.for_alliance(fetch, alliance) if per_alliance else (fetch, "")
     items = []
     for chart_id in chart_ids:
         chart = charts[chart_id]
@@ -140,12 +140,14 @@ def build(fmt: str, chart_ids: Sequence[str], fetch: Fetch, scope: Scope, *, all
     return Pack(data, f"联盟简报_{scope.as_of.isoformat()}.{fmt}", FORMATS[fmt], tuple(items))
 
 
-def _renders(jobs: list[static.Job], say: Progress) -> list[bytes]:
-    """Render, moving the progress from RENDER_FROM to RENDER_TO."""
-    total = max(len(jobs), 1)
-    say(RENDER_FROM, f"正在生成图片（0/{len(jobs)}）…")
-    return static.render_many(jobs, lambda i: say(RENDER_FROM + (RENDER_TO - RENDER_FROM) * i / total,
-                                                  f"正在生成图片（{i}/{len(jobs)}）…"))
+def _rendered(jobs: list[static.Job], say: Progress) -> Iterator[bytes]:
+    """Each job's bytes, rendered in the background while the caller uses the previous ones; progress moves
+    from RENDER_FROM to RENDER_TO (reported from the caller's thread, which Streamlit's progress bar needs)."""
+    total = len(jobs)
+    say(RENDER_FROM, f"正在生成图片（0/{total}）…")
+    for i, data in enumerate(static.render_ahead(jobs), 1):
+        say(RENDER_FROM + (RENDER_TO - RENDER_FROM) * i / total, f"正在生成图片（{i}/{total}）…")
+        yield data
 
 
 def _cn_date(day: dt.date) -> str:
@@ -153,7 +155,7 @@ def _cn_date(day: dt.date) -> str:
 
 
 def _notes(item: Item, scope: Scope) -> str:
-    """Slide notes / zip listing: filters, the link back and where the figures come from."""
+    """Slide notes: filters, the link back and the named queries the figures come from."""
     queries = "、".join(item.chart.queries)
     return f"筛选条件：{scope.describe()}\n在线查看：{item.link}\n数据查询：{queries}"
 
@@ -168,7 +170,7 @@ def pptx_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = Non
     area = static.SIZES["slide"].resized(round(Emu(SLIDE_W - 2 * MARGIN).inches * PX_PER_INCH),
                                          round(Emu(PICTURE_H).inches * PX_PER_INCH))
     drawn = [i for i in items if i.figure is not None]
-    images = iter(_renders([(static.for_export(i.figure, area, show_title=False), "png", area) for i in drawn], say))
+    images = _rendered([(static.for_export(i.figure, area, show_title=False), "png", area) for i in drawn], say)
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
     _title_slide(deck, items, scope, base_url)
@@ -262,11 +264,10 @@ def pdf_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = None
         footer = f"筛选条件：{scope.describe()}　在线查看：{item.link}"
         fig = item.figure if item.figure is not None else _message_figure(item, scope)
         pages.append(static.for_export(fig, size, title=item.title, subtitle=item.takeaway or None, footer=footer))
-    pdfs = _renders([(fig, "pdf", size) for fig in pages], say)
-    say(RENDER_TO, "正在合并 PDF…")
     writer = PdfWriter()
-    for pdf in pdfs:
+    for pdf in _rendered([(fig, "pdf", size) for fig in pages], say):   # merged while the next page renders
         writer.append(PdfReader(io.BytesIO(pdf)))
+    say(RENDER_TO, "正在写入 PDF…")
     width = float(writer.pages[0].mediabox.width)
     bottom, right, top = _title_link_band(size)
     writer.add_annotation(0, Link(rect=(0, bottom, right, top), url=home))
@@ -340,7 +341,7 @@ def zip_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = None
     drawn = [i for i in items if i.figure is not None]
     laid_out = [static.for_export(i.figure, size, title=i.title) for i in drawn]
     jobs = [(fig, fmt, size) for fig in laid_out for fmt in ("png", "svg")]
-    rendered = iter(_renders(jobs, say))
+    rendered = _rendered(jobs, say)
     readme = [PACK_TITLE, scope.profile.issuer, f"数据截至{_cn_date(scope.as_of)}", f"筛选条件：{scope.describe()}",
               f"在线查看：{_home(scope, base_url)}", ""]
     out = io.BytesIO()

@@ -7,7 +7,7 @@ without one every character is a box. ``check_environment`` refuses to export th
 a Chinese message, rather than produce boxes.
 
 One browser is started per process on first use and kept (the first export costs ~3 s,
-later ones ~0.3 s). It runs in its own thread and event loop, so exports from several
+later ones ~0.25 s). It runs in its own thread and event loop, so exports from several
 Streamlit sessions at once are safe; MathJax is off, so rendering never touches the network.
 
 Exports are made at fixed sizes (``data/theme.toml`` ``[sizes]``): a 16:9 slide and an A4
@@ -19,12 +19,13 @@ import asyncio
 import atexit
 import html
 import os
+import queue
 import re
 import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Iterator, Sequence
 
 import plotly.graph_objects as go
 
@@ -98,6 +99,34 @@ def check_environment() -> None:
                           "（Debian/Ubuntu：apt-get install fonts-noto-cjk）后重试。")
 
 
+RELOAD_EVERY = 50   # images between page reloads in the export browser
+
+
+def _reusing(kaleido_class: type) -> type:
+    """Kaleido, reloading its page every RELOAD_EVERY images instead of after each one.
+
+    Kaleido 1.5 reloads the page — re-parsing the 4 MB plotly.js — after every image, which is
+    half to two thirds of an export's time. Plotly.toImage draws each figure in its own
+    temporary plot and purges it, so consecutive images share no state (they are
+    pixel-identical with and without the reloads); an occasional reload still frees whatever
+    the page accumulates. Without the private hook (another Kaleido version), Kaleido as it is.
+    """
+    if not hasattr(kaleido_class, "_return_kaleido_tab"):
+        return kaleido_class
+
+    class Reusing(kaleido_class):
+        _images = 0
+
+        async def _return_kaleido_tab(self, tab: Any) -> None:
+            self._images += 1
+            if self._images % RELOAD_EVERY == 0:
+                await super()._return_kaleido_tab(tab)
+            else:
+                await self.tabs_ready.put(tab)
+
+    return Reusing
+
+
 class _Browser:
     """One Kaleido browser for the process, in its own thread and event loop."""
 
@@ -115,7 +144,7 @@ class _Browser:
 
         async def open_browser() -> Any:
             # Built inside the loop: Kaleido's queues belong to the loop that awaits them.
-            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False)
+            k = _reusing(kaleido.Kaleido)(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False)
             await k.open()
             return k
 
@@ -157,13 +186,11 @@ class _Browser:
                 loop, k = self._loop, self._kaleido
             try:
                 return asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts), loop).result(RENDER_TIMEOUT_S + 5)
-            except (JavascriptError, KaleidoError) as e:   # the figure is at fault, not the browser
-                raise ExportError(f"图片导出失败：{e}") from e
-            except Exception as e:  # noqa: BLE001 — crashed or hung browser: start a new one
+            except Exception as e:  # noqa: BLE001 — crashed or hung browser, or a page left in an error state
                 with self._lock:
                     if self._kaleido is k:
                         self._close()
-                if attempt == 2:
+                if attempt == 2 or isinstance(e, (JavascriptError, KaleidoError)):   # the figure is at fault
                     raise ExportError(f"图片导出失败：{e}") from e
         raise AssertionError("unreachable")
 
@@ -174,7 +201,7 @@ atexit.register(_BROWSER.close)
 
 def warm_up() -> None:
     """Start the browser now and render a blank figure (the first export otherwise pays ~3 s)."""
-    render_many([(go.Figure(), "svg", Size("warm", "", 100, 100))])
+    render_job((go.Figure(), "svg", Size("warm", "", 100, 100)))
 
 
 def warm_up_in_background() -> None:
@@ -287,23 +314,48 @@ def for_export(fig: go.Figure, size: Size, *, show_title: bool = True, title: st
 Job = tuple[go.Figure, str, Size]   # figure (already laid out), format, size
 
 
-def render_many(jobs: Sequence[Job], progress: Callable[[int], None] | None = None) -> list[bytes]:
-    """Render each (figure, format, size) to bytes, in order; ``progress(i)`` after the i-th (1-based)."""
-    results: list[bytes] = []
-    for i, (fig, fmt, size) in enumerate(jobs, 1):
-        if fmt not in MIME:
-            raise ValueError(f"unknown format {fmt!r}; one of {', '.join(MIME)}")
-        opts = {"format": fmt, "width": size.width, "height": size.height, "scale": PNG_SCALE if fmt == "png" else 1}
-        results.append(_BROWSER.render(fig.to_dict(), opts))
-        if progress:
-            progress(i)
-    return results
+def render_job(job: Job) -> bytes:
+    """One (figure, format, size) rendered to bytes."""
+    fig, fmt, size = job
+    if fmt not in MIME:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(MIME)}")
+    opts = {"format": fmt, "width": size.width, "height": size.height, "scale": PNG_SCALE if fmt == "png" else 1}
+    return _BROWSER.render(fig.to_dict(), opts)
+
+
+def render_ahead(jobs: Sequence[Job]) -> Iterator[bytes]:
+    """Each job's bytes in order, rendered in a background thread while the caller handles earlier ones.
+
+    The caller's own work (merging PDF pages, writing slides) overlaps with the browser's; the
+    caller stays in its thread, so it can update Streamlit's progress bar between images.
+    """
+    ready: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for job in jobs:
+                if stop.is_set():
+                    return
+                ready.put(render_job(job))
+        except BaseException as e:  # noqa: BLE001 — handed to the caller below
+            ready.put(e)
+
+    threading.Thread(target=work, name="briefing-render", daemon=True).start()
+    try:
+        for _ in jobs:
+            result = ready.get()
+            if isinstance(result, BaseException):
+                raise result
+            yield result
+    finally:
+        stop.set()   # the caller stopped early: render no more
 
 
 def to_bytes(fig: go.Figure, fmt: str, size: Size | str = "slide") -> bytes:
     """One styled chart as PNG (2×), SVG or PDF at a fixed size, title and footnote included."""
     size = SIZES[size] if isinstance(size, str) else size
-    return render_many([(for_export(fig, size), fmt, size)])[0]
+    return render_job((for_export(fig, size), fmt, size))
 
 
 def file_stem(title: str, scope: Scope) -> str:

@@ -11,7 +11,7 @@ FORMATS = {"pptx": "PPTX 演示文稿", "pdf": "PDF 文件", "zip": "图片压�
 SINGLE = {"png": "PNG（2 倍清晰度）", "svg": "SVG（矢量）", "pdf": "PDF（矢量）"}
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, ttl=300)   # re-checked every 5 minutes, e.g. after installing a font
 def _environment_problem() -> str | None:
     """Why static export cannot run on this server (Chinese), or None; then start the browser in the background."""
     try:
@@ -22,7 +22,8 @@ def _environment_problem() -> str | None:
     return None
 
 
-def _takeaway(chart_id: str, fetch, scope) -> str:
+def _takeaway(chart_id: str, fetch: figures.Fetch, scope: figures.Scope) -> str:
+    """The chart's takeaway under the current filters, shown when hovering over its checkbox."""
     try:
         return figures.all_charts()[chart_id].takeaway(fetch, scope)
     except Exception:  # noqa: BLE001 — a preview line; the pack reports the chart's error itself

@@ -129,6 +129,9 @@ def test_static_svg_png_pdf(sample_fetch) -> None:
     text = svg.data.decode("utf-8")
     assert TITLES["overview_coverage"] in text and "数据来源：联盟登记库；截至2024年12月31日" in text
     assert 'width="1280" height="720"' in text
+    second = static.export_chart("overview_composition", sample_fetch, _scope(), "svg").data.decode("utf-8")
+    # The export page is reused between images: nothing of the first may show in the next.
+    assert TITLES["overview_composition"] in second and TITLES["overview_coverage"] not in second
     png = static.export_chart("overview_composition", sample_fetch, _scope(), "png")
     width, height = (int.from_bytes(png.data[16:20], "big"), int.from_bytes(png.data[20:24], "big"))
     assert (width, height) == (2 * 1280, 2 * 720)        # 16:9 slide at 2×
