@@ -30,6 +30,9 @@ test: db
 
 bench: install
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_queries.py
+	$(PY) bench/bench_briefing.py
+	$(PY) bench/bench_pages.py
 
 sample: install
 	$(PY) data/generate_sample.py
