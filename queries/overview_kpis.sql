@@ -5,11 +5,10 @@
 --   year, members, subsidies this year and in total, evaluations overdue, annual reports
 --   missing, and progress against the next target of the policy profile.
 --
--- Requires: alliance_members
+-- Requires: alliance_members, review_schedule
 --
 -- Parameters:
 --   $as_of                 date       统计截止日期
---   $cycle_years           integer    评估/复审周期（年）；0 = 不设周期，逾期数为 0
 --   $report_due_month      integer    年度报告截止月；NULL = 不要求年报，未交数为 0
 --   $report_due_day        integer    年度报告截止日
 --
@@ -20,8 +19,9 @@
 --                                                按“联盟×单位”计：同一单位加入两个联盟计两次（alliance_members 之和）
 --   subsidy_this_year_wan  本年补贴（万元）      补贴所属年度 = as_of 所在年的补贴合计，不含已收回
 --   subsidy_total_wan      累计补贴（万元）      补贴所属年度 ≤ as_of 所在年的补贴合计，不含已收回
---   evaluations_overdue    评估逾期              在册联盟中下次评估日期早于 as_of 的个数（见 review_schedule）
---   reports_missing        年报未交              在册联盟中最近一个已过截止日的年度报告未交的个数（该年之前备案的才须提交；见 review_schedule）
+--   evaluations_overdue    评估逾期              在册联盟中下次评估日期早于 as_of 的个数：review_schedule 中状态为“逾期”的行数
+--   reports_missing        年报未交              在册联盟中最近一个已过截止日的年度报告未交的个数（该年之前备案的才须提交）：
+--                                                review_schedule 中“年报未交”的行数
 --   report_year            年报年度              reports_missing 所核对的年度（截止日早于 as_of 的最近一年）；不要求年报时为空
 --   next_target_label      下一目标              政策配置中目标年份 ≥ as_of 所在年的最早一个目标；没有则以下各列为空
 --   next_target_year       目标年份              该目标的年份
@@ -38,6 +38,9 @@
 --   - Subsidies are counted by their 年度 column, not by 拨付日期; rows with status 已收回 are excluded.
 --   - Money is exact DECIMAL 万元 (元 ÷ 10000); round only for display.
 --   - A report or evaluation recorded with a date after as_of does not count as done on as_of.
+--   - Members, evaluations and reports are counted from the materialised alliance_members and
+--     review_schedule (same as_of, profile and filters), so they always agree with those lists;
+--     a profile without a cycle has no overdue evaluation, one without annual reports none missing.
 --   - Filters: every figure counts only the alliances in scope_alliances (the dashboard's
 --     region/level/cluster filters) — their filings, members, subsidies, evaluations and reports.
 --     Targets are programme-wide and are never apportioned: with a filter, next_target_achieved
@@ -49,16 +52,10 @@ with
 
 -- the alliances in scope (scope_alliances: the dashboard's filters) filed on or before as_of
 filed as (
-    select a.alliance_id, a.filed_date, a.revoked_date
+    select a.alliance_id, a.filed_date
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
-),
-
-active as (
-    select f.alliance_id, f.filed_date
-    from filed as f
-    where f.revoked_date is null or f.revoked_date > $as_of
 ),
 
 filed_this_year as (
@@ -67,8 +64,9 @@ filed_this_year as (
     where f.filed_date >= make_date(year($as_of), 1, 1)
 ),
 
+-- alliance_members has one row per alliance in scope in the registry on as_of
 current_members as (
-    select cast(coalesce(sum(m.members), 0) as bigint) as members
+    select count(*) as active_alliances, cast(coalesce(sum(m.members), 0) as bigint) as members
     from alliance_members as m
 ),
 
@@ -82,20 +80,12 @@ paid as (
       and s.year <= year($as_of)
 ),
 
-last_evaluation as (
-    select e.alliance_id, max(e.event_date) as last_evaluation_date
-    from events as e
-    where e.event_type in ('三年评估', '复审')
-      and e.event_date <= $as_of
-    group by e.alliance_id
-),
-
-overdue as (
-    select count(*) as evaluations_overdue
-    from active as a
-    left join last_evaluation as e on e.alliance_id = a.alliance_id
-    where $cycle_years > 0
-      and cast(coalesce(e.last_evaluation_date, a.filed_date) + to_years($cycle_years) as date) < $as_of
+-- review_schedule has one row per alliance in scope in the registry on as_of
+schedule as (
+    select
+        count(*) filter (where r.status = '逾期') as evaluations_overdue,
+        count(*) filter (where r.report_missing) as reports_missing
+    from review_schedule as r
 ),
 
 -- the latest report year whose due date is already past on as_of
@@ -112,19 +102,6 @@ report_due as (
     where due_date < $as_of
     order by y desc
     limit 1
-),
-
-reports_missing as (
-    select count(*) as reports_missing
-    from report_due as d
-    inner join active as a on year(a.filed_date) < d.report_year   -- owed from the year after filing
-    where not exists (
-        select 1
-        from annual_reports as r
-        where r.alliance_id = a.alliance_id
-          and r.year = d.report_year
-          and (r.submitted_date is null or r.submitted_date <= $as_of)
-    )
 ),
 
 report_year as (
@@ -155,13 +132,13 @@ target_progress as (
 
 final as (
     select
-        (select count(*) from active) as active_alliances,
+        m.active_alliances,
         f.filed_this_year,
         m.members,
         p.subsidy_this_year_wan,
         p.subsidy_total_wan,
-        o.evaluations_overdue,
-        r.reports_missing,
+        s.evaluations_overdue,
+        s.reports_missing,
         y.report_year,
         t.next_target_label,
         t.next_target_year,
@@ -174,8 +151,7 @@ final as (
     from filed_this_year as f
     cross join current_members as m
     cross join paid as p
-    cross join overdue as o
-    cross join reports_missing as r
+    cross join schedule as s
     cross join report_year as y
     left join target_progress as t on true
 )

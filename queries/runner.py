@@ -61,7 +61,9 @@ What a query can use besides the registry tables:
   materialises, with the same ``as_of``, profile, taxonomy and filters (and their parameters'
   defaults), as a temporary view of the same name over a temp table. The last
   ``KEEP_VERSIONS`` builds per query and connection are kept, so alternating between two
-  dates or two scopes (a page comparing with last year) does not rebuild them.
+  dates or two scopes (a page comparing with last year) does not rebuild them; a query
+  without parameters of its own that is already materialised for the same context, as_of
+  and filters is read back from its table when it is run itself.
 """
 from __future__ import annotations
 
@@ -440,13 +442,17 @@ def register_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy:
     forget_materialised(con)
 
 
-def forget_materialised(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the required queries materialised on ``con``; the next query rebuilds what it needs."""
+def forget_materialised(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] | None = None) -> None:
+    """Drop the required queries materialised on ``con`` (only ``names``, if given); they are rebuilt when needed."""
     with _lock:
-        tables = [t for versions in _materialised.pop(con, {}).values() for t in versions.values()]
-        _pointed.pop(con, None)
-    for table in tables:
-        con.execute(f"drop table if exists {table}")
+        kept = _materialised.get(con, {})
+        dropped = {name: kept.pop(name) for name in (list(kept) if names is None else names) if name in kept}
+        pointed = _pointed.get(con, {})
+        for name in dropped:
+            pointed.pop(name, None)
+    for versions in dropped.values():
+        for table in versions.values():
+            con.execute(f"drop table if exists {table}")
 
 
 def register_scope(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> None:
@@ -644,10 +650,26 @@ def _materialise(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as
         pointed[name] = table
 
 
+def _statement(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
+               params: dict[str, Any], filters: Filters | None) -> tuple[str, dict[str, Any]]:
+    """The SQL and bound values to run: the query's own, or its materialised rows when they are there.
+
+    A query without parameters of its own that another query required on this connection for
+    the same context, as_of and filters is read back from that temp table (same rows, same
+    order) instead of being computed twice.
+    """
+    doc, values = _prepare(con, name, profile, as_of, params, filters)
+    if not doc.user_params:
+        built_for = (_registered.get(con), as_of, (filters or NO_FILTERS).key)
+        table = _materialised.get(con, {}).get(name, {}).get(built_for)
+        if table is not None:
+            return f"select * from {table}", {}
+    return doc.sql, values
+
+
 def _execute(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
              params: dict[str, Any], filters: Filters | None) -> duckdb.DuckDBPyConnection:
-    doc, values = _prepare(con, name, profile, as_of, params, filters)
-    return con.execute(doc.sql, values)
+    return con.execute(*_statement(con, name, profile, as_of, params, filters))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: date,
@@ -661,12 +683,12 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: d
     DECIMALs (nearest double); round only for display. Integers and booleans are nullable
     (Int64, boolean); dates are datetime64.
     """
-    doc, values = _prepare(con, name, profile, as_of, params, filters)
+    sql, values = _statement(con, name, profile, as_of, params, filters)
     with warnings.catch_warnings():
         # DuckDB notes that arrow output of an execute() result copies the rows: for these
         # result sizes the copy is cheaper than planning the query twice through con.sql().
         warnings.simplefilter("ignore", UserWarning)
-        table = con.execute(doc.sql, values).to_arrow_table()
+        table = con.execute(sql, values).to_arrow_table()
     return _frame(table)
 
 

@@ -805,6 +805,22 @@ def test_materialised_versions_are_reused(con):
     assert kept.fetchall()[0][0] == runner.KEEP_VERSIONS
 
 
+def test_a_materialised_query_is_read_back_not_recomputed(con, registry):
+    # overview_kpis requires review_schedule; run next on the same connection, review_schedule is read back
+    # from that table: the same rows in the same order as computed on a fresh connection.
+    fresh = connect_read_only(registry)
+    try:
+        for filters in (F(), F(levels=("市级",)), NOTHING):
+            spy = Spy(con)
+            rows(spy, "overview_kpis", filters=filters)
+            assert rows(spy, "review_schedule", filters=filters) == rows(fresh, "review_schedule", filters=filters)
+            assert sum(sql.startswith("select * from _materialised_review_schedule") for sql in spy.sql) == 1
+        # a query with parameters of its own is always computed (its materialised rows use the defaults)
+        assert rows(con, "pipeline_funnel", year=2019) == rows(fresh, "pipeline_funnel", year=2019)
+    finally:
+        fresh.close()
+
+
 def test_every_query_reads_alliance_data_through_the_scope():
     """Any query reading registry tables directly restricts them with scope_alliances."""
     registry = {"alliances", "members", "subsidies", "events", "annual_reports", "lead_units"}
