@@ -194,7 +194,8 @@ class Filters:
     dimension). The runner turns this into the temp table ``scope_alliances``.
     """
 
-    regions: tuple[str, ...] = ()   # region names as region_distribution shows them (its `region` values, incl. 未填 and unlisted texts)
+    # region names as region_distribution shows them (its `region` values, incl. 未填 and unlisted texts)
+    regions: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()    # alliances.level values (国家级 / 省级 / 市级)
     clusters: tuple[str, ...] = ()  # taxonomy entry names as coverage_by_cluster shows them, incl. 未归类
 
