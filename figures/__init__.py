@@ -45,6 +45,10 @@ class Scope:
                 parts.append(f"{label}：{'、'.join(values)}")
         return "；".join(parts)
 
+    def year_params(self) -> dict[str, int]:
+        """The year range as the ``$year_from`` / ``$year_to`` parameters of the queries that take one."""
+        return {"year_from": self.year_from or 0, "year_to": self.year_to or self.as_of.year}
+
     def in_years(self, frame: pd.DataFrame, column: str = "year") -> pd.DataFrame:
         """Rows of a year-indexed result inside the chosen year range."""
         keep = pd.Series(True, index=frame.index)
