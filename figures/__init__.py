@@ -88,6 +88,24 @@ def chart(id: str, page: str, title: str, queries: tuple[str, ...],
     return register
 
 
+MAX_BARS = 20  # categories one bar chart shows; the rest become one 其余 bar, so no chart grows with the registry
+
+
+def top_rows(rows: pd.DataFrame, label: str, value: str, what: str, n: int = MAX_BARS) -> pd.DataFrame:
+    """At most ``n`` rows: the ``n - 1`` largest by ``value`` in their given order, then one row summing the rest.
+
+    The summed row is labelled 其余 K 个{what}; every other numeric column is summed into it too, so
+    the chart's total is unchanged.
+    """
+    if len(rows) <= n:
+        return rows
+    keep = rows[value].rank(method="first", ascending=False) <= n - 1
+    rest = rows[~keep]
+    other = rest.select_dtypes("number").sum().to_dict()
+    other[label] = f"其余 {len(rest)} 个{what}"
+    return pd.concat([rows[keep], pd.DataFrame([other])], ignore_index=True)
+
+
 def footnote(scope: Scope, source: str = "联盟登记库") -> str:
     """数据来源：…；截至…年…月…日 — carried by every chart and table."""
     d = scope.as_of
@@ -151,6 +169,6 @@ def all_charts() -> dict[str, Chart]:
     return CHARTS
 
 
-__all__ = ["CHARTS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "chart", "cluster_colors", "footnote", "render",
-           "styled"]
+__all__ = ["CHARTS", "MAX_BARS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "chart", "cluster_colors", "footnote",
+           "render", "styled", "top_rows"]
 

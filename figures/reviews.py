@@ -11,6 +11,7 @@ from .alliance import plain_text
 
 PLAN_MONTHS = 18       # the monthly workload chart looks this far ahead
 TIMELINE_MONTHS = 12   # the per-alliance timeline: one row per alliance, so a shorter window
+TIMELINE_ROWS = 25     # ... and at most this many rows (the earliest due); the tables below list them all
 STATUSES = ("逾期", "即将到期", "正常")
 STATUS_COLORS = {"逾期": THEME["bad"], "即将到期": THEME["accent"], "正常": THEME["primary"]}
 OVERDUE_BAR = "已逾期"
@@ -117,7 +118,10 @@ def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
             f"（应于 {_date(worst['next_evaluation_due'])} 评估，已逾期 {-int(worst['days_to_due'])} 天）。")
 
 
-@chart("reviews_timeline", "评估与报告", f"逾期及未来{TIMELINE_MONTHS}个月到期的评估（逐个联盟）",
+TIMELINE_TITLE = f"逾期及未来{TIMELINE_MONTHS}个月到期的评估（逐个联盟）"
+
+
+@chart("reviews_timeline", "评估与报告", TIMELINE_TITLE,
        ("review_schedule",), _timeline_takeaway)
 def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
     if not scope.profile.review.cycle_years:
@@ -125,6 +129,9 @@ def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
     due = due_within(fetch("review_schedule"), scope, TIMELINE_MONTHS)
     if due.empty:
         return None
+    # A chart's size must not grow with the registry: the earliest due (most overdue first), the rest counted.
+    rest = len(due) - TIMELINE_ROWS
+    due = due.head(TIMELINE_ROWS)
     # The evaluation it counts from: the last one, else the filing.
     base = due["last_evaluation_date"].fillna(due["filed_date"])
     base_label = due["last_evaluation_date"].notna().map({True: "最近评估", False: "备案"})
@@ -145,11 +152,17 @@ def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
     # Inside the plot, right of the line: the top rows are the earliest dates, left of it.
     fig.add_annotation(x=as_of, y=1, yref="paper", xanchor="left", yanchor="top", text=f" 统计截止日 {_date(as_of)}",
                        showarrow=False, font=dict(size=11, color=THEME["muted"]))
+    if rest > 0:
+        fig.update_layout(title_text=f"{TIMELINE_TITLE}：最早到期的 {TIMELINE_ROWS} 个")
+        fig.add_annotation(x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
+                           text=f"另有 {rest} 个联盟未逐个列出，见下方“评估逾期”“未来{PLAN_MONTHS}个月到期”两表",
+                           showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                           font=dict(size=11, color=THEME["muted"]))
     left = min(due["next_evaluation_due"].min(), as_of) - pd.DateOffset(months=1)
     fig.update_xaxes(range=[left, horizon(scope, TIMELINE_MONTHS) + pd.DateOffset(days=15)],
                      tickformat="%Y-%m", dtick="M6", title_text="下次评估日期")
-    # Every name labelled (dtick=1), smaller when many, so a 720-pixel slide still names each row.
+    # Every name labelled (dtick=1), so a 720-pixel slide still names each row.
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(due["alliance"].map(plain_text).tolist())),
-                     title_text=None, automargin=True, dtick=1, tickfont=dict(size=11 if len(due) > 24 else 13))
+                     title_text=None, automargin=True, dtick=1, tickfont=dict(size=11 if len(due) > 16 else 13))
     fig.update_layout(height=max(380, 24 * len(due) + 200))
     return fig

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED
 
-from . import THEME, Fetch, Scope, chart, cluster_colors
+from . import THEME, Fetch, Scope, chart, cluster_colors, top_rows
 from .coverage import list_height
 
 MONEY = "补贴金额（万元）"
@@ -115,7 +115,7 @@ def _region_takeaway(fetch: Fetch, scope: Scope) -> str:
 
 @chart("subsidies_by_region", "资金补贴", "各区域补贴金额", ("subsidy_totals",), _region_takeaway)
 def by_region(fetch: Fetch, scope: Scope) -> go.Figure | None:
-    rows = totals(fetch, scope, "region")
+    rows = top_rows(totals(fetch, scope, "region"), "region", "amount_wan", "区域")
     if rows.empty:
         return None
     return _bars(rows["region"].tolist(), rows["amount_wan"], rows["count"], THEME["primary"], horizontal=True)
