@@ -33,7 +33,7 @@ from pypdf.generic import NameObject, TextStringObject
 import figures
 from figures import THEME, Chart, Fetch, Scope
 
-from . import source, static
+from . import native, source, static
 
 FORMATS = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -54,6 +54,8 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 PICTURE_TOP = Inches(1.75)
 PICTURE_H = Inches(5.3)
+SOURCE_H = Inches(0.35)                   # under a native chart: its 数据来源…截至 line
+CHART_MODES = ("native", "picture")       # PPTX charts: editable chart objects, or pictures
 PX_PER_INCH = 96
 
 
@@ -123,19 +125,32 @@ def collect(chart_ids: Sequence[str], fetch: Fetch, scope: Scope, *, alliance: s
 
 
 def build(fmt: str, chart_ids: Sequence[str], fetch: Fetch, scope: Scope, *, alliance: str | None = None,
-          base_url: str | None = None, progress: Progress | None = None) -> Pack:
-    """The pack of ``chart_ids`` under ``scope`` as ``fmt`` (pptx | pdf | zip); see ``collect`` for ``alliance``."""
+          base_url: str | None = None, progress: Progress | None = None, charts: str = "native",
+          page: str = "a4") -> Pack:
+    """The pack of ``chart_ids`` under ``scope`` as ``fmt`` (pptx | pdf | zip); see ``collect`` for ``alliance``.
+
+    ``charts`` (PPTX): native editable charts or pictures; ``page`` (PDF): a4 (landscape) or slide (16:9).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"格式应为 {' / '.join(FORMATS)}，现为「{fmt}」")
+    if charts not in CHART_MODES:
+        raise ValueError(f"图表形式应为 {' / '.join(CHART_MODES)}，现为「{charts}」")
+    if page not in static.SIZES:
+        raise ValueError(f"页面应为 {' / '.join(static.SIZES)}，现为「{page}」")
     say = progress or (lambda fraction, text: None)
     if not chart_ids:
         raise ValueError("没有选择图表。")
     say(0.0, "正在查询数据…")
-    static.warm_up_in_background()   # Chromium starts while the queries run
+    if fmt != "pptx" or charts == "picture":
+        static.warm_up_in_background()   # Chromium starts while the queries run (native slides need none)
     items = collect(chart_ids, fetch, scope, alliance=alliance, base_url=base_url,
                     progress=lambda i: say(RENDER_FROM * i / len(chart_ids), f"正在查询数据（{i}/{len(chart_ids)}）…"))
-    builder = {"pptx": pptx_pack, "pdf": pdf_pack, "zip": zip_pack}[fmt]
-    data = builder(items, scope, base_url=base_url, progress=say)
+    if fmt == "pptx":
+        data = pptx_pack(items, scope, base_url=base_url, progress=say, charts=charts)
+    elif fmt == "pdf":
+        data = pdf_pack(items, scope, base_url=base_url, progress=say, page=page)
+    else:
+        data = zip_pack(items, scope, base_url=base_url, progress=say)
     say(1.0, "完成")
     return Pack(data, f"联盟简报_{scope.as_of.isoformat()}.{fmt}", FORMATS[fmt], tuple(items))
 
@@ -164,38 +179,71 @@ def _notes(item: Item, scope: Scope) -> str:
 
 
 def pptx_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = None,
-              progress: Progress | None = None) -> bytes:
-    """Title slide, then one slide per chart: title, takeaway, chart picture; filters and link in the notes."""
-    say = progress or (lambda fraction, text: None)
+              progress: Progress | None = None, charts: str = "native") -> bytes:
+    """Title slide, then one slide per chart: title, takeaway, the chart; filters and link in the notes.
+
+    ``charts="native"`` draws every chart it can as an editable PowerPoint chart (the rest, e.g.
+    the heat map, as pictures); ``"picture"`` makes them all pictures, for viewers without charts.
+    """
+    if charts not in CHART_MODES:
+        raise ValueError(f"图表形式应为 {' / '.join(CHART_MODES)}，现为「{charts}」")
+    say = _forward(progress)
     area = static.SIZES["slide"].resized(round(Emu(SLIDE_W - 2 * MARGIN).inches * PX_PER_INCH),
                                          round(Emu(PICTURE_H).inches * PX_PER_INCH))
-    drawn = [i for i in items if i.figure is not None]
-    images = _rendered([(static.for_export(i.figure, area, show_title=False), "png", area) for i in drawn], say)
+    pictured = {id(i) for i in items if i.figure is not None and (charts == "picture" or not native.supports(i.figure))}
+    jobs = [(static.for_export(i.figure, area, show_title=False), "png", area) for i in items if id(i) in pictured]
+    images = _rendered(jobs, say) if jobs else iter(())
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
     _title_slide(deck, items, scope, base_url)
+    width = SLIDE_W - 2 * MARGIN
     for n, item in enumerate(items, 1):
         slide = deck.slides.add_slide(deck.slide_layouts[5])   # "Title Only": a real title placeholder
-        _text(slide.shapes.title, item.title, _fitting_size(item.title, SLIDE_W - 2 * MARGIN, (26, 20, 16)),
-              bold=True, box=(MARGIN, Inches(0.25), SLIDE_W - 2 * MARGIN, Inches(0.75)))
-        box = slide.shapes.add_textbox(MARGIN, Inches(1.0), SLIDE_W - 2 * MARGIN, Inches(0.7))
+        _text(slide.shapes.title, item.title, _fitting_size(item.title, width, (26, 20, 16)),
+              bold=True, box=(MARGIN, Inches(0.25), width, Inches(0.75)))
+        box = slide.shapes.add_textbox(MARGIN, Inches(1.0), width, Inches(0.7))
         box.name = "takeaway"
         line = item.takeaway or item.message or ""
-        _text(box, line, _fitting_size(line, SLIDE_W - 2 * MARGIN), color=THEME["accent"])
-        if item.figure is not None:
-            slide.shapes.add_picture(io.BytesIO(next(images)), MARGIN, PICTURE_TOP, width=SLIDE_W - 2 * MARGIN)
+        _text(box, line, _fitting_size(line, width), color=THEME["accent"])
+        if id(item) in pictured:
+            slide.shapes.add_picture(io.BytesIO(next(images)), MARGIN, PICTURE_TOP, width=width)
+        elif item.figure is not None:
+            placed = native.add_chart(slide.shapes, item.figure, (MARGIN, PICTURE_TOP, width, PICTURE_H - SOURCE_H),
+                                      face=PPTX_FONT, footnote_prefix=static.FOOTNOTE_PREFIX)
+            note = slide.shapes.add_textbox(MARGIN, PICTURE_TOP + PICTURE_H - SOURCE_H, width, SOURCE_H)
+            note.name = "source"
+            marks = f"　图中标注：{'；'.join(placed.notes)}" if placed.notes else ""
+            _text(note, _source_line(item.figure, scope) + marks, 11, color=THEME["muted"])
         else:
-            message = slide.shapes.add_textbox(MARGIN, PICTURE_TOP, SLIDE_W - 2 * MARGIN, PICTURE_H)
+            message = slide.shapes.add_textbox(MARGIN, PICTURE_TOP, width, PICTURE_H)
             _text(message, item.message or EMPTY, 20, color=THEME["muted"], align=PP_ALIGN.CENTER,
                   anchor=MSO_ANCHOR.MIDDLE)
         corner = slide.shapes.add_textbox(SLIDE_W - Inches(3.5), SLIDE_H - Inches(0.42), Inches(3.0), Inches(0.3))
         _text(corner, f"{item.chart.page} · {n + 1}/{len(items) + 1}", 10, color=THEME["muted"], align=PP_ALIGN.RIGHT)
         slide.notes_slide.notes_text_frame.text = _notes(item, scope)
+        say(RENDER_FROM + (RENDER_TO - RENDER_FROM) * n / len(items), f"正在生成幻灯片（{n}/{len(items)}）…")
     out = io.BytesIO()
     deck.core_properties.title = PACK_TITLE
     deck.core_properties.author = scope.profile.issuer
     deck.save(out)
     return out.getvalue()
+
+
+def _source_line(fig: go.Figure, scope: Scope) -> str:
+    """The chart's 数据来源…截至 line, as the figure carries it."""
+    return next((a.text for a in fig.layout.annotations if (a.text or "").startswith(static.FOOTNOTE_PREFIX)),
+                figures.footnote(scope))
+
+
+def _forward(progress: Progress | None) -> Progress:
+    """``progress`` that only ever moves forward (pictures and slides report on their own counts)."""
+    furthest = [0.0]
+
+    def say(fraction: float, text: str) -> None:
+        if progress and fraction >= furthest[0]:
+            furthest[0] = fraction
+            progress(fraction, text)
+    return say
 
 
 def _fitting_size(text: str, width: Emu, sizes: tuple[int, int, int] = (18, 15, 13)) -> int:
@@ -254,7 +302,7 @@ def _text(shape, text: str | list[tuple[str, int, bool, str]], size: int, *, bol
 
 
 def pdf_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = None,
-             progress: Progress | None = None) -> bytes:
+             progress: Progress | None = None, page: str = "a4") -> bytes:
     """A4 landscape: title page, then one page per chart with its takeaway; filters and a live link at the foot."""
     say = progress or (lambda fraction, text: None)
     size = static.SIZES["a4"]
