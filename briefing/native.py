@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter, XyWorkbookWriter
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
 from pptx.enum.dml import MSO_LINE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
@@ -32,6 +32,7 @@ CATEGORY_HEADER = "类别"       # the data sheet's first column when the figure
 X_HEADER = "横轴"              # … of an XY chart without an x-axis title
 HIDE_ZERO = ";;;"              # number-format section that leaves zero values unlabelled (stacked segments)
 LABEL_PT, AXIS_PT, LEGEND_PT = 12, 12, 12
+SMALL_SEGMENT = 0.04           # stacked segments under this share of the longest stack go unlabelled
 
 
 # ---- which figures ------------------------------------------------------------------------------
@@ -287,6 +288,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
     if stacked:
         plot.overlap = 100
     positions = {c: i for i, c in enumerate(categories)}
+    stack_top = max((sum(abs(v) for s in series for k, v in zip(s[1], s[2]) if k == c) for c in categories), default=0)
     for (name, keys, values, color, trace), chart_series, fmt in zip(series, plot.series, formats):
         chart_series.invert_if_negative = False
         colors = color if isinstance(color, (list, tuple, np.ndarray)) else None
@@ -306,6 +308,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
             labels.number_format = fmt + HIDE_ZERO if fmt != "General" else "General;;;"
             labels.position = XL_LABEL_POSITION.CENTER
             labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            _unlabel(chart_series, [positions[k] for k, v in zip(keys, values) if abs(v) < SMALL_SEGMENT * stack_top])
             continue
         texts = [b.text[0] if b.text is not None else None for b in bars] if single else trace.text
         if texts is None or isinstance(texts, str) or all(t is None for t in texts):
@@ -325,6 +328,16 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
     if chart.has_legend:
         chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.TOP, False
     return chart
+
+
+def _unlabel(series: Any, indexes: list[int]) -> None:
+    """No label on these points (segments too thin to hold one); the data sheet still has the number."""
+    labels = series.data_labels._element   # noqa: SLF001 — c:dLbls; python-pptx cannot delete one label
+    for i in reversed(indexes):
+        label = labels.makeelement(qn("c:dLbl"), {})
+        label.append(label.makeelement(qn("c:idx"), {"val": str(i)}))
+        label.append(label.makeelement(qn("c:delete"), {"val": "1"}))
+        labels.insert(0, label)   # c:dLbl elements come first in c:dLbls
 
 
 def _bar_text_labels(fig: go.Figure, plot: Any, positions: dict, stacked: bool, horizontal: bool) -> None:
@@ -348,8 +361,10 @@ def _axes(chart: Any, cat_axis: Any, val_axis: Any, face: str) -> None:
     category, value = chart.category_axis, chart.value_axis
     # Plotly and PowerPoint both put the first category next to the origin; "reversed" puts it at the top.
     category.reverse_order = cat_axis.autorange == "reversed"
-    if category.reverse_order:   # keep the value axis at the bottom, where Plotly draws it
-        category.crosses = XL_AXIS_CROSSES.MAXIMUM
+    if category.reverse_order:
+        # Keep the value axis at the bottom, where Plotly draws it: it crosses at the last category.
+        # (python-pptx 1.0's ``crosses`` setter leaves autoZero in place, so the XML is set here.)
+        value._element.find(qn("c:crosses")).set("val", "max")   # noqa: SLF001
     category.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     category.has_major_gridlines = False
     value.has_major_gridlines = True

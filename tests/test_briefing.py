@@ -436,6 +436,23 @@ def test_page_builds_a_pack(sample_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert [b.label for b in at.get("download_button")][0] == "下载 图片压缩包（PNG + SVG）"
 
 
+def test_page_offers_editable_charts_and_pdf_pages(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _open(sample_db, monkeypatch)
+    assert at.radio(key="brief_charts").value == "native"               # PPTX default: editable charts
+    for key, box in {b.key: b for b in at.checkbox}.items():
+        if key != "brief_targets_filings":
+            box.uncheck()
+    at.run()
+    if not CANNOT_RENDER:
+        at.button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        data = at.session_state["brief_pack"][1].data
+        (slide,) = list(Presentation(io.BytesIO(data)).slides)[1:]
+        assert any(s.has_chart for s in slide.shapes)
+    at.radio(key="brief_format").set_value("pdf").run()
+    assert [o for o in at.radio(key="brief_page").options] == [s.label for s in static.SIZES.values()]
+
+
 def test_page_on_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(empty_db, monkeypatch)
     assert at.title[0].value == "简报导出"
