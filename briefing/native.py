@@ -284,7 +284,9 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
              (False, True): XL_CHART_TYPE.COLUMN_STACKED, (False, False): XL_CHART_TYPE.COLUMN_CLUSTERED}
     chart = shapes.add_chart(kind_[(horizontal, stacked)], *box, data).chart
     plot = chart.plots[0]
-    plot.gap_width = int(round(100 * (layout.bargap if layout.bargap is not None else 0.2) / 0.2 * 0.6))
+    # Plotly's bargap is the share of a slot left empty (default 0.2); PowerPoint's gap is a percentage of a bar.
+    gap = layout.bargap if layout.bargap is not None else 0.2
+    plot.gap_width = round(100 * gap / (1 - gap))
     if stacked:
         plot.overlap = 100
     positions = {c: i for i, c in enumerate(categories)}
