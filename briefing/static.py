@@ -378,7 +378,8 @@ def render_ahead(jobs: Sequence[Job]) -> Iterator[bytes]:
 def to_bytes(fig: go.Figure, fmt: str, size: Size | str = "slide") -> bytes:
     """One styled chart as PNG (2×), SVG or PDF at a fixed size, title and footnote included."""
     size = SIZES[size] if isinstance(size, str) else size
-    return render_job((for_export(fig, size), fmt, size))
+    family = pdf_font_family() if fmt == "pdf" else None   # embedded, copyable Chinese (see PDF_FONTS)
+    return render_job((for_export(fig, size, font_family=family), fmt, size))
 
 
 def file_stem(title: str, scope: Scope) -> str:
