@@ -41,6 +41,11 @@ class Problem:
     column: str | None = None
     value: str | None = None
 
+    def __post_init__(self) -> None:  # a NUL in a message would hide the rest of it from the reader
+        for name in ("file", "message", "sheet", "column", "value"):
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, n.visible(getattr(self, name)))
+
     def __str__(self) -> str:
         where = self.file + (f"［{self.sheet}］" if self.sheet else "")
         where += f" 第{self.row}行" if self.row else ""
@@ -136,7 +141,7 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
     try:
         grids = read_grids(path)
     except UnreadableFile as e:
-        return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："))], []
+        return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："), row=e.row)], []
     info.encoding = grids[0].encoding if grids else None
     frames = []
     for grid in grids:
@@ -145,7 +150,7 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
             table, df = frame
             frames.append((table.name, df))
             info.parts.append({"table": table.name, "sheet": grid.sheet, "rows": len(df)})
-    if not frames:
+    if not frames and not any(p.level == ERROR for p in problems):
         problems.append(Problem(ERROR, path.name, "文件中没有可识别的表：请检查表头是否为标准导入模板中的列名（见 "
                                                   "python -m loaders template）"))
     return info, problems, frames
@@ -163,6 +168,7 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
         return None
     table, header_excel_row = layout.table, layout.header_row + 1
     located = dict(level=ERROR, file=grid.file, sheet=grid.sheet, row=header_excel_row)
+    first_problem = len(problems)
     for text in layout.duplicates:
         problems.append(Problem(message=f"表头“{text}”与另一列指向同一字段，无法确定用哪一列", column=text, **located))
     present = {name for name, _ in layout.columns.values()}
@@ -170,6 +176,8 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
         if c.required and c.name not in present and not (c.kind == LINK_NAME and "alliance_no" in present):
             accepted = "、".join((c.header, *c.aliases))
             problems.append(Problem(message=f"缺少必填列“{c.header}”（可用表头：{accepted}）", column=c.header, **located))
+    if problems[first_problem:]:  # a sheet without a required column is refused whole, before any value is read
+        return None
     if layout.unknown:
         problems.append(Problem(WARNING, grid.file, f"{table.title}中以下列未识别，已忽略：{'、'.join(layout.unknown)}",
                                 sheet=grid.sheet, row=header_excel_row))
@@ -220,11 +228,13 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
     today = dt.date.today()
     columns: dict[str, pa.Array] = {}
     for c in table.columns:
-        if c.name not in raw.columns:
+        if c.name not in raw.columns:  # every stored column exists, typed, whatever the file held
             columns[c.name] = pa.nulls(len(raw), ARROW_TYPES[c.kind])
+            if c.kind == NAME:
+                columns[c.name + "_key"] = pa.nulls(len(raw), pa.string())
             continue
         if c.kind in TEXT_KINDS:
-            parsed = n.ParsedColumn(n.text_column(cells[c.name]), np.array([], dtype=np.int64), [])
+            parsed = n.checked_text_column(cells[c.name])
         elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
             parsed = n.credit_code_column(cells[c.name])
         else:

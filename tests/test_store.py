@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -307,7 +308,11 @@ def test_journal_records_files_hashes_and_row_counts(db: Path, src: Path, three_
     for r in journal:
         assert r["snapshot_sha256"] == sha256(history_dir(db) / f"{r['import_id']}.duckdb")
     assert sha256(db) == journal[-1]["snapshot_sha256"]          # the live file is the last snapshot
-    assert journal_path(db).read_text(encoding="utf-8").count("\n") == 3
+    # One JSON line per step of each attempt (started, building, ok): every line whole, each attempt ending once.
+    lines = [json.loads(line) for line in journal_path(db).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert [r["outcome"] for r in lines] == ["started", "building", "ok"] * 3
+    assert [r["attempt"] for r in lines if r["outcome"] == "ok"] == [r["attempt"] for r in lines
+                                                                     if r["outcome"] == "started"]
 
 
 def test_imports_table_lists_the_lineage(db: Path, src: Path, three_states):
