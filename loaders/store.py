@@ -356,8 +356,7 @@ def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attemp
             return import_batch(db, batch, user, within)
     files = file_records(batch.files)
     if batch.ok and batch.files and not batch.tables:
-        within.end({"import_id": None, "action": "import", "outcome": "empty", "at": within.started,
-                    "user": within.user, "files": files, "summary": "文件只有表头、没有数据行：未导入任何内容"})
+        note_empty(within, batch)
         raise NothingToImport(batch)
     with _import_lock(db) as import_id:
         if not batch.ok:
@@ -370,9 +369,19 @@ def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attemp
     return outcome
 
 
+def note_empty(within: Attempt, batch: Batch) -> None:
+    """Journal files that hold headers but no data rows: nothing imported, no batch number used."""
+    within.end({"import_id": None, "action": within.action, "outcome": "empty", "at": within.started,
+                "user": within.user, "files": file_records(batch.files),
+                "summary": "文件只有表头、没有数据行：未导入任何内容，登记库保持不变"})
+
+
 def refuse(within: Attempt, batch: Batch, import_id: int | None = None) -> None:
-    """Journal a batch with errors as refused, with its files, user and first errors."""
-    if import_id is None:
+    """Journal a batch with errors as refused, with its files, user and first errors.
+
+    A refused import takes a batch number (people refer to it); a refused check does not.
+    """
+    if import_id is None and within.action != "check":
         with _import_lock(within.db) as import_id:
             return refuse(within, batch, import_id)
     within.end({"import_id": import_id, "action": within.action, "outcome": "refused", "at": within.started,

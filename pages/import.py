@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from loaders.headers import HeaderMap
 from loaders.pipeline import ERROR, Batch, Problem, prepare
 from loaders.read import SUFFIXES
 from loaders.schema import TABLES
-from loaders.store import ImportRefused, existing_state, import_batch
+from loaders.store import (ImportRefused, NothingToImport, attempt, existing_state, import_batch, note_empty,
+                           path_records, refuse)
 from loaders.template import write_template
 
 MAX_UPLOAD_ENV = "LIANMENG_MAX_UPLOAD_MB"
@@ -46,6 +48,11 @@ class Check:
     batch: Batch
     diff: Diff | None             # None while the batch has errors
     version: ui.Version | None    # the registry it was checked against
+
+    def __post_init__(self) -> None:
+        # The saved uploads go with the check: when it is replaced, forgotten, or its session ends
+        # (Streamlit drops a closed tab's session state), the folder is removed.
+        weakref.finalize(self, shutil.rmtree, self.folder, True)
 
 
 def max_upload_mb() -> int:
@@ -97,12 +104,16 @@ def dry_run(key: tuple, folder: Path, paths: list[Path], upload_problems: list[P
     bar = st.progress(0.2, text=f"正在读取并校验 {len(paths)} 个文件……")
     header_map = HeaderMap.load(HEADER_MAP if HEADER_MAP.exists() else None)
     version = ui.db_version()
-    batch = prepare(paths, header_map, existing_state(db)) if paths else Batch([], {}, [])
-    batch.problems[:0] = upload_problems
-    if not batch.tables and not batch.errors:
-        batch.problems.append(Problem(ERROR, "、".join(p.name for p in paths) or "（无）", "这些文件中没有可导入的数据行"))
+    # Journaled before reading, by the editor's name: a refusal, an empty file or a crash is on record.
+    with attempt(db, path_records(paths), auth.user_name()) as within:
+        batch = prepare(paths, header_map, existing_state(db)) if paths else Batch([], {}, [])
+        batch.problems[:0] = upload_problems
+        if not batch.ok:
+            refuse(within, batch)
+        elif not batch.tables:
+            note_empty(within, batch)
     bar.progress(0.8, text="正在与现有登记库比对……")
-    diff = preview_import(db, batch) if batch.ok else None
+    diff = preview_import(db, batch) if batch.ok and batch.tables else None
     bar.empty()
     return Check(key, folder, paths, batch, diff, version)
 
@@ -165,6 +176,8 @@ def show_check(check: Check) -> None:
     if batch.warnings:
         with st.expander(f"警告（{len(batch.warnings)} 条，不影响导入）", expanded=not batch.errors):
             show_problems(batch.warnings, "导入警告清单", "warnings")
+    if batch.ok and not batch.tables:
+        st.info(f"没有导入任何内容：{'、'.join(p.name for p in check.paths)} 只有表头、没有数据行，登记库保持不变。")
     if check.diff is not None:
         st.subheader("导入后的变化")
         show_diff(check.diff)
@@ -181,7 +194,7 @@ def confirm(check: Check) -> None:
     bar = st.progress(0.3, text="正在写入新的登记库……（正在浏览的同事不受影响）")
     try:
         outcome = import_batch(db, check.batch, user=auth.user_name())
-    except ImportRefused as e:  # cannot happen after a clean check, but never a traceback
+    except (ImportRefused, NothingToImport) as e:  # cannot happen after a clean check, but never a traceback
         bar.empty()
         st.error(str(e))
         return
