@@ -220,9 +220,11 @@ def _recover(db: Path) -> None:
                                  "at": _now(), "summary": "上次导入中途中断，未生效，数据库保持原样"})
         stale.unlink()
         stale.with_name(stale.name + ".wal").unlink(missing_ok=True)  # DuckDB's log of the crashed build
-    landed = {r["import_id"] for r in records if r.get("outcome") == "ok"} | _lineage(db)
-    for snapshot, import_id in _snapshots(db):
-        if import_id not in landed:  # copied, then killed before the swap: a state that never was
+    journaled = {r["import_id"] for r in records if r.get("outcome") == "ok"}
+    unknown = [(path, i) for path, i in _snapshots(db) if i not in journaled]
+    lineage = _lineage(db) if unknown else set()  # the database's own record, read only when needed
+    for snapshot, import_id in unknown:
+        if import_id not in lineage:  # copied, then killed before the swap: a state that never was
             snapshot.unlink(missing_ok=True)
 
 

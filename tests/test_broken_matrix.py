@@ -107,7 +107,10 @@ def cases() -> list[Case]:
                     cols = [x for x in t.columns if x.name not in missing]
                     out.append(Case(f"{t.title}_缺{c.header}{'_无编号' if n else ''}", t, [x.header for x in cols],
                                     [good_row(t, cols)], 1, c.header))
+            # One value per column, the variants taken in turn across columns (money, once per registry, gets all).
             bad_values = OVERFLOWS.get(c.kind, []) + (CONTROLS if c.kind in (TEXT, NAME, LINK_NAME, LINK_ID) else [])
+            if c.kind != MONEY and bad_values:
+                bad_values = [bad_values[t.columns.index(c) % len(bad_values)]]
             for n, bad in enumerate(bad_values):
                 header = [written(x) if x is c else x.header for x in t.columns]
                 row = good_row(t, list(t.columns), second=True)
@@ -146,7 +149,7 @@ def registry(tmp_path: Path) -> Path:
 
 def test_the_matrix_covers_every_class_and_table():
     kinds = {(c.table.name, c.name.split("_", 1)[1].split("_")[0]) for c in CASES}
-    assert len(CASES) > 60
+    assert len(CASES) > 40
     for t in TABLES:
         for c in t.columns:
             if c.required:
