@@ -123,18 +123,40 @@ def attempt(db: Path, files: list[dict], user: str | None = None, action: str = 
         if not current.ended:
             building = next((r["import_id"] for r in _raw_journal(db)
                              if r.get("attempt") == token and r.get("outcome") == "building"), None)
-            current.end(_interrupted({"action": action, "at": current.started, "user": current.user, "files": files},
-                                     building))
+            current.end(_ending(db, {"action": action, "at": current.started, "user": current.user, "files": files},
+                                building))
         raise
     finally:
         lock.close()
         (running / token).unlink(missing_ok=True)
 
 
-def _interrupted(started: dict, import_id: int | None) -> dict:
+def _ending(db: Path, started: dict, import_id: int | None) -> dict:
+    """The journal record of an attempt that stopped without one: interrupted, or landed when the swap was done."""
+    landed = _landed(db, import_id) if import_id is not None else None
+    if landed is not None:  # stopped after the swap: the state is live, so it is journaled as such
+        snapshot = history_dir(db) / f"{import_id}.duckdb"
+        return {"import_id": import_id, "action": landed["action"], "outcome": "ok", "at": started.get("at"),
+                "finished": str(landed["finished_at"]), "user": landed["user_name"],
+                "files": json.loads(landed["files"] or "[]"), "row_counts": json.loads(landed["row_counts"] or "{}"),
+                "restored_from": landed["restored_from"], "summary": landed["summary"] + "（中断后补记）",
+                "snapshot_sha256": sha256_of(snapshot) if snapshot.exists() else None}
     return {"import_id": import_id, "action": started.get("action"), "outcome": "interrupted",
             "at": started.get("at"), "user": started.get("user"), "files": started.get("files", []),
             "summary": "中途中断（进程被终止或出错），未生效，数据库保持原样"}
+
+
+def _landed(db: Path, import_id: int) -> dict | None:
+    """The current database's own record of import ``import_id``, if that import landed."""
+    if not db.exists():
+        return None
+    con = connect_read_only(db)
+    try:
+        cursor = con.execute("select * from imports where import_id = ?", [import_id])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
+    finally:
+        con.close()
 
 
 @dataclass
@@ -206,7 +228,7 @@ def _recover(db: Path) -> None:
     for r in records:
         token = r.get("attempt")
         if r.get("outcome") == "started" and token not in ended and not _running(db, token):
-            _append_journal(db, {**_interrupted(r, building.get(token)), "attempt": token})
+            _append_journal(db, {**_ending(db, r, building.get(token)), "attempt": token})
             ended.add(token)
         if token in ended and token in building:
             covered.add(building[token])
@@ -265,12 +287,12 @@ def _snapshots(db: Path) -> list[tuple[Path, int]]:
 
 def retention() -> tuple[int, int]:
     """(snapshots always kept, days within which every landed state is kept), from the environment."""
-    def setting(name: str, default: int) -> int:
+    def setting(name: str, default: int, least: int) -> int:
         try:
-            return max(1, int(os.environ.get(name, default)))
+            return max(least, int(os.environ.get(name, default)))
         except ValueError:
             return default
-    return setting(KEEP_SNAPSHOTS_ENV, KEEP_SNAPSHOTS), setting(KEEP_DAYS_ENV, KEEP_DAYS)
+    return setting(KEEP_SNAPSHOTS_ENV, KEEP_SNAPSHOTS, 1), setting(KEEP_DAYS_ENV, KEEP_DAYS, 0)
 
 
 def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = None) -> list[int]:
