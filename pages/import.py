@@ -227,6 +227,39 @@ def template_bytes() -> bytes:
         return path.read_bytes()
 
 
+def upload_and_check(limit: int) -> None:
+    """The uploader, the dry run and the confirmation. A function, not module code: the page's globals
+    outlive the session (cached functions keep them), and must not keep uploads or a check alive."""
+    generation = st.session_state.get("import_generation", 0)
+    uploaded = st.file_uploader("选择文件", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
+                                max_upload_size=limit, key=f"import_files_{generation}")
+    if not uploaded:
+        forget_check()
+        if "import_done" in st.session_state:
+            show_done(st.session_state["import_done"])
+        return
+    st.session_state.pop("import_done", None)
+
+    key = tuple((f.file_id, f.name, f.size) for f in uploaded)
+    check: Check | None = st.session_state.get("import_check")
+    if check is None or check.key != key:
+        forget_check()
+        folder = upload_folder()
+        paths, upload_problems = save_uploads(uploaded, folder, limit)
+        check = dry_run(key, folder, paths, upload_problems)
+        st.session_state["import_check"] = check
+
+    if st.session_state.pop("import_rechecked", False):
+        st.warning("校验之后登记库已被他人更新：已按最新的登记库重新校验，请再次核对变化后确认。")
+    show_check(check)
+    if check.batch.ok and check.diff is not None:
+        if st.button("确认导入", type="primary", key="import_confirm"):
+            confirm(check)
+    else:
+        st.button("确认导入", type="primary", disabled=True, key="import_confirm",
+                  help="有错误时不能导入：请修正文件后重新上传")
+
+
 # ---- the page ------------------------------------------------------------------------------------
 
 st.title("数据导入")
@@ -238,31 +271,5 @@ st.markdown(f"上传本月从业务系统导出的文件（{'、'.join(s.lstrip(
 st.download_button("下载标准导入模板", template_bytes(), "标准导入模板.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template")
 
-generation = st.session_state.get("import_generation", 0)
-uploaded = st.file_uploader("选择文件", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
-                            max_upload_size=limit, key=f"import_files_{generation}")
-if not uploaded:
-    forget_check()
-    if "import_done" in st.session_state:
-        show_done(st.session_state["import_done"])
-    st.stop()
-st.session_state.pop("import_done", None)
 
-key = tuple((f.file_id, f.name, f.size) for f in uploaded)
-check: Check | None = st.session_state.get("import_check")
-if check is None or check.key != key:
-    forget_check()
-    folder = upload_folder()
-    paths, upload_problems = save_uploads(uploaded, folder, limit)
-    check = dry_run(key, folder, paths, upload_problems)
-    st.session_state["import_check"] = check
-
-if st.session_state.pop("import_rechecked", False):
-    st.warning("校验之后登记库已被他人更新：已按最新的登记库重新校验，请再次核对变化后确认。")
-show_check(check)
-if check.batch.ok and check.diff is not None:
-    if st.button("确认导入", type="primary", key="import_confirm"):
-        confirm(check)
-else:
-    st.button("确认导入", type="primary", disabled=True, key="import_confirm",
-              help="有错误时不能导入：请修正文件后重新上传")
+upload_and_check(limit)

@@ -178,6 +178,18 @@ def test_uploads_are_saved_outside_the_repository_under_their_own_names(registry
     assert not check.folder.exists()  # removed once imported
 
 
+def test_uploads_are_removed_when_the_session_ends(registry: Path):
+    """A tab closed after the dry run: when Streamlit drops the session's state, the saved uploads go too."""
+    import gc
+
+    at = upload(import_page(EDITORS, "张三"), ("联盟名录2021.csv", GOOD))
+    folder = at.session_state["import_check"].folder
+    assert [p.name for p in folder.iterdir()] == ["联盟名录2021.csv"]
+    del at
+    gc.collect()
+    assert not folder.exists()
+
+
 def test_oversized_and_same_named_files_are_errors(registry: Path, monkeypatch):
     monkeypatch.setenv("LIANMENG_MAX_UPLOAD_MB", "1")
     big = GOOD + b"\r\n" * (1024 * 1024)
