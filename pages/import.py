@@ -56,11 +56,12 @@ class Check:
 
 
 def max_upload_mb() -> int:
-    """The per-file size limit in MB: $LIANMENG_MAX_UPLOAD_MB, default 50."""
+    """The per-file size limit in MB: $LIANMENG_MAX_UPLOAD_MB (default 50), never above the server's maxUploadSize."""
+    server = int(st.get_option("server.maxUploadSize"))
     try:
-        return max(1, int(os.environ.get(MAX_UPLOAD_ENV, "50")))
+        return max(1, min(server, int(os.environ.get(MAX_UPLOAD_ENV, "50"))))
     except ValueError:
-        return 50
+        return min(server, 50)
 
 
 def safe_name(name: str) -> str:
