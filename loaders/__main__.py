@@ -10,8 +10,8 @@ from .headers import HeaderMap
 from .pipeline import Batch, prepare
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import (HistoryError, ImportRefused, NothingToImport, attempt, existing_state, history_usage,
-                    import_batch, note_empty, path_records, read_journal, refuse, retention, rollback)
+from .store import (ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt, existing_state,
+                    history_usage, import_batch, note_empty, path_records, read_journal, refuse, retention, rollback)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -131,18 +131,18 @@ def _history(args: argparse.Namespace) -> int:
     if not records:
         print(f"{db} 还没有导入记录。")
         return 0
-    labels = {"ok": "成功", "refused": "拒绝", "interrupted": "中断", "empty": "无数据"}
     current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
     print("批次  时间                 操作      结果  操作人      内容")
     for r in records:
-        action = {"import": "导入", "rollback": "回滚", "check": "校验"}.get(r.get("action"), "—")
+        action = ACTIONS.get(r.get("action"), "—")
         if r.get("outcome") == "refused":
             detail = f"{r.get('errors')} 个错误：" + "、".join(f["name"] for f in r.get("files", []))
         else:
             detail = r.get("summary", "")
         files = "；".join(f"{f['name']} sha256={(f.get('sha256') or '')[:12]}…" for f in r.get("files") or [])
         mark = "*" if r.get("import_id") == current else " "
-        print(f"{mark}{r.get('import_id') or '—'!s:<4} {str(r.get('at', ''))[:19]:<20} {action:<6} {labels.get(r.get('outcome'), r.get('outcome')):<4} "
+        outcome = OUTCOMES.get(r.get("outcome"), r.get("outcome"))
+        print(f"{mark}{r.get('import_id') or '—'!s:<4} {str(r.get('at', ''))[:19]:<20} {action:<6} {outcome:<4} "
               f"{r.get('user', ''):<10} {detail}" + (f"\n       文件：{files}" if files else ""))
     snapshots, used = history_usage(db)
     keep_last, keep_days = retention()

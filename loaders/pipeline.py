@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .schema import (ALLIANCES, BOOL, CREDIT_CODE, DATE, ENUM, INT, LINK_ID, LIN
                      TABLES, TEXT, YEAR, Column, Table)
 
 ERROR, WARNING = "错误", "警告"
+log = logging.getLogger(__name__)
 MEMBER_MINIMUM_WARNING = 10
 INSTRUCTION_SHEETS = frozenset({"填表说明", "说明", "使用说明"})  # the template's guide: never data  # the most common policy minimum (Tianjin, Weinan); profiles refine it
 
@@ -145,7 +147,13 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
     info.encoding = grids[0].encoding if grids else None
     frames = []
     for grid in grids:
-        frame = _read_sheet(grid, headers, problems)
+        try:
+            frame = _read_sheet(grid, headers, problems)
+        except Exception:  # a case no rule foresaw: the sheet is refused in Chinese, the details logged
+            log.exception("%s［%s］无法处理", path.name, grid.sheet)
+            problems.append(Problem(ERROR, path.name, "此表无法处理（内容不合常规），未导入：请另存为标准导入模板格式后重试",
+                                    sheet=grid.sheet))
+            continue
         if frame is not None:
             table, df = frame
             frames.append((table.name, df))

@@ -22,6 +22,7 @@ import python_calamine
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUFFIXES = (*EXCEL_SUFFIXES, ".csv", ".parquet")
+_CHINESE = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 HEADER_SCAN_ROWS = 30  # title rows above the header are few; the header sits in the first screenful
 
 
@@ -102,7 +103,9 @@ def read_grids(path: Path) -> list[Grid]:
     except UnreadableFile:
         raise
     except Exception as e:  # a corrupt or mislabelled file: say which, never a traceback
-        raise UnreadableFile(f"{path.name}：文件无法读取（{type(e).__name__}: {e}），请确认文件未损坏且扩展名正确") from e
+        kind = {".csv": "CSV 文本", ".parquet": "parquet"}.get(suffix, "Excel")
+        raise UnreadableFile(f"{path.name}：文件无法读取：不是有效的 {kind} 文件，已损坏或扩展名与内容不符。"
+                             "请用 Excel 或 WPS 打开确认，另存为 .xlsx 或 .csv 后再导入") from e
 
 
 def _read_excel(path: Path) -> list[Grid]:
@@ -162,9 +165,8 @@ def _mixed_encoding_line(data: bytes) -> int | None:
     for number, line in enumerate(data.split(b"\n"), start=1):
         if line.isascii():
             continue
-        try:
-            line.decode("utf-8")
-            is_utf8 = True
+        try:  # a short GBK line can decode as UTF-8 by chance, but never into Chinese characters
+            is_utf8 = _CHINESE.search(line.decode("utf-8")) is not None
         except UnicodeDecodeError:
             is_utf8 = False
         if first_is_utf8 is None:

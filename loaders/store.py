@@ -42,6 +42,9 @@ from .schema import TABLES, ddl
 DEFAULT_DB = Path("data/registry.duckdb")
 KEEP_SNAPSHOTS_ENV, KEEP_DAYS_ENV = "LIANMENG_KEEP_SNAPSHOTS", "LIANMENG_KEEP_DAYS"
 KEEP_SNAPSHOTS, KEEP_DAYS = 30, 365
+# How the journal's actions and outcomes read to people (CLI history, 数据 and 操作记录 pages).
+ACTIONS = {"import": "导入", "rollback": "回滚", "check": "校验"}
+OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断", "empty": "无数据"}
 # Journal lines that track an attempt in flight; people see only the outcomes.
 IN_FLIGHT = frozenset({"started", "building", "ended"})
 

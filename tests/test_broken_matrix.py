@@ -275,3 +275,28 @@ def test_a_file_with_headers_but_no_rows_changes_nothing(registry: Path, tmp_pat
     assert at.button(key="import_confirm").disabled
     assert sha256(registry) == before and history_files(registry) == snapshots
     assert (read_journal(registry)[-1]["outcome"], read_journal(registry)[-1]["user"]) == ("empty", "张三")
+
+
+def test_a_gbk_file_whose_short_lines_happen_to_be_valid_utf8_is_not_called_mixed(registry: Path, tmp_path: Path):
+    """位 is CE BB in GBK, which is also UTF-8 for λ: a GBK line can decode as UTF-8, but never into Chinese."""
+    from loaders.read import decode
+
+    text = "联盟名称,备注\r\n天津市某联盟,位\r\n天津市另一联盟,正常\r\n"
+    assert "位".encode("gbk").decode("utf-8") == "λ"
+    decoded, encoding = decode(text.encode("gbk"), "备注.csv")
+    assert decoded == text and encoding == "GB18030"
+
+
+def test_an_unforeseen_failure_in_one_sheet_is_refused_in_chinese(registry: Path, tmp_path: Path, monkeypatch, capsys):
+    from loaders import pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("name_key")                      # what a missing column used to do
+
+    monkeypatch.setattr(pipeline, "_normalise", broken)
+    path = CASES[0].write(tmp_path, ".xlsx")
+    before = sha256(registry)
+    assert cli(["load", "--db", str(registry), str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"错误：{path.name}［{CASES[0].table.title}］：此表无法处理" in err and "Traceback" not in err
+    assert sha256(registry) == before and read_journal(registry)[-1]["outcome"] == "refused"
