@@ -28,9 +28,9 @@ import json
 import os
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -81,7 +81,6 @@ class Attempt:
     started: str
     files: list[dict]
     ended: bool = False
-    _lock: IO | None = field(default=None, repr=False)
 
     def end(self, record: dict) -> None:
         """Journal the outcome of this attempt."""
@@ -112,7 +111,7 @@ def attempt(db: Path, files: list[dict], user: str | None = None, action: str = 
     token = uuid.uuid4().hex
     lock = (running / token).open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)  # held before the journal says "started": a recoverer never sees one unheld
-    current = Attempt(db, token, action, user or getpass.getuser(), _now(), files, _lock=lock)
+    current = Attempt(db, token, action, user or getpass.getuser(), _now(), files)
     _append_journal(db, {"attempt": token, "outcome": "started", "action": action, "at": current.started,
                          "user": current.user, "files": files})
     try:
