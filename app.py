@@ -2,6 +2,7 @@
 import streamlit as st
 
 import auth
+import guard
 
 st.set_page_config(page_title="联盟看板", page_icon=":material/monitoring:", layout="wide")
 
@@ -26,5 +27,6 @@ PAGES = {
     ],
 }
 
-auth.sidebar_login()
-st.navigation(PAGES).run()
+with guard.errors_reported():  # a traceback never reaches the browser: logged with an id instead
+    auth.sidebar_login()
+    st.navigation(PAGES).run()

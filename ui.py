@@ -176,7 +176,7 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     st.dataframe(tables.for_display(shown).rename(columns=labels), hide_index=True, width="stretch",
                  height=height or "auto", column_config=money)
     note = f"{figures.footnote(scope)}（查询 {query}）"
-    stem = f"{title}_{scope.as_of.isoformat()}"
+    stem = tables.neutralise(f"{title}_{scope.as_of.isoformat()}")  # titles hold names: inert as file names too
     key = key or query
     left, right, _ = st.columns([1, 1, 4])
     # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.

@@ -6,6 +6,7 @@ docs/schema.md are all generated from the definitions below, so they cannot drif
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 # Value kinds. Each kind has one normaliser in loaders/normalise.py.
 TEXT, NAME, LINK_NAME, LINK_ID, DATE, MONEY, INT, YEAR, SCORE, BOOL, ENUM, CREDIT_CODE = (
@@ -18,6 +19,11 @@ SQL_TYPES = {
     DATE: "DATE", MONEY: "DECIMAL(18,2)", INT: "INTEGER", YEAR: "SMALLINT",
     SCORE: "DECIMAL(5,2)", BOOL: "BOOLEAN", ENUM: "VARCHAR", CREDIT_CODE: "VARCHAR",
 }
+
+# The largest values those types hold: every parse is checked against them, so an import can
+# never fail late with a database overflow.
+INT_MAX = 2**31 - 1                                   # INTEGER
+MONEY_MAX = Decimal("9999999999999999.99")  # DECIMAL(18,2)
 
 
 @dataclass(frozen=True)

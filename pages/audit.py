@@ -16,10 +16,8 @@ import auth
 from loaders import default_db
 from loaders.diff import Diff, compare
 from loaders.schema import TABLES
-from loaders.store import HistoryError, history_dir, latest_import, read_journal, rollback
+from loaders.store import ACTIONS, OUTCOMES, HistoryError, history_dir, latest_import, read_journal, rollback
 
-ACTIONS = {"import": "导入", "rollback": "回滚"}
-OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断"}
 TITLES = {t.name: t.title for t in TABLES}
 
 

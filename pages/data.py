@@ -11,12 +11,10 @@ import ui
 from figures import tables
 from loaders import ROOT, default_db
 from loaders.schema import TABLES
-from loaders.store import data_dates, latest_import, read_journal, table_counts
+from loaders.store import ACTIONS, OUTCOMES, data_dates, latest_import, read_journal, table_counts
 from loaders.template import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ACTIONS = {"import": "导入", "rollback": "回滚"}
-OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断"}
 TITLES = {t.name: t.title for t in TABLES} | {"imports": "导入历史"}
 
 
