@@ -10,7 +10,7 @@ from .headers import HeaderMap
 from .pipeline import Batch, prepare
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import HistoryError, ImportRefused, existing_state, import_batch, read_journal, rollback
+from .store import DATA_ACTIONS, HistoryError, ImportRefused, existing_state, import_batch, read_journal, rollback
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -117,10 +117,11 @@ def _history(args: argparse.Namespace) -> int:
         print(f"{db} 还没有导入记录。")
         return 0
     labels = {"ok": "成功", "refused": "拒绝", "interrupted": "中断"}
-    current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
+    current = max((r["import_id"] for r in records if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS),
+                  default=None)
     print("批次  时间                 操作      结果  操作人      内容")
     for r in records:
-        action = {"import": "导入", "rollback": "回滚"}.get(r.get("action"), "—")
+        action = {"import": "导入", "rollback": "回滚", "settings": "设置"}.get(r.get("action"), "—")
         if r.get("outcome") == "refused":
             detail = f"{r.get('errors')} 个错误：" + "、".join(f["name"] for f in r.get("files", []))
         else:

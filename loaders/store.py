@@ -22,7 +22,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -32,6 +32,8 @@ from .pipeline import Batch, Existing, sha256_of
 from .schema import TABLES, ddl
 
 DEFAULT_DB = Path("data/registry.duckdb")
+# Journal actions that produce a registry state; "settings" records a change of the bureau's settings.
+DATA_ACTIONS = ("import", "rollback")
 
 
 class ImportRefused(Exception):
@@ -162,7 +164,7 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
     """Restore the data of an earlier landed import as a new state (itself undoable)."""
     started = _now()
     with _import_lock(db) as import_id:
-        landed = [r for r in read_journal(db) if r.get("outcome") == "ok"]
+        landed = [r for r in read_journal(db) if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS]
         if not landed or not db.exists():
             raise HistoryError("还没有任何成功的导入，无可回滚")
         current = _current_import_id(db)
@@ -182,6 +184,18 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
         summary = f"回滚到批次 {target} 的数据"
         return _build(db, import_id, "rollback", started, user, [], summary, frames={}, carry_from=snapshot,
                       restored_from=target, imports_from=db)
+
+
+def record_change(db: Path, change: Callable[[int], dict]) -> dict:
+    """Make a settings change under the writers' lock and journal it: ``change(id)`` writes and returns the record.
+
+    Settings changes share the journal and its numbering with imports, so one record says who
+    changed what and when; an exception from ``change`` journals nothing.
+    """
+    with _import_lock(db) as change_id:
+        record = change(change_id)
+        _append_journal(db, record)
+    return record
 
 
 def latest_import(db: Path) -> dict:
