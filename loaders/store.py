@@ -32,8 +32,9 @@ from .pipeline import Batch, Existing, sha256_of
 from .schema import TABLES, ddl
 
 DEFAULT_DB = Path("data/registry.duckdb")
-# Journal actions that produce a registry state; "settings" records a change of the bureau's settings.
+# Journal actions that produce a registry state, and the one that records a change of the bureau's settings.
 DATA_ACTIONS = ("import", "rollback")
+SETTINGS_ACTION = "settings"
 
 
 class ImportRefused(Exception):

@@ -6,6 +6,7 @@ import streamlit as st
 import figures
 import ui
 from briefing import pack, source, static
+from queries import bureau
 
 FORMATS = {"pptx": "PPTX 演示文稿", "pdf": "PDF 文件", "zip": "图片压缩包（PNG + SVG）"}
 SINGLE = {"png": "PNG（2 倍清晰度）", "svg": "SVG（矢量）", "pdf": "PDF（矢量）"}
@@ -70,7 +71,7 @@ with st.expander("加上单个联盟的档案图（可选）"):
         st.caption("选择联盟后可勾选它的成员构成、评审记录、补贴和年度报告图。")
 
 fmt = st.radio("格式", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="brief_format")
-request = (fmt, tuple(chosen), alliance, scope.profile.id, scope.describe(), version)  # what the pack depends on
+request = (fmt, tuple(chosen), alliance, scope.profile.id, scope.describe(), version, bureau.stamp())  # what the pack depends on
 left, right = st.columns([1, 3])
 clicked = left.button(f"生成简报（{len(chosen)} 张图）", type="primary", disabled=bool(problem) or not chosen)
 if not chosen:

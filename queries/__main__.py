@@ -27,8 +27,8 @@ import duckdb
 from loaders import default_db
 from loaders.store import connect_read_only
 
-from . import runner
-from .policy import DEFAULT_PROFILE, load_profile
+from . import bureau, runner
+from .policy import DEFAULT_PROFILE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     if not Path(db).exists():
         raise runner.QueryError(f"数据库文件不存在：{db}")
-    profile = load_profile(args.profile)
+    profile = bureau.profile(args.profile, Path(db))  # with this registry's own settings
     con = connect_read_only(Path(db))
     try:
         columns, rows = runner.fetch(con, args.name, profile=profile, as_of=args.as_of or date.today(),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import difflib
 import getpass
 import hashlib
 import io
@@ -40,13 +41,12 @@ from typing import Any
 import tomli_w
 
 from loaders import default_db
-from loaders.store import connect_read_only, history_dir, read_journal, record_change
+from loaders.store import SETTINGS_ACTION, connect_read_only, history_dir, read_journal, record_change
 
 from . import policy
 from .policy import (LAYER_DIR, OVERRIDE_HEADER, OVERRIDES_NAME, SUBSIDY_KINDS, UNCLASSIFIED, Profile, list_profiles,
                      load_profile, load_taxonomy, normalise)
 
-ACTION = "settings"
 SUFFIX = ".settings"
 
 # The profile values the page edits: name -> (TOML table, key, label, lowest, highest, what 0 means).
@@ -93,7 +93,7 @@ def stamp(db: Path | None = None) -> str:
 
 def changes(db: Path | None = None) -> list[dict]:
     """The journal's settings changes, oldest first."""
-    return [r for r in read_journal(Path(db or default_db())) if r.get("action") == ACTION]
+    return [r for r in read_journal(Path(db or default_db())) if r.get("action") == SETTINGS_ACTION]
 
 
 # --------------------------------------------------------------------------- validation
@@ -406,7 +406,7 @@ def _write(db: Path, change_id: int, rel: str, content: bytes | None, user: str 
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, content)
-    return {"import_id": change_id, "action": ACTION, "outcome": "ok",
+    return {"import_id": change_id, "action": SETTINGS_ACTION, "outcome": "ok",
             "at": dt.datetime.now().isoformat(timespec="seconds"), "user": user or getpass.getuser(),
             "file": rel, "summary": summary, "restored_from": restored_from,
             "before_sha256": _sha(before), "after_sha256": _sha(content)}
@@ -519,3 +519,19 @@ def _check_overrides(data: bytes, taxonomy_ids: set[str]) -> None:
                 policy.read_overrides(load_taxonomy(taxonomy_id), path)
             except ValueError as e:
                 raise SettingsError(f"归类设置无效，未保存：{str(e).replace(str(path), '本局设置 ' + OVERRIDES_NAME)}") from None
+
+
+def file_diff(record: dict, db: Path | None = None) -> str:
+    """A settings change as a unified diff of its file, before → after ("" when its copies are gone)."""
+    db = Path(db or default_db())
+    texts = []
+    for side in ("before", "after"):
+        path = snapshot(db, record["import_id"], side, record["file"])
+        if record.get(f"{side}_sha256") is None:
+            texts.append([])
+        elif path.is_file():
+            texts.append(_decode(path.read_bytes()).splitlines(keepends=True))
+        else:
+            return ""
+    shown = f"{folder(db).name}/{record['file']}"
+    return "".join(difflib.unified_diff(*texts, fromfile=f"{shown}（修改前）", tofile=f"{shown}（修改后）"))
