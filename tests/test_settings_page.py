@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 import auth
+import test_e2e as e2e
 from loaders.store import history_dir, journal_path, read_journal
 from queries import bureau
 
@@ -155,3 +156,50 @@ def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path:
     assert at.success[0].value.startswith(f"已保存（第 {change_id + 1} 号修改）：撤销第 {change_id} 号修改：")
     assert "6 个联盟未归类，0 个已人工归类" in " ".join(c.value for c in at.caption)
     assert settings_files(db) == {}
+
+
+# ---- a real browser ------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not Path(e2e.CHROMIUM).exists(), reason=f"没有 Chromium（{e2e.CHROMIUM}）：浏览器测试跳过")
+def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path: Path, monkeypatch):
+    """An editor lowers 十三五's lower bound from 80 to 50 on 设置; 目标进度, opened afresh, then reads
+    已完成 with 58 − 50 = 8 to spare (58 = the sample's filings 2016–2020, as in test_e2e)."""
+    from playwright.sync_api import sync_playwright
+
+    db = copy_registry(sample_db, tmp_path, monkeypatch)
+    with e2e.serve(db) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_FLAGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            e2e.open_page(tab, url)
+            e2e.open_page(tab, f"{url}/targets?{e2e.FILTERS}", "目标进度")
+            assert e2e.metric_value(tab, "结果") == "未完成"
+            assert e2e.metric_value(tab, "与下限相比") == "少 22 个"          # 58 − 80
+
+            e2e.open_page(tab, f"{url}/settings?{e2e.FILTERS}", "设置")
+            e2e.sign_in(tab)
+            e2e.wait_rendered(tab, "设置")
+            tab.get_by_role("tab", name="目标").click()
+            tab.get_by_label("新增或修改哪个目标").click()
+            tab.get_by_role("option", name="十三五").click()
+            e2e.wait_rendered(tab)
+            low = tab.get_by_label("下限（个）")
+            low.fill("50")
+            low.press("Tab")
+            tab.get_by_role("button", name="保存目标").click()
+            tab.get_by_text("目标「十三五」2020 年 80–100 个，自 2016 年起算 → 2020 年 50–100 个，自 2016 年起算").wait_for(
+                timeout=e2e.TIMEOUT_MS)
+            e2e.wait_rendered(tab)
+            e2e.SHOTS.mkdir(exist_ok=True)
+            e2e.screenshot(tab, e2e.SHOTS / "settings_saved.png")
+            e2e.assert_no_traceback(tab, "设置")
+
+            e2e.open_page(tab, f"{url}/targets?{e2e.FILTERS}", "目标进度")       # a new session, as a link opens
+            assert e2e.metric_value(tab, "“十三五”目标") == "50–100 个"
+            assert e2e.metric_value(tab, "已完成") == "58 个"
+            assert e2e.metric_value(tab, "结果") == "已完成"
+            assert e2e.metric_value(tab, "与下限相比") == "超出 8 个"
+            e2e.screenshot(tab, e2e.SHOTS / "settings_targets_after.png")
+        finally:
+            browser.close()
+    assert read_journal(db)[-1]["user"] == e2e.EDITOR
