@@ -574,13 +574,14 @@ where (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as va
 """
 
 
-def _classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, ...]) -> pd.DataFrame:
+def _classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, ...] | None = None) -> pd.DataFrame:
     """``classify_alliances`` for (alliance_id, name, field, …) rows, each distinct field text once.
 
     Alliances named in the overrides file go through ``classify_alliances`` by name (人工指定);
     the others share the result of their field text, which is what ``classify_alliances``
     would give them anyway.
     """
+    paths = policy.override_files() if paths is None else paths  # read at call time, so tests can point it elsewhere
     overrides = policy.read_overrides(tax, paths)
     manual = [a for a in alliances if overrides and policy.normalise(a[1] or "") in overrides]
     manual_ids = {a[0] for a in manual}
