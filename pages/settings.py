@@ -111,8 +111,9 @@ def show_targets(profile: Profile, shipped: Profile, editor: bool) -> None:
                                     key=f"st_high_{chosen}")
         since = cols[3].number_input("起算年份（0 = 累计）", 0, 2100, old.count_from if old else 0, step=1,
                                      key=f"st_from_{chosen}")
-        save = st.form_submit_button("保存目标", type="primary")
-        drop = st.form_submit_button("删除这个目标", disabled=old is None)
+        left, right, _ = st.columns([1, 1, 4])
+        save = left.form_submit_button("保存目标", type="primary")
+        drop = right.form_submit_button("删除这个目标", disabled=old is None)
     others = [dataclasses.asdict(t) for t in profile.targets if t.label != chosen]
     if save:
         row = {"label": label, "year": year, "low": low, "high": high, "count_from": since}
@@ -219,7 +220,9 @@ if not editor:
 if done := st.session_state.pop("settings_done", None):
     st.success(done)
 
-values, targets, caps, classes, history = st.tabs(["政策参数", "目标", "补贴上限", "联盟归类", "修改记录"])
+# Keyed and tracked, so the tab being edited stays open after a save's rerun.
+values, targets, caps, classes, history = st.tabs(["政策参数", "目标", "补贴上限", "联盟归类", "修改记录"],
+                                                  key="settings_tab", on_change="rerun")
 with values:
     show_values(profile, shipped, editor)
 with targets:
