@@ -182,7 +182,7 @@ def show_history(editor: bool) -> None:
         st.info("还没有修改过设置。")
         return
     st.dataframe(pd.DataFrame([{"编号": r["import_id"], "时间": str(r["at"])[:19].replace("T", " "), "操作人": r["user"],
-                                "文件": r["file"], "内容": r["summary"]} for r in records]),
+                                "设置": bureau.file_title(r["file"]), "内容": r["summary"]} for r in records]),
                  hide_index=True, width="stretch")
     by_id = {r["import_id"]: r for r in records}
     chosen = st.selectbox("查看或撤销哪一次修改", list(by_id), key="sh_chosen",

@@ -91,6 +91,16 @@ def stamp(db: Path | None = None) -> str:
     return policy.content_stamp([*policy.override_files(), *files])
 
 
+def file_title(rel: str) -> str:
+    """What a settings file holds, in words: 联盟归类, or the profile's name and 政策参数."""
+    if rel == OVERRIDES_NAME:
+        return "联盟归类"
+    try:
+        return f"{load_profile(Path(rel).stem).name}政策参数"
+    except ValueError:  # a profile this release no longer ships
+        return rel
+
+
 def changes(db: Path | None = None) -> list[dict]:
     """The journal's settings changes, oldest first."""
     return [r for r in read_journal(Path(db or default_db())) if r.get("action") == SETTINGS_ACTION]
