@@ -260,3 +260,20 @@ def test_a_change_alters_the_query_results_at_once(registry):
     finally:
         con.close()
     assert run(registry, "coverage_by_cluster")[6]["cluster"] == "新材料"   # and a fresh reader sees the same
+
+
+def test_the_command_line_lists_undoes_and_reads_the_settings(registry, capsys):
+    from queries.__main__ import main
+
+    bureau.change_caps(TIANJIN, {"备案补贴": 40}, "张三", registry)
+    assert main(["settings", "--db", str(registry)]) == 0
+    listed = capsys.readouterr().out
+    assert f"本局设置：{bureau.folder(registry)}" in listed
+    assert "张三  天津市（2018）政策参数：天津市（2018）：备案补贴上限 50 万元 → 40 万元；" in listed
+    assert main(["run", "subsidy_cap_check", "--db", str(registry), "--as-of", "2026-11-21", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split(",")[4] == "40"      # cap_wan, from the layer
+    assert main(["settings", "--db", str(registry), "--undo", "2", "--user", "李四"]) == 0
+    assert capsys.readouterr().out.startswith("已保存（第 3 号修改）：撤销第 2 号修改：")
+    assert settings_files(registry) == {} and read_journal(registry)[-1]["user"] == "李四"
+    assert main(["settings", "--db", str(registry), "--undo", "2"]) == 1
+    assert "错误：第 2 号修改之后，同一设置又有修改（第 3 号）" in capsys.readouterr().err   # undone already
