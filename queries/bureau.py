@@ -361,7 +361,7 @@ def undo(change_id: int, user: str | None = None, db: Path | None = None) -> dic
     if later:
         raise SettingsError(f"第 {change_id} 号修改之后，同一设置又有修改（第 {'、'.join(map(str, later))} 号）："
                             "撤销只能从最近一次开始；要回到更早的状态，请用“恢复到以前的版本”")
-    return _restore(db, record, "before", user, f"撤销第 {change_id} 号修改")
+    return _restore(db, record, "before", user, f"撤销第 {change_id} 号修改", expect=record["after_sha256"])
 
 
 def restore(change_id: int, user: str | None = None, db: Path | None = None, *, before: bool = False) -> dict:
@@ -384,7 +384,7 @@ def snapshot(db: Path, change_id: int, side: str, rel: str) -> Path:
     return history_dir(db) / "settings" / f"{change_id}.{side}{Path(rel).suffix}"
 
 
-def _restore(db: Path, record: dict, side: str, user: str | None, note: str) -> dict:
+def _restore(db: Path, record: dict, side: str, user: str | None, note: str, expect: str | None = "") -> dict:
     change_id = record["import_id"]
     digest = record.get(f"{side}_sha256")
     content = None
@@ -393,14 +393,20 @@ def _restore(db: Path, record: dict, side: str, user: str | None, note: str) -> 
         content = path.read_bytes() if path.is_file() else None
         if content is None or hashlib.sha256(content).hexdigest() != digest:
             raise SettingsError(f"第 {change_id} 号修改的存档文件缺失或已被改动（SHA-256 不符），不能用它恢复")
-    return record_change(db, lambda new_id: _write(db, new_id, record["file"], content, user, note, change_id))
+    return record_change(db, lambda new_id: _write(db, new_id, record["file"], content, user, note, change_id, expect))
 
 
 def _write(db: Path, change_id: int, rel: str, content: bytes | None, user: str | None,
-           note: str = "", restored_from: int | None = None) -> dict:
-    """Replace (or remove) one settings file, keep copies before and after, and return the journal record."""
+           note: str = "", restored_from: int | None = None, expect: str | None = "") -> dict:
+    """Replace (or remove) one settings file, keep copies before and after, and return the journal record.
+
+    ``expect`` (a SHA-256, None for "no file"; "" = anything) is what the file must hold now:
+    an undo checks, under the writers' lock, that nobody changed the file since the change it undoes.
+    """
     path = folder(db) / rel
     before = path.read_bytes() if path.is_file() else None
+    if expect != "" and _sha(before) != expect:
+        raise SettingsError(f"这个设置在第 {restored_from} 号修改之后又被改过（文件已不同），不能撤销：请用“恢复到以前的版本”")
     if before == content:
         raise SettingsError("没有改动：提交的设置与现在的相同" if restored_from is None
                             else f"现在的设置已与这个版本相同，无需{note}")

@@ -277,3 +277,14 @@ def test_the_command_line_lists_undoes_and_reads_the_settings(registry, capsys):
     assert settings_files(registry) == {} and read_journal(registry)[-1]["user"] == "李四"
     assert main(["settings", "--db", str(registry), "--undo", "2"]) == 1
     assert "错误：第 2 号修改之后，同一设置又有修改（第 3 号）" in capsys.readouterr().err   # undone already
+
+
+def test_undo_refuses_when_the_file_changed_since(registry):
+    """Someone edited the layer by hand after the change: undoing it would lose that edit silently."""
+    first = bureau.change_values(TIANJIN, {"member_minimum": 3}, "张三", registry)
+    layer = bureau.folder(registry) / LAYER
+    layer.write_bytes(layer.read_bytes() + b"\n[review]\ncycle_years = 4\n")
+    edited = layer.read_bytes()
+    with pytest.raises(SettingsError, match="第 2 号修改之后又被改过"):
+        bureau.undo(first["import_id"], "李四", registry)
+    assert layer.read_bytes() == edited
