@@ -203,3 +203,12 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
         finally:
             browser.close()
     assert read_journal(db)[-1]["user"] == e2e.EDITOR
+
+
+def test_data_page_keeps_listing_imports_only(single):
+    """数据 is about where the figures come from: settings changes are on 操作记录, and never 'current data'."""
+    bureau.change_values(TIANJIN, {"member_minimum": 3}, "李四", single)
+    at = open_page(app({"note": "no editors"}), "data")
+    assert not at.exception
+    history = at.dataframe[1].value
+    assert history[["批次", "操作", "当前"]].values.tolist() == [[1, "导入", "✓"]]
