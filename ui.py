@@ -46,7 +46,7 @@ def _query(version: Version, name: str, profile_id: str, as_of: dt.date, regions
     # ``settings`` (bureau.stamp) is only a cache key: a change on the 设置 page shows at once.
     con = read_cursor(_connection(version))
     try:
-        return runner.run(con, name, profile=bureau.profile(profile_id), as_of=as_of,
+        return runner.run(con, name, profile=bureau.profile_checked(profile_id)[0], as_of=as_of,
                           filters=runner.Filters(regions=regions, levels=levels, clusters=clusters), **dict(params))
     finally:
         con.close()
@@ -95,7 +95,9 @@ def sidebar(version: Version) -> Scope:
     profile_id = side.selectbox("政策配置", profiles,
                                 index=profiles.index(chosen if chosen in profiles else DEFAULT_PROFILE),
                                 format_func=lambda p: load_profile(p).name, key="f_profile")
-    profile = bureau.profile(profile_id)
+    profile, problem = bureau.profile_checked(profile_id)
+    if problem:
+        st.error(problem)
     try:
         as_of = dt.date.fromisoformat(st.query_params.get("as_of", ""))
     except ValueError:

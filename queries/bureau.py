@@ -84,6 +84,15 @@ def profile(profile_id: str, db: Path | None = None) -> Profile:
     return load_profile(profile_id, settings=folder(db))
 
 
+def profile_checked(profile_id: str, db: Path | None = None) -> tuple[Profile, str | None]:
+    """The bureau's profile; when its layer cannot be read (edited by hand), the shipped one and why, in Chinese."""
+    try:
+        return profile(profile_id, db), None
+    except ValueError as e:
+        return load_profile(profile_id), (f"本局设置有误，暂按发布版计算：{e}。"
+                                          "编辑人员可在“设置”页的“修改记录”中恢复以前的版本。")
+
+
 def stamp(db: Path | None = None) -> str:
     """Changes whenever any setting that figures depend on does: a cache key part."""
     base = folder(db)

@@ -212,3 +212,14 @@ def test_data_page_keeps_listing_imports_only(single):
     assert not at.exception
     history = at.dataframe[1].value
     assert history[["批次", "操作", "当前"]].values.tolist() == [[1, "导入", "✓"]]
+
+
+def test_a_broken_hand_edited_layer_is_reported_and_the_shipped_profile_used(single):
+    layer = bureau.folder(single) / f"profiles/{TIANJIN}.toml"
+    layer.parent.mkdir(parents=True)
+    layer.write_text("[members]\nminimum = 三\n", encoding="utf-8")
+    at = open_page(app({"note": "no editors"}), "compliance")
+    assert not at.exception
+    assert at.error[0].value.startswith("本局设置有误，暂按发布版计算：")
+    assert "registry.duckdb.settings/profiles/tianjin-2018.toml" in at.error[0].value
+    assert metrics(at)["不符合至少一项"] == "1 个"                   # 3 members < the shipped 10
