@@ -65,6 +65,12 @@ def caps_table(current: Profile, shipped: Profile) -> pd.DataFrame:
     return pd.DataFrame([(k, cap(current, k), cap(shipped, k)) for k in SUBSIDY_KINDS], columns=["补贴类型", "本局现行", "发布版"])
 
 
+def count_input(col, name: str, label: str, current: int, key: str) -> int:
+    """A whole-number box within the bounds bureau checks (a hand-edited value outside them starts at the bound)."""
+    low, high = bureau.COUNTS[name][3:5]
+    return col.number_input(label, low, high, min(max(current, low), high), step=1, key=key)
+
+
 def show_values(profile: Profile, shipped: Profile, editor: bool) -> None:
     table = values_table(profile, shipped)
     for col, (_, row) in zip(st.columns(len(table)), table.iterrows()):
@@ -77,11 +83,11 @@ def show_values(profile: Profile, shipped: Profile, editor: bool) -> None:
     with st.form("settings_values"):
         st.markdown("**修改**（0 表示政策未规定该项）")
         left, right = st.columns(2)
-        minimum = left.number_input("成员单位最低数量（家）", 0, 1000, profile.members.minimum, step=1, key="sv_minimum")
-        cycle = right.number_input("评估（复审）周期（年）", 0, 20, profile.review.cycle_years, step=1, key="sv_cycle")
+        minimum = count_input(left, "member_minimum", "成员单位最低数量（家）", profile.members.minimum, "sv_minimum")
+        cycle = count_input(right, "cycle_years", "评估（复审）周期（年）", profile.review.cycle_years, "sv_cycle")
         due = left.text_input("年度报告截止日（月-日，如 11-30；留空表示不要求年度报告）", profile.review.report_due,
                               key="sv_due")
-        term = right.number_input("联盟协议期限（年）", 0, 50, profile.review.agreement_term_years, step=1, key="sv_term")
+        term = count_input(right, "agreement_term_years", "联盟协议期限（年）", profile.review.agreement_term_years, "sv_term")
         if st.form_submit_button("保存政策参数", type="primary"):
             apply(lambda: bureau.change_values(profile.id, {"member_minimum": minimum, "cycle_years": cycle,
                                                             "report_due": due, "agreement_term_years": term},
