@@ -28,4 +28,4 @@ PAGES = {
 }
 
 auth.sidebar_login()
-st.navigation(PAGES).run()
+st.navigation(PAGES, expanded=True).run()  # every page listed: beyond 12 Streamlit folds them under "View N more"
