@@ -256,8 +256,11 @@ def _change_profile(profile_id: str, edit: Callable[[dict], None], user: str | N
     def change(change_id: int) -> dict:
         shipped = policy.read_toml(shipped_path)
         layer_file = folder(db) / rel
-        current = policy.read_toml(layer_file) if layer_file.is_file() else {}
-        data = copy.deepcopy(policy.merge_layer(shipped, current, layer_file))
+        try:
+            current = policy.read_toml(layer_file) if layer_file.is_file() else {}
+            data = copy.deepcopy(policy.merge_layer(shipped, current, layer_file))
+        except ValueError as e:  # the layer was edited by hand and cannot be read
+            raise SettingsError(f"现有的本局设置文件有误，未保存：{e}。请先在“修改记录”中恢复以前的版本") from None
         edit(data)
         layer = _layer_of(shipped, data)
         text = _layer_text(profile_id, layer) if layer else None

@@ -288,3 +288,12 @@ def test_undo_refuses_when_the_file_changed_since(registry):
     with pytest.raises(SettingsError, match="第 2 号修改之后又被改过"):
         bureau.undo(first["import_id"], "李四", registry)
     assert layer.read_bytes() == edited
+
+
+def test_a_change_over_an_unreadable_layer_is_refused_in_chinese(registry):
+    layer = bureau.folder(registry) / LAYER
+    layer.parent.mkdir(parents=True)
+    layer.write_text("[members\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="现有的本局设置文件有误，未保存：.*不是有效的 TOML 文件"):
+        bureau.change_values(TIANJIN, {"cycle_years": 4}, "张三", registry)
+    assert layer.read_text(encoding="utf-8") == "[members\n"
