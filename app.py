@@ -24,9 +24,10 @@ PAGES = {
         st.Page("pages/data.py", title="数据", icon=":material/database:", url_path="data"),
         st.Page("pages/import.py", title="数据导入", icon=":material/upload_file:", url_path="import"),
         st.Page("pages/audit.py", title="操作记录", icon=":material/history:", url_path="audit"),
+        st.Page("pages/settings.py", title="设置", icon=":material/tune:", url_path="settings"),
     ],
 }
 
 with guard.errors_reported():  # a traceback never reaches the browser: logged with an id instead
     auth.sidebar_login()
-    st.navigation(PAGES).run()
+    st.navigation(PAGES, expanded=True).run()  # every page listed: beyond 12 Streamlit folds them under "View N more"

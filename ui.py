@@ -18,7 +18,7 @@ import figures
 from figures import Scope, tables
 from loaders import default_db
 from loaders.store import connect_read_only, latest_import, read_cursor
-from queries import runner
+from queries import bureau, runner
 from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
 
 Version = tuple[str, int, int]
@@ -42,10 +42,11 @@ def _connection(version: Version):
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _query(version: Version, name: str, profile_id: str, as_of: dt.date, regions: tuple, levels: tuple,
-           clusters: tuple, params: tuple) -> pd.DataFrame:
+           clusters: tuple, params: tuple, settings: str) -> pd.DataFrame:
+    # ``settings`` (bureau.stamp) is only a cache key: a change on the 设置 page shows at once.
     con = read_cursor(_connection(version))
     try:
-        return runner.run(con, name, profile=load_profile(profile_id), as_of=as_of,
+        return runner.run(con, name, profile=bureau.profile_checked(profile_id)[0], as_of=as_of,
                           filters=runner.Filters(regions=regions, levels=levels, clusters=clusters), **dict(params))
     finally:
         con.close()
@@ -58,7 +59,7 @@ def fetcher(version: Version, scope: Scope) -> figures.Fetch:
     """
     def fetch(name: str, as_of: dt.date | None = None, **params: Any) -> pd.DataFrame:
         return _query(version, name, scope.profile.id, as_of or scope.as_of, scope.regions, scope.levels,
-                      scope.clusters, tuple(sorted(params.items())))
+                      scope.clusters, tuple(sorted(params.items())), bureau.stamp())
     return fetch
 
 
@@ -94,7 +95,9 @@ def sidebar(version: Version) -> Scope:
     profile_id = side.selectbox("政策配置", profiles,
                                 index=profiles.index(chosen if chosen in profiles else DEFAULT_PROFILE),
                                 format_func=lambda p: load_profile(p).name, key="f_profile")
-    profile = load_profile(profile_id)
+    profile, problem = bureau.profile_checked(profile_id)
+    if problem:
+        st.error(problem)
     try:
         as_of = dt.date.fromisoformat(st.query_params.get("as_of", ""))
     except ValueError:
@@ -125,7 +128,7 @@ def sidebar(version: Version) -> Scope:
 
 
 def _options(version: Version, query: str, column: str, profile_id: str, as_of: dt.date) -> list[str]:
-    rows = _query(version, query, profile_id, as_of, (), (), (), ())
+    rows = _query(version, query, profile_id, as_of, (), (), (), (), bureau.stamp())
     return [v for v in rows[column].dropna().astype(str).tolist()]
 
 

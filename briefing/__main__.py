@@ -20,7 +20,8 @@ from pathlib import Path
 import figures
 from figures import Scope, work_plan
 from loaders import default_db
-from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
+from queries import bureau
+from queries.policy import DEFAULT_PROFILE, list_profiles
 
 from . import pack, source, static
 
@@ -71,7 +72,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def _scope(args: argparse.Namespace) -> Scope:
-    return Scope(load_profile(args.profile), args.as_of, args.year_from, args.year_to or args.as_of.year,
+    return Scope(bureau.profile(args.profile, args.db), args.as_of, args.year_from, args.year_to or args.as_of.year,
                  _split(args.region), _split(args.level), _split(args.cluster))
 
 

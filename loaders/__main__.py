@@ -10,8 +10,9 @@ from .headers import HeaderMap
 from .pipeline import Batch, prepare
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import (ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt, existing_state,
-                    history_usage, import_batch, note_empty, path_records, read_journal, refuse, retention, rollback)
+from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt,
+                    existing_state, history_usage, import_batch, note_empty, path_records, read_journal, refuse,
+                    retention, rollback)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -131,7 +132,8 @@ def _history(args: argparse.Namespace) -> int:
     if not records:
         print(f"{db} 还没有导入记录。")
         return 0
-    current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
+    current = max((r["import_id"] for r in records if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS),
+                  default=None)
     print("批次  时间                 操作      结果  操作人      内容")
     for r in records:
         action = ACTIONS.get(r.get("action"), "—")

@@ -30,7 +30,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -43,10 +43,13 @@ DEFAULT_DB = Path("data/registry.duckdb")
 KEEP_SNAPSHOTS_ENV, KEEP_DAYS_ENV = "LIANMENG_KEEP_SNAPSHOTS", "LIANMENG_KEEP_DAYS"
 KEEP_SNAPSHOTS, KEEP_DAYS = 30, 365
 # How the journal's actions and outcomes read to people (CLI history, 数据 and 操作记录 pages).
-ACTIONS = {"import": "导入", "rollback": "回滚", "check": "校验"}
+ACTIONS = {"import": "导入", "rollback": "回滚", "check": "校验", "settings": "修改设置"}
 OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断", "empty": "无数据"}
 # Journal lines that track an attempt in flight; people see only the outcomes.
 IN_FLIGHT = frozenset({"started", "building", "ended"})
+# Journal actions that produce a registry state, and the one that records a change of the bureau's settings.
+DATA_ACTIONS = ("import", "rollback")
+SETTINGS_ACTION = "settings"
 
 
 class ImportRefused(Exception):
@@ -418,7 +421,7 @@ def refuse(within: Attempt, batch: Batch, import_id: int | None = None) -> None:
 def rollback(db: Path, target: int | None = None, user: str | None = None) -> Outcome:
     """Restore the data of an earlier landed import as a new state (itself undoable)."""
     with attempt(db, [], user, "rollback") as within, _import_lock(db) as import_id:
-        landed = [r for r in read_journal(db) if r.get("outcome") == "ok"]
+        landed = [r for r in read_journal(db) if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS]
         if not landed or not db.exists():
             raise HistoryError("还没有任何成功的导入，无可回滚")
         current = _current_import_id(db)
@@ -440,6 +443,18 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
         summary = f"回滚到批次 {target} 的数据"
         return _build(db, import_id, within, [], summary, frames={}, carry_from=snapshot,
                       restored_from=target, imports_from=db)
+
+
+def record_change(db: Path, change: Callable[[int], dict]) -> dict:
+    """Make a settings change under the writers' lock and journal it: ``change(id)`` writes and returns the record.
+
+    Settings changes share the journal and its numbering with imports, so one record says who
+    changed what and when; an exception from ``change`` journals nothing.
+    """
+    with _import_lock(db) as change_id:
+        record = change(change_id)
+        _append_journal(db, record)
+    return record
 
 
 def latest_import(db: Path) -> dict:

@@ -6,6 +6,7 @@ import streamlit as st
 import figures
 import ui
 from briefing import pack, source, static
+from queries import bureau
 
 FORMATS = {"pptx": "PPTX 演示文稿", "pdf": "PDF 文件", "zip": "图片压缩包（PNG + SVG）"}
 CHART_MODES = {"native": "可编辑图表（在 WPS / PowerPoint 中可“编辑数据”）", "picture": "图片（供不支持图表的播放软件）"}
@@ -79,7 +80,7 @@ elif fmt == "pdf":
     page = st.radio("页面", list(static.SIZES), format_func=lambda s: static.SIZES[s].label, horizontal=True,
                     key="brief_page")
 # what the pack depends on
-request = (fmt, charts_as, page, tuple(chosen), alliance, scope.profile.id, scope.describe(), version)
+request = (fmt, charts_as, page, tuple(chosen), alliance, scope.profile.id, scope.describe(), version, bureau.stamp())
 left, right = st.columns([1, 3])
 clicked = left.button(f"生成简报（{len(chosen)} 张图）", type="primary", disabled=bool(problem) or not chosen)
 if not chosen:

@@ -77,7 +77,8 @@ else:
     ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
                   columns=["alliance", "raw_field", "reason", "active", "status"])
     # Names are data: shown with st.code, never inside Markdown.
-    st.markdown(f"**如何归类**：在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
+    st.markdown(f"**如何归类**：编辑人员在“设置”页的“联盟归类”中选择联盟和{word}即可（有记录、可撤销）；"
+                "也可在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
     st.code(f"{unclassified['alliance'].iloc[0]},{taxonomy_id},<{word}名称>", language=None)
     st.caption(f"“归入”可填：{'、'.join(entries['cluster'])}；确认不属于任何{word}的填“未归类”。"
                "保存后刷新本页即生效。若只是关键词缺漏，也可在 data/taxonomies/ 下的分类体系文件中补充关键词。")

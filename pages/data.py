@@ -11,7 +11,7 @@ import ui
 from figures import tables
 from loaders import ROOT, default_db
 from loaders.schema import TABLES
-from loaders.store import ACTIONS, OUTCOMES, data_dates, latest_import, read_journal, table_counts
+from loaders.store import ACTIONS, OUTCOMES, SETTINGS_ACTION, data_dates, latest_import, read_journal, table_counts
 from loaders.template import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +34,8 @@ def template_bytes() -> bytes:
 
 
 def history_frame(records: list[dict]) -> pd.DataFrame:
-    """The journal, newest first, one row per attempt, with Chinese headers."""
+    """The journal's imports and rollbacks (settings changes are on 操作记录), newest first, with Chinese headers."""
+    records = [r for r in records if r.get("action") != SETTINGS_ACTION]
     current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
     rows = []
     for r in reversed(records):

@@ -22,8 +22,8 @@ if int(progress["filed"].fillna(0).sum()) == 0:
 if outlook.empty:
     more = "；各产业集群（领域）的覆盖情况见“产业集群覆盖”页" if profile.taxonomy else ""
     st.info(f"“{profile.name}”政策配置（《{profile.title}》）没有设定联盟数量目标，所以本页不画目标线{more}。"
-            f"如本地另有数量目标，可在 data/profiles/{profile.id}.toml 中加入 [[targets]]"
-            "（目标名称、目标年份、下限、上限、起算年份）。下面仍列出历年备案数。")
+            "如本地另有数量目标，编辑人员可在“设置”页的“目标”中添加（目标名称、目标年份、下限、上限、起算年份），"
+            f"发布的 data/profiles/{profile.id}.toml 保持不变。下面仍列出历年备案数。")
 else:
     for row in outlook.itertuples():
         cols = st.columns(4)

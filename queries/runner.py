@@ -428,12 +428,11 @@ def register_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy:
     """Create the context tables for ``profile`` on ``con``, unless they are already there.
 
     ``taxonomy`` overrides the profile's taxonomy id ("" = none). The tables are rebuilt when
-    the profile, the taxonomy, the overrides file or the registry (its latest import) changes.
+    the profile, the taxonomy, the overrides files' contents or the registry (its latest import) changes.
     """
     taxonomy_id = profile.taxonomy if taxonomy is None else taxonomy
-    overrides = policy.OVERRIDES_PATH
-    key = (repr(profile), taxonomy_id, overrides.stat().st_mtime if overrides.exists() else None,
-           _registry_state(con))
+    overrides = policy.content_stamp(policy.override_files(profile.settings))
+    key = (repr(profile), taxonomy_id, overrides, _registry_state(con))
     with _lock:
         if _registered.get(con) == key:
             return
@@ -486,7 +485,7 @@ def _build_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id
         tax = policy.load_taxonomy(taxonomy_id)
         entries = pd.DataFrame([(e.name, e.group, i) for i, e in enumerate(tax.entries, 1)],
                                columns=["entry", "grp", "position"])
-        clusters = _classify(tax, alliances)
+        clusters = _classify(tax, alliances, policy.override_files(profile.settings))
     else:
         entries = pd.DataFrame({"entry": [], "grp": [], "position": []})
         clusters = pd.DataFrame({"alliance_id": ids, "cluster": UNCLASSIFIED,
@@ -575,21 +574,21 @@ where (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as va
 """
 
 
-def _classify(tax: policy.Taxonomy, alliances: list[tuple]) -> pd.DataFrame:
+def _classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, ...] | None = None) -> pd.DataFrame:
     """``classify_alliances`` for (alliance_id, name, field, …) rows, each distinct field text once.
 
     Alliances named in the overrides file go through ``classify_alliances`` by name (人工指定);
     the others share the result of their field text, which is what ``classify_alliances``
     would give them anyway.
     """
-    path = policy.OVERRIDES_PATH  # read at call time, so tests can point it elsewhere
-    overrides = policy.read_overrides(tax, path)
+    paths = policy.override_files() if paths is None else paths  # read at call time, so tests can point it elsewhere
+    overrides = policy.read_overrides(tax, paths)
     manual = [a for a in alliances if overrides and policy.normalise(a[1] or "") in overrides]
     manual_ids = {a[0] for a in manual}
     rest = [a for a in alliances if a[0] not in manual_ids]
     records: list[tuple] = []
     if manual:
-        by_name = policy.classify_alliances(tax, ((a[0], a[1], a[2]) for a in manual), path)
+        by_name = policy.classify_alliances(tax, ((a[0], a[1], a[2]) for a in manual), paths)
         records += list(by_name.itertuples(index=False, name=None))
     fields = list(dict.fromkeys(a[2] for a in rest))
     by_field = policy.classify_alliances(tax, ((f, None, f) for f in fields), overrides_path=None)
