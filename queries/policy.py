@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import tomllib
 import unicodedata
@@ -116,6 +117,13 @@ class Profile:
 def list_profiles(directory: Path = PROFILES_DIR) -> list[str]:
     """Ids of the profiles in ``directory``, sorted."""
     return _list_ids(directory)
+
+
+def default_profile() -> str:
+    """The profile pages open with: $REGISTRY_PROFILE when it names one (``make run SAMPLE=…`` sets it to
+    the sample's profile), else DEFAULT_PROFILE."""
+    wanted = os.environ.get("REGISTRY_PROFILE", "")
+    return wanted if wanted in list_profiles() else DEFAULT_PROFILE
 
 
 def load_profile(profile_id: str, directory: Path = PROFILES_DIR) -> Profile:

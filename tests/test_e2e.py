@@ -91,7 +91,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "audit": ("新增联盟", "120 个", ""),                  # the sample import added every alliance
 }
 EDITOR, PASSWORD = "e2e", "e2e-口令-only-for-tests"
-UPLOAD = ROOT / "data" / "sample" / "年度报告.csv"
+UPLOAD = ROOT / "data" / "sample" / "tianjin" / "年度报告.csv"
 
 
 # ---- server and browser ----------------------------------------------------------------------
