@@ -1203,14 +1203,13 @@ HEILONGJIANG = Bureau(
         "能源": (("风电装备", "风电"), ("核电装备", "核电装备"), ("生物质能", "清洁能源（生物质能）"),
                ("煤炭深加工", "煤炭深加工"), ("煤化工", "煤化工")),
         "农业": (("大豆", "大豆精深加工"), ("寒地水稻", "寒地水稻"), ("玉米深加工", "玉米深加工")),
-        "食品": (("乳业", "乳制品"),),
-        "医药": (("兽用生物制品", "兽用疫苗"), ("北药", "中药（北药）"), ("生物医药", "生物医药")),
+        "医药": (("北药", "中药（北药）"), ("生物医药", "生物医药")),   # 乳业 and 兽用生物制品 still without one
         "建材": (("节能建材", "新型墙体材料"), ("寒地建筑", "寒地建筑节能")),
         "汽车": (("新能源汽车", "新能源汽车"),),
         "装备": (("重型装备", "重型装备制造"),),
     },
     # 9: pilots chosen by the seven-agency group; 5: the fields were to be built by 2010
-    batches=((date(2009, 12, 18), 10), (date(2010, 9, 20), 7), (date(2011, 10, 14), 4), (date(2013, 6, 7), 2)),
+    batches=((date(2009, 12, 18), 9), (date(2010, 9, 20), 7), (date(2011, 10, 14), 3), (date(2013, 6, 7), 2)),
     level="省级", seed_offset=3000,
 )
 
@@ -1299,23 +1298,23 @@ def weinan_lifecycle(rng: random.Random, alliances: Sequence[Alliance]) -> None:
     for a in alliances:
         assert a.filed is not None
         a.status = "已认定"
-        last_due = max(k for k in range(0, 5) if add_years(a.filed, 3 * k) <= TODAY)
-        for k in range(1, last_due + 1):
-            due = add_years(a.filed, 3 * k)
-            if id(a) in overdue and k == last_due:
+        base, first = a.filed, True
+        while (due := add_years(base, 3)) <= TODAY:      # three years from the last 复审 (or the 认定)
+            if id(a) in overdue and add_years(due, 3) > TODAY:   # the latest one due is not done
                 a.fate.flags.add("overdue")
                 break
             day = due - timedelta(days=between(rng, 0, 50))
-            if a is revoked[0] and k == 1:
+            if a is revoked[0] and first:
                 a.events.append(Event("复审", day, "不合格", round(rng.uniform(45, 58), 1), "复审不合格"))
                 a.revoked = day + timedelta(days=between(rng, 30, 90))
                 a.events.append(Event("撤销", a.revoked, "", None, "复审不合格，撤销资质"))
                 break
-            if a is revoked[1] and k == 1:     # never re-reviewed: 15 revokes it
+            if a is revoked[1] and first:     # never re-reviewed: 15 revokes it
                 a.revoked = due + timedelta(days=between(rng, 60, 150))
                 a.events.append(Event("撤销", a.revoked, "", None, "逾期未复审，撤销资质"))
                 break
             a.events.append(Event("复审", day, "合格", round(rng.triangular(62, 96, 82), 1)))
+            base, first = day, False
         if a.revoked:
             a.status = "已撤销"
 
@@ -1464,6 +1463,11 @@ def bureau_registry(b: Bureau, seed: int) -> list[Alliance]:
         a.events.sort(key=lambda e: (e.day, EVENT_ORDER[e.kind]))
         a.contact, a.phone = person_name(rng), phone_number(rng)
         a.staff = between(rng, 1, 5) if rng.random() < 0.8 else None
+    if b.key != "weinan":   # only Weinan's member list keeps join and leave dates; elsewhere the list is the current one
+        for a in alliances:
+            a.members = [m for m in a.members if m.left is None]
+            for m in a.members:
+                m.joined = a.agreement
     if b.key == "weinan":
         weinan_core_members(rng, alliances)
         for a in alliances:
