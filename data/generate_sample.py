@@ -1,11 +1,12 @@
-"""Deterministic generator of a Tianjin-style alliance registry, written as messy bureau exports.
+"""Deterministic generator of each jurisdiction's alliance registry, written as that bureau's messy exports.
 
     python data/generate_sample.py [--out DIR] [--seed 42]     # the committed Tianjin sample (data/sample/tianjin/)
     python data/generate_sample.py --sample zhejiang           # another bureau's (data/sample/zhejiang/)
     python data/generate_sample.py --all                       # all five (make sample)
     python data/generate_sample.py --scale [--out DIR]         # national-scale benchmark set (data/scale/)
 
-What it models, and why each piece is there (the dashboard has to find or survive all of it):
+What the Tianjin sample models, and why each piece is there (the dashboard has to find or survive all
+of it); the other four are described where they are built ("The other four jurisdictions" below):
 
 * The registry: ~120 alliances under Tianjin's 2018 rules (备案, ≥10 members, three-year
   evaluation, ≤50万 filing / 50万 pilot / ≤30万 evaluation subsidies), filed 2010–2026 with a
