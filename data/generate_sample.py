@@ -1347,9 +1347,9 @@ def weinan_reports(rng: random.Random, a: Alliance) -> None:
 
 
 def heilongjiang_agreements(rng: random.Random, a: Alliance) -> None:
-    """6: the agreement is re-signed every three to five years — by some; the others' lapse."""
+    """6: the agreement is re-signed every three to five years — by most, each time; the others' lapse."""
     day = a.agreement
-    while rng.random() < 0.6:
+    while rng.random() < 0.85:
         nxt = add_years(day, between(rng, 3, 5)) - timedelta(days=between(rng, 0, 40))
         if nxt > TODAY - timedelta(days=20):
             break
