@@ -19,7 +19,7 @@ from figures import Scope, tables
 from loaders import default_db
 from loaders.store import connect_read_only, latest_import, read_cursor
 from queries import bureau, runner
-from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
+from queries.policy import default_profile, list_profiles, load_profile
 
 Version = tuple[str, int, int]
 LEVELS = ("国家级", "省级", "市级")
@@ -91,9 +91,10 @@ def sidebar(version: Version) -> Scope:
     """The global filters, read from and written back to the URL so a link reopens the same view."""
     side = st.sidebar
     profiles = list_profiles()
-    chosen = st.query_params.get("profile", DEFAULT_PROFILE)
+    default = default_profile()   # the loaded sample's profile under `make run SAMPLE=…`
+    chosen = st.query_params.get("profile", default)
     profile_id = side.selectbox("政策配置", profiles,
-                                index=profiles.index(chosen if chosen in profiles else DEFAULT_PROFILE),
+                                index=profiles.index(chosen if chosen in profiles else default),
                                 format_func=lambda p: load_profile(p).name, key="f_profile")
     profile, problem = bureau.profile_checked(profile_id)
     if problem:

@@ -59,7 +59,7 @@ def spread(n: int) -> list[str]:
 
 def sample_db(folder: Path) -> Path:
     db = folder / "registry.duckdb"
-    subprocess.run([sys.executable, "-m", "loaders", "load", "--db", str(db), str(ROOT / "data" / "sample")],
+    subprocess.run([sys.executable, "-m", "loaders", "load", "--db", str(db), str(ROOT / "data" / "sample" / "tianjin")],
                    cwd=ROOT, check=True, capture_output=True)
     return db
 

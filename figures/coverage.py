@@ -39,8 +39,8 @@ def with_taxonomy(scope: Scope, taxonomy_id: str) -> Scope:
 
 
 def entry_word(taxonomy_id: str) -> str:
-    """How the taxonomy's entries are called: 领域 (Heilongjiang) or 产业集群 (Tianjin)."""
-    return "领域" if taxonomy_id and "领域" in load_taxonomy(taxonomy_id).name else "产业集群"
+    """How the taxonomy's entries are called (its ``noun``): 产业集群, 领域, 重点领域 or 产业."""
+    return load_taxonomy(taxonomy_id).noun if taxonomy_id else "产业集群"
 
 
 def coverage_rows(fetch: Fetch, scope: Scope) -> pd.DataFrame:

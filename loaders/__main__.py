@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import HEADER_MAP, ROOT, SAMPLE_DIR, default_db
+from . import HEADER_MAP, ROOT, SAMPLES_DIR, default_db
 from .headers import HeaderMap
 from .pipeline import Batch, prepare
 from .read import SUFFIXES
@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, metavar="OUT.xlsx")
     p = command("docs", _docs, f"由 schema 生成 {SCHEMA_DOC.relative_to(ROOT)}", db=False)
     p.add_argument("--check", action="store_true", help="只检查文档是否最新")
-    p = command("init", _init, "数据库不存在时由 data/sample/ 建立（make run 使用）")
+    p = command("init", _init, "数据库不存在时由示例数据 data/sample/<名称>/ 建立（make run 使用）")
+    p.add_argument("--sample", default="tianjin", help="示例名称（默认 tianjin；另有 zhejiang、weinan、heilongjiang、most）")
     return parser
 
 
@@ -186,8 +187,12 @@ def _init(args: argparse.Namespace) -> int:
     if db.exists():
         print(f"数据库已存在：{db}")
         return 0
+    sample = SAMPLES_DIR / args.sample
+    if not args.sample.isidentifier() or not sample.is_dir():
+        known = "、".join(sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()))
+        raise ValueError(f"没有示例“{args.sample}”（{sample} 不存在）。现有：{known}")
     db.parent.mkdir(parents=True, exist_ok=True)
-    args.files, args.header_map = [SAMPLE_DIR], None
+    args.files, args.header_map = [sample], None
     return _load(args)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import tomllib
 import unicodedata
@@ -117,7 +118,7 @@ class Profile:
     source: str
     act: str
     level: str
-    taxonomy: str                   # taxonomy id, "" when the text names no clusters
+    taxonomy: str                   # taxonomy id (data/taxonomies/<id>.toml)
     members: Members
     regions: tuple[str, ...]
     review: Review
@@ -129,6 +130,13 @@ class Profile:
 def list_profiles(directory: Path = PROFILES_DIR) -> list[str]:
     """Ids of the profiles in ``directory``, sorted."""
     return _list_ids(directory)
+
+
+def default_profile() -> str:
+    """The profile pages open with: $REGISTRY_PROFILE when it names one (``make run SAMPLE=…`` sets it to
+    the sample's profile), else DEFAULT_PROFILE."""
+    wanted = os.environ.get("REGISTRY_PROFILE", "")
+    return wanted if wanted in list_profiles() else DEFAULT_PROFILE
 
 
 def load_profile(profile_id: str, directory: Path = PROFILES_DIR, settings: Path | None = None) -> Profile:
@@ -192,8 +200,9 @@ def profile_from(data: dict[str, Any], path: Path) -> Profile:
 
 
 def _taxonomy_ref(top: _Table) -> str:
-    value = top.text("taxonomy", allow_empty=True)
-    if value and not _ID_PATTERN.fullmatch(value):
+    # Required: a profile without its own taxonomy would leave pages to borrow another bureau's.
+    value = top.text("taxonomy")
+    if not _ID_PATTERN.fullmatch(value):
         top.fail("taxonomy", f"应为 data/taxonomies 下的文件名（不含 .toml），现为「{value}」")
     return value
 
@@ -290,6 +299,7 @@ class Entry:
     name: str
     group: str
     keywords: tuple[str, ...]
+    source: str = ""    # where the entry is listed (clause, code)
 
 
 @dataclass(frozen=True)
@@ -299,6 +309,9 @@ class Taxonomy:
     id: str
     name: str
     entries: tuple[Entry, ...]
+    noun: str = "产业集群"  # what its entries are called on pages: 产业集群, 领域, 重点领域, 产业
+    source: str = ""       # the document that lists the entries
+    basis: str = ""        # for pages: which classification this is and why the profile uses it
 
     @property
     def entry_names(self) -> tuple[str, ...]:
@@ -314,18 +327,19 @@ def load_taxonomy(taxonomy_id: str, directory: Path = TAXONOMIES_DIR) -> Taxonom
     """Read and validate ``<directory>/<taxonomy_id>.toml``."""
     path = _find(taxonomy_id, directory, "分类体系")
     top = _Table(read_toml(path), path)
-    top.only("id", "name", "entries")
+    top.only("id", "name", "noun", "source", "basis", "entries")
     _check_id(top, path)
     entries = tuple(_entry(t) for t in top.tables("entries"))
     if not entries:
         top.fail("entries", "至少要有一个条目（[[entries]]）")
     _check_unique_entries(top, entries)
     _check_unique_keywords(top, entries)
-    return Taxonomy(id=path.stem, name=top.text("name"), entries=entries)
+    return Taxonomy(id=path.stem, name=top.text("name"), entries=entries, noun=top.text("noun"),
+                    source=top.text("source"), basis=top.text("basis"))
 
 
 def _entry(t: _Table) -> Entry:
-    t.only("name", "group", "keywords")
+    t.only("name", "group", "source", "keywords")
     name = t.text("name")
     keywords: list[str] = []
     seen: set[str] = set()
@@ -337,7 +351,7 @@ def _entry(t: _Table) -> Entry:
         if key not in seen:  # repeats within one entry change nothing; drop them
             seen.add(key)
             keywords.append(keyword)
-    return Entry(name=name, group=t.text("group", allow_empty=True), keywords=tuple(keywords))
+    return Entry(name=name, group=t.text("group", allow_empty=True), keywords=tuple(keywords), source=t.text("source"))
 
 
 def _check_unique_entries(top: _Table, entries: tuple[Entry, ...]) -> None:

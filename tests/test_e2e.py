@@ -92,7 +92,7 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "settings": ("成员单位最低数量", "10 家", ""),        # tianjin-2018 as shipped: 第十一条（三）
 }
 EDITOR, PASSWORD = "e2e", "e2e-口令-only-for-tests"
-UPLOAD = ROOT / "data" / "sample" / "年度报告.csv"
+UPLOAD = ROOT / "data" / "sample" / "tianjin" / "年度报告.csv"
 
 
 # ---- server and browser ----------------------------------------------------------------------

@@ -134,9 +134,10 @@ def test_profile_without_caps(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
     assert any("没有规定补贴上限" in i.value for i in at.info)
     assert _metrics(at)["超过政策上限"][0] == "未规定上限"
-    # no clusters either: three charts, and a word on why
-    assert len(at.get("plotly_chart")) == 3
-    assert any("不按集群统计补贴" in c.value for c in at.caption)
+    # its own taxonomy (浙江省九大战略性新兴产业) still counts money by industry: four charts
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_subsidies_by_year", "chart_subsidies_by_kind",
+                                                      "chart_subsidies_by_cluster", "chart_subsidies_by_region"]
+    assert not any("不按集群统计补贴" in c.value for c in at.caption)
 
 
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -148,7 +148,9 @@ def test_coverage_by_cluster(con):
 
 
 def test_coverage_without_taxonomy_has_only_unclassified(con):
-    got = table(con, "coverage_by_cluster", "cluster alliances_active members subsidy_wan", profile="weinan-2015")
+    # taxonomy="" (the runner's "no taxonomy") puts every alliance in 未归类
+    got = table(con, "coverage_by_cluster", "cluster alliances_active members subsidy_wan", profile="weinan-2015",
+                taxonomy="")
     assert got == [("未归类", 4, 17, W("313.456789"))]
     # …unless a taxonomy is asked for
     got = table(con, "coverage_by_cluster", "cluster alliances_active", profile="weinan-2015",
@@ -491,7 +493,7 @@ def test_work_priorities_follows_as_of_on_one_connection(con):
 
 
 def test_work_priorities_without_caps_cycle_or_taxonomy(con):
-    got = table(con, "work_priorities", "category item count amount_wan", profile="zhejiang-2010")
+    got = table(con, "work_priorities", "category item count amount_wan", profile="zhejiang-2010", taxonomy="")
     assert got == [
         ("不符合条件", "不符合备案条件的在册联盟", 1, None),   # 空联盟 lacks both member types
         ("补贴预算", "备案补贴", 1, None),
