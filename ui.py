@@ -149,12 +149,19 @@ def page_links_keep_filters() -> str:
 # ---- charts and tables -----------------------------------------------------------------------
 
 def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: bool = True) -> None:
-    """A registered chart with its takeaway; the modebar downloads an SVG named after the chart."""
+    """A registered chart with its takeaway; the modebar downloads an SVG named after the chart.
+
+    A chart that does not apply under the profile (figures.Chart.applies) shows why instead.
+    """
+    title = figures.all_charts()[chart_id].title_for(scope.profile)
+    reason = figures.all_charts()[chart_id].why_not(fetch, scope)
+    if reason:
+        st.info(f"{title}：{reason}")
+        return
     fig, line = figures.render(chart_id, fetch, scope)
     if fig is None:
-        st.info(f"{figures.all_charts()[chart_id].title}：当前筛选条件下没有数据。")
+        st.info(f"{title}：当前筛选条件下没有数据。")
         return
-    title = figures.all_charts()[chart_id].title
     st.plotly_chart(fig, width="stretch", key=f"chart_{chart_id}", config={
         "displaylogo": False, "locale": "zh-CN",
         "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"},

@@ -77,7 +77,6 @@ def _list(args: argparse.Namespace) -> int:
 def _briefing(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower().lstrip(".")
     fmt = args.format or (suffix if suffix in pack.FORMATS else "pptx")
-    chart_ids = list(_split(args.charts)) or [c.id for c in source.catalogue(per_alliance=bool(args.alliance))]
     scope = _scope(args)
 
     def progress(fraction: float, text: str) -> None:
@@ -85,6 +84,9 @@ def _briefing(args: argparse.Namespace) -> int:
         print(f"\r[{fraction:4.0%}] {text}", end="" if sys.stderr.isatty() else "\n", file=sys.stderr, flush=True)
 
     with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+        # By default every chart that applies to the profile (source.catalogue).
+        chart_ids = list(_split(args.charts)) or [
+            c.id for c in source.catalogue(per_alliance=bool(args.alliance), fetch=fetch, scope=scope)]
         built = pack.build(fmt, chart_ids, fetch, scope, alliance=args.alliance, base_url=args.base_url,
                            progress=progress)
     if sys.stderr.isatty():

@@ -53,7 +53,7 @@ def _problems_takeaway(fetch: Fetch, scope: Scope) -> str:
     return line + f"；最多的问题是{'、'.join(top['problem_type'])}（{int(top['alliances'].iloc[0])} 个）。"
 
 
-@chart("compliance_problems", "合规检查", "不符合各项备案条件的联盟数", ("eligibility_summary", "eligibility_check"),
+@chart("compliance_problems", "合规检查", "不符合各项{conditions}的联盟数", ("eligibility_summary", "eligibility_check"),
        _problems_takeaway)
 def problems(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = fetch("eligibility_summary")

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED
 
-from . import THEME, Fetch, Scope, chart, cluster_colors
+from . import THEME, Fetch, Scope, chart, cluster_colors, needs_classified
 from .coverage import list_height
 
 MONEY = "补贴金额（万元）"
@@ -96,14 +96,15 @@ def by_kind(fetch: Fetch, scope: Scope) -> go.Figure | None:
 
 def _cluster_takeaway(fetch: Fetch, scope: Scope) -> str:
     rows = totals(fetch, "cluster")
-    line = _share_line(rows, "cluster", "产业集群")
+    line = _share_line(rows, "cluster", scope.profile.terms.cluster)
     unclassified = rows.loc[rows["cluster"] == UNCLASSIFIED, "amount_wan"]
     if not unclassified.empty and scope.profile.taxonomy:
         line = line.removesuffix("。") + f"；未归类联盟 {wan(unclassified.iloc[0])}。"
     return line
 
 
-@chart("subsidies_by_cluster", "资金补贴", "各产业集群补贴金额", ("subsidy_totals",), _cluster_takeaway)
+@chart("subsidies_by_cluster", "资金补贴", "各{cluster}补贴金额", ("subsidy_totals",), _cluster_takeaway,
+       applies=needs_classified)
 def by_cluster(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = totals(fetch, "cluster")
     if rows.empty:

@@ -34,7 +34,7 @@ if scope.clusters and taxonomy_id != scope.profile.taxonomy:
     scope = dataclasses.replace(scope, clusters=())
 scope = with_taxonomy(scope, taxonomy_id)
 fetch = ui.fetcher(version, scope)
-word = entry_word(taxonomy_id)
+word = entry_word(scope)
 
 assignments = fetch("cluster_assignments", taxonomy=taxonomy_id)
 if assignments.empty:
