@@ -173,7 +173,7 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
 def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
                columns: list[str] | None = None, height: int | None = None) -> None:
     """A query's rows with Chinese headers, and .xlsx / .csv downloads of exactly those rows."""
-    labels = runner.get_query(query).labels
+    labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     shown = frame[columns] if columns else frame
     if shown.empty:
         st.info(f"{title}：没有符合条件的记录。")

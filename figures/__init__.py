@@ -141,6 +141,21 @@ def for_profile(c: Chart, profile: Profile) -> Chart:
     return replace(c, title=c.title_for(profile))
 
 
+def in_profile_words(text: str, profile: Profile) -> str:
+    """A label written in Tianjin's words (备案, 产业集群, 评估) in the profile's: 认定日期 under Weinan."""
+    t = profile.terms
+    for word, own in (("产业集群", t.cluster), ("备案", t.act), ("评估", t.review)):
+        text = text.replace(word, own)
+    return text
+
+
+def column_labels(query: str, profile: Profile) -> dict[str, str]:
+    """A named query's column labels (its header) in the profile's words, for table headers and downloads."""
+    from queries import runner
+
+    return {name: in_profile_words(label, profile) for name, label in runner.get_query(query).labels.items()}
+
+
 def footnote(scope: Scope, source: str = "联盟登记库") -> str:
     """数据来源：…；截至…年…月…日 — carried by every chart and table."""
     d = scope.as_of
@@ -204,6 +219,6 @@ def all_charts() -> dict[str, Chart]:
     return CHARTS
 
 
-__all__ = ["CHARTS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "always", "chart", "cluster_colors", "footnote",
-           "for_profile", "needs_agreement_term", "needs_classified", "needs_cycle", "needs_targets", "render", "styled"]
+__all__ = ["CHARTS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "always", "chart", "cluster_colors", "column_labels",
+           "footnote", "for_profile", "in_profile_words", "needs_agreement_term", "needs_classified", "needs_cycle", "needs_targets", "render", "styled"]
 

@@ -65,11 +65,10 @@ def _no_cycle(scope: Scope) -> str:
     return f"{p.name}未规定{p.terms.review}周期（{p.clauses.cycle}），不排{p.terms.review}日程。"
 
 
-def overdue_words(scope: Scope, n: int) -> str:
-    """已逾期 3 个, and under Weinan what the text does to them: （按第15条……应撤销其资质）."""
+def overdue_action(scope: Scope) -> str:
+    """What the text does to overdue alliances, with its clause (Weinan: ，应撤销（第15条……））; "" elsewhere."""
     p = scope.profile
-    line = f"已逾期 {n} 个"
-    return line + (f"，{p.review.overdue_action}（{p.clauses.cycle}）" if n and p.review.overdue_action else "")
+    return f"，{p.review.overdue_action}（{p.clauses.cycle}）" if p.review.overdue_action else ""
 
 
 def _by_month_takeaway(fetch: Fetch, scope: Scope) -> str:
@@ -84,7 +83,7 @@ def _by_month_takeaway(fetch: Fetch, scope: Scope) -> str:
         busiest = coming["next_evaluation_due"].dt.to_period("M").value_counts()
         top = busiest[busiest == busiest.max()].sort_index()
         line += f"，最集中在{'、'.join(_month_label(p) for p in top.index)}（{int(busiest.max())} 个）"
-    return line + (f"；另{overdue_words(scope, overdue)}。" if overdue else f"；没有逾期的{noun}。")
+    return line + (f"；另有 {overdue} 个已逾期{overdue_action(scope)}。" if overdue else f"；没有逾期的{noun}。")
 
 
 @chart("reviews_due_by_month", "评估与报告", f"未来{PLAN_MONTHS}个月每月到期的{{review}}", ("review_schedule",),
@@ -123,7 +122,7 @@ def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
     if overdue.empty:
         return line + f"；没有逾期的{noun}。"
     worst = overdue.sort_values("days_to_due").iloc[0]
-    return (line + f"；{overdue_words(scope, len(overdue))}；逾期最久的是{worst['alliance']}"
+    return (line + f"；已逾期 {len(overdue)} 个{overdue_action(scope)}；逾期最久的是{worst['alliance']}"
             f"（应于 {_date(worst['next_evaluation_due'])} {noun}，已逾期 {-int(worst['days_to_due'])} 天）。")
 
 

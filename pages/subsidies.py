@@ -39,10 +39,7 @@ if narrowed:
     st.caption(f"年份范围只作用于上图和上限核对表；以下按类型、集群、区域的三张图为 {years}全部补贴，"
                f"合计 {ui.wan(total)}。")
 ui.show_chart("subsidies_by_kind", fetch, scope)
-if scope.profile.taxonomy:
-    ui.show_chart("subsidies_by_cluster", fetch, scope)
-else:
-    st.caption(f"“{scope.profile.name}”政策配置没有规定产业集群，不按集群统计补贴。")
+ui.show_chart("subsidies_by_cluster", fetch, scope)   # says why when the profile has no classification
 ui.show_chart("subsidies_by_region", fetch, scope)
 
 st.subheader("补贴上限核对")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import figures
 from figures import Scope
-from figures.coverage import entry_word
+from figures.coverage import taxonomy_word
 from loaders.store import connect_read_only
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
@@ -125,7 +125,7 @@ def test_profile_without_taxonomy(sample_db: Path, monkeypatch: pytest.MonkeyPat
     first = list_taxonomies()[0]                   # stands in, and is named in the URL
     assert at.selectbox(key="coverage_taxonomy_zhejiang-2010").value == first
     assert at.query_params["taxonomy"] == first
-    assert _metrics(at)[entry_word(first)] == f"{len(load_taxonomy(first).entries)} 个"
+    assert _metrics(at)[taxonomy_word(first)] == f"{len(load_taxonomy(first).entries)} 个"
 
 
 def test_heatmap_counts_filings_per_cluster_and_year(sample_db: Path) -> None:

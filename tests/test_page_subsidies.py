@@ -126,9 +126,9 @@ def test_profile_without_caps(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
     assert any("没有规定补贴上限" in i.value for i in at.info)
     assert _metrics(at)["超过政策上限"][0] == "未规定上限"
-    # no clusters either: three charts, and a word on why
+    # no classification either: three charts, and a word on why (in Zhejiang's word, 产业)
     assert len(at.get("plotly_chart")) == 3
-    assert any("不按集群统计补贴" in c.value for c in at.caption)
+    assert any("各产业补贴金额" in i.value and "没有产业分类" in i.value for i in at.info)
 
 
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
