@@ -111,8 +111,9 @@ def sidebar(version: Version) -> Scope:
     levels = side.multiselect("级别", LEVELS, [v for v in _param_list("level") if v in LEVELS],
                               placeholder="全部级别", key="f_level")
     clusters_known = _options(version, "coverage_by_cluster", "cluster", profile_id, as_of)
-    clusters = side.multiselect("产业集群", clusters_known, [c for c in _param_list("cluster") if c in clusters_known],
-                                placeholder="全部集群", key="f_cluster")
+    clusters = side.multiselect(profile.terms.cluster, clusters_known,   # 领域 under Heilongjiang
+                                [c for c in _param_list("cluster") if c in clusters_known],
+                                placeholder=f"全部{profile.terms.cluster}", key="f_cluster")
     wanted = {"profile": profile_id, "as_of": as_of.isoformat(), "from": str(year_from), "to": str(year_to),
               "region": ",".join(regions), "level": ",".join(levels), "cluster": ",".join(clusters)}
     for key, value in wanted.items():

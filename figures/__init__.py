@@ -96,7 +96,7 @@ def needs_classified(fetch: Fetch, scope: Scope) -> str | None:
     classified = rows.loc[rows["cluster"] != UNCLASSIFIED, "alliances_active"].sum()
     if rows["alliances_active"].sum() and not classified:
         return (f"在册联盟全部未归入{p.terms.cluster}（100% 未归类），按{p.terms.cluster}画图没有意义；"
-                f"请先在“产业集群覆盖”页归类。")
+                "请先在覆盖页末的“未归类的联盟”中归类。")
     return None
 
 

@@ -12,7 +12,7 @@ from queries.policy import OVERRIDE_HEADER, UNCLASSIFIED, list_taxonomies, load_
 version = ui.require_registry()
 scope = ui.sidebar(version)
 
-st.title("产业集群覆盖")
+st.title(f"{scope.profile.terms.cluster}覆盖")
 
 # The taxonomy: the profile's unless the URL (taxonomy=) names another; the URL keeps only a deviation.
 taxonomies = list_taxonomies()
@@ -26,10 +26,10 @@ if taxonomy_id != scope.profile.taxonomy:
 elif "taxonomy" in st.query_params:
     del st.query_params["taxonomy"]
 if not scope.profile.taxonomy:
-    st.caption(f"“{scope.profile.name}”政策配置没有规定产业集群或领域清单，这里按所选分类体系统计。")
+    st.caption(f"“{scope.profile.name}”政策配置没有规定{scope.profile.terms.cluster}清单，这里按所选分类体系统计。")
 if scope.clusters and taxonomy_id != scope.profile.taxonomy:
     # The sidebar's cluster filter names entries of the profile's taxonomy, which this one does not have.
-    st.info(f"左侧的“产业集群”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
+    st.info(f"左侧的“{scope.profile.terms.cluster}”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
             f"在“{load_taxonomy(taxonomy_id).name}”下不适用，本页按全部集群统计。")
     scope = dataclasses.replace(scope, clusters=())
 scope = with_taxonomy(scope, taxonomy_id)

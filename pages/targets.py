@@ -21,7 +21,7 @@ if int(progress["filed"].fillna(0).sum()) == 0:
     st.stop()
 
 if outlook.empty:
-    more = f"；各{profile.terms.cluster}的覆盖情况见“产业集群覆盖”页" if profile.taxonomy else ""
+    more = f"；各{profile.terms.cluster}的覆盖情况见{profile.terms.cluster}覆盖页" if profile.taxonomy else ""
     st.info(f"“{profile.name}”政策配置（《{profile.title}》）未规定联盟数量目标（{profile.clauses.target}），所以本页不画目标线{more}。"
             f"如本地另有数量目标，可在 data/profiles/{profile.id}.toml 中加入 [[targets]]"
             f"（目标名称、目标年份、下限、上限、起算年份）。下面仍列出历年{act}数。")
