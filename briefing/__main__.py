@@ -68,9 +68,10 @@ def _scope(args: argparse.Namespace) -> Scope:
 
 
 def _list(args: argparse.Namespace) -> int:
+    profile = load_profile(getattr(args, "profile", DEFAULT_PROFILE))   # titles in the profile's words
     for chart in source.catalogue(per_alliance=True):
         needs = "\t（需 --alliance 联盟编号）" if source.is_per_alliance(chart.id) else ""
-        print(f"{chart.id}\t{chart.page}\t{chart.title}{needs}")
+        print(f"{chart.id}\t{chart.page}\t{chart.title_for(profile)}{needs}")
     return 0
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from figures.targets import headline_target, target_name, target_result, target_sentence
+from figures.targets import band, headline_target, target_name, target_result, target_sentence
 
 version = ui.require_registry()
 scope = ui.sidebar(version)
@@ -47,10 +47,9 @@ cols[3].metric(f"{scope.as_of.year}年补贴", ui.wan(k.subsidy_this_year_wan),
 
 # The profile's rules: a figure where the text sets the rule, 未规定 (with the silent clause) where it does not.
 silent = []
-cols = st.columns([1, 1, 1, 2])
+cols = st.columns(4)
 if review.cycle_years:
-    label = f"{terms.review}逾期" + (f"（{review.overdue_action}）" if review.overdue_action else "")
-    cols[0].metric(label, f"{int(k.evaluations_overdue)} 个", delta(k.evaluations_overdue, prev.evaluations_overdue),
+    cols[0].metric(f"{terms.review}逾期", f"{int(k.evaluations_overdue)} 个", delta(k.evaluations_overdue, prev.evaluations_overdue),
                    delta_color="inverse", help=clauses.cycle)
 else:
     cols[0].metric(f"{terms.review}逾期", "未规定", help=clauses.cycle)
@@ -74,13 +73,17 @@ if headline is None:
     cols[3].metric("数量目标", "未规定", help=clauses.target)
     silent.append(f"数量目标（{clauses.target}）")
 else:
-    cols[3].metric(target_name(headline, terms.act), f"已完成 {int(headline.achieved)} 个",
+    cols[3].metric(f"“{headline.target_label}”目标 {band(int(headline.target_low), int(headline.target_high))} 个",
+                   f"已完成 {int(headline.achieved)} 个",
                    target_result(headline),
                    delta_color="inverse" if headline.period_over and headline.achieved < headline.target_low else "off",
-                   delta_arrow="off", help=clauses.target)
+                   delta_arrow="off", help=f"{target_name(headline, terms.act)}。{clauses.target}")
     others = [target_sentence(row, terms.act) for row in outlook.itertuples() if row.target_label != headline.target_label]
     if others:
         st.caption("".join(others))
+if review.overdue_action and int(k.evaluations_overdue):
+    # Weinan 15: 对未复审的联盟将撤销其资质
+    st.warning(f"{int(k.evaluations_overdue)} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
 if silent:
     st.caption(f"{profile.name}未规定：" + "；".join(silent) + "。")
 
@@ -115,6 +118,4 @@ attention.append((f"不符合{terms.conditions}（{len(failing)}）", failing, "
                   ["alliance", "member_count", "core_member_count", "problems"]))
 for tab, (_, rows, query, title, key, columns) in zip(st.tabs([a[0] for a in attention]), attention):
     with tab:
-        if "action" in columns and not rows.empty:
-            st.warning(f"以下 {len(rows)} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
         ui.show_table(rows, query, scope, title, key=key, columns=columns)

@@ -13,7 +13,7 @@ review = scope.profile.review
 profile_name = scope.profile.name
 terms, clauses = scope.profile.terms, scope.profile.clauses
 
-st.title("评估与报告")
+st.title(f"{terms.review}与报告")   # 复审与报告 under Weinan
 rules = [f"{terms.review}周期：{f'每 {review.cycle_years} 年' if review.cycle_years else '未规定'}（{clauses.cycle}）",
          f"年度报告截止：{f'每年 {review.report_due}' if review.report_due else '未规定'}（{clauses.report}）",
          f"协议期限：{f'{review.agreement_term_years} 年' if review.agreement_term_years else '未规定'}"
@@ -44,8 +44,8 @@ expiring = dated[(dated["agreement_expiry"] > as_of) & (dated["agreement_expiry"
 # Every rule: its figures where the profile sets it, 未规定 where it does not (the clause is in the caption above).
 metrics = []
 if review.cycle_years:
-    metrics += [(f"{terms.review}逾期" + (f"（{review.overdue_action}）" if review.overdue_action else ""), f"{len(overdue)} 个",
-                 f"下次{terms.review}日期早于统计截止日"),
+    metrics += [(f"{terms.review}逾期", f"{len(overdue)} 个", f"下次{terms.review}日期早于统计截止日"
+                 + (f"；{review.overdue_action}（{clauses.cycle}）" if review.overdue_action else "")),
                 ("180 天内到期", f"{len(soon)} 个", None),
                 (f"未来{PLAN_MONTHS}个月到期", f"{len(coming)} 个", f"统计截止日至 {limit.date().isoformat()}，不含已逾期的")]
 else:
@@ -60,8 +60,9 @@ if review.agreement_term_years:
                 (f"协议未来{PLAN_MONTHS}个月到期", f"{len(expiring)} 个", None)]
 else:
     metrics.append(("协议到期", "未规定", clauses.agreement))
-for col, (label, value, note) in zip(st.columns(len(metrics)), metrics):
-    col.metric(label, value, help=note)
+for row in range(0, len(metrics), 4):   # at most four a row, so labels are not cut
+    for col, (label, value, note) in zip(st.columns(4), metrics[row:row + 4]):
+        col.metric(label, value, help=note)
 
 st.subheader(f"{terms.review}日程")
 if not review.cycle_years:

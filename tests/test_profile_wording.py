@@ -145,7 +145,7 @@ def test_overview_tianjin(registry: Path, monkeypatch: pytest.MonkeyPatch) -> No
     m = _metrics(at)
     assert (m["在册联盟"], m["2026年新备案"], m["评估逾期"], m["2025年度报告未交"]) == ("6 个", "1 个", "4 个", "3 个")
     assert m["协议到期"] == "未规定"
-    target = "“十三五”目标（2016–2020年备案 80–100 个）"
+    target = "“十三五”目标 80–100 个"
     assert m[target] == "已完成 4 个"
     assert _deltas(at)[target] == "未完成，比下限少 76 个（完成率 5%）"
     assert any("天津市（2018）未规定：协议期限（第九条（二）" in c.value for c in at.caption)
@@ -157,7 +157,7 @@ def test_overview_weinan_flags_overdue_re_reviews_for_revocation(registry: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "weinan-2015", "overview")
     m = _metrics(at)
-    assert (m["2026年新认定"], m["复审逾期（应撤销）"], m["2025年度报告未交"]) == ("1 个", "4 个", "3 个")
+    assert (m["2026年新认定"], m["复审逾期"], m["2025年度报告未交"]) == ("1 个", "4 个", "3 个")
     assert (m["协议到期"], m["数量目标"]) == ("未规定", "未规定")
     assert [t.label for t in at.tabs][:2] == ["复审逾期·应撤销（4）", "年度报告未交（3）"]
     warning = at.warning[0].value
@@ -182,7 +182,7 @@ def test_overview_no_cycle_reads_unset_not_zero(registry: Path, monkeypatch: pyt
 
 def test_overview_zhejiang_targets_both_closed(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "zhejiang-2010", "overview")
-    latest = "“2015年”目标（累计确定 50 个）"
+    latest = "“2015年”目标 50 个"
     assert _metrics(at)[latest] == "已完成 1 个"
     assert _deltas(at)[latest] == "未完成，比下限少 49 个（完成率 2%）"
     assert any(c.value.startswith("“2010年”目标（累计确定 10 个）未完成：实际 0 个，比下限少 10 个") for c in at.caption)
@@ -203,7 +203,7 @@ def test_overview_target_open_shows_rate_and_gap(registry: Path, monkeypatch: py
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params.update({"as_of": "2019-12-31", "profile": "tianjin-2018"})
     at.run()
-    target = "“十三五”目标（2016–2020年备案 80–100 个）"
+    target = "“十三五”目标 80–100 个"
     assert _metrics(at)[target] == "已完成 4 个"
     assert _deltas(at)[target] == "进行中，距下限还差 76 个（完成率 5%）"
 
@@ -222,7 +222,8 @@ def test_reviews_heilongjiang_agreement_chart_and_unset_rules(registry: Path, mo
 def test_reviews_weinan(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "weinan-2015", "reviews")
     m = _metrics(at)
-    assert (m["复审逾期（应撤销）"], m["2025年度报告未交"], m["协议到期"]) == ("4 个", "3 个", "未规定")
+    assert (m["复审逾期"], m["2025年度报告未交"], m["协议到期"]) == ("4 个", "3 个", "未规定")
+    assert any(t.value == "复审与报告" for t in at.title)
     assert any("4 个联盟逾期未复审，应撤销——第15条" in e.value for e in at.error)
     assert any("另有 4 个已逾期，应撤销（第15条" in c.value for c in at.caption)
 
