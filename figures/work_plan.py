@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ import pandas as pd
 from queries import runner
 from queries.policy import Profile
 
-from . import Fetch, Scope, footnote
+from . import Fetch, Scope, column_labels, footnote
 
 THIN_MAX = 2            # a cluster with 1..THIN_MAX alliances is 薄弱 (the query's $thin_max)
 DOCX_ROW_LIMIT = 100    # rows per appendix table in the Word file; the page's downloads hold all
@@ -44,6 +44,7 @@ class Appendix:
     query: str
     frame: pd.DataFrame
     columns: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict)   # column headers in the profile's words (认定日期)
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def appendices(fetch: Fetch, scope: Scope, year: int, priorities: pd.DataFrame) 
                            ("alliance", "member_count", "core_member_count", "problems")))
     tables.append(Appendix("budget", "资金预算测算", "work_priorities",
                            priorities[priorities["category"] == "补贴预算"], ("item", "count", "amount_wan", "detail")))
-    return [replace(t, frame=_as_days(t.frame)) for t in tables]
+    return [replace(t, frame=_as_days(t.frame), labels=column_labels(t.query, profile)) for t in tables]
 
 
 def _as_days(frame: pd.DataFrame) -> pd.DataFrame:
@@ -320,7 +321,7 @@ def _add_table(document: Any, appendix: Appendix) -> None:
     if rows.empty:
         document.add_paragraph("（无）")
         return
-    labels = runner.get_query(appendix.query).labels
+    labels = appendix.labels or runner.get_query(appendix.query).labels
     table = document.add_table(rows=len(rows) + 1, cols=len(appendix.columns))
     table.style = "Table Grid"
     header = table.rows[0].cells

@@ -305,3 +305,21 @@ def test_briefing_page_offers_only_the_profiles_charts(registry: Path, monkeypat
     assert "联盟协议到期（须重新签署）" in labels
     assert not any("评估" in label for label in labels)
     assert labels.count("各领域在册联盟数") <= 1
+
+
+def test_work_plan_word_file_in_weinans_words(registry: Path) -> None:
+    import io
+
+    from docx import Document
+
+    from figures import work_plan
+
+    scope = Scope(load_profile("weinan-2015"), AS_OF)
+    with source.RegistryFetch(registry, scope) as fetch:
+        plan = work_plan.build_plan(fetch, scope, 2027)
+    document = Document(io.BytesIO(work_plan.to_docx(plan)))
+    headers = [cell.text for table in document.tables for cell in table.rows[0].cells]
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "认定日期" in headers and "处理" in headers
+    assert "备案" not in "\n".join(headers) + body
+    assert "已逾期（4个，应撤销）" in body
