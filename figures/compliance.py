@@ -36,6 +36,9 @@ def rules_in_words(profile: Profile) -> list[str]:
                      f"（注册地含：{_places(m.local_places)}）。")
     else:
         rules.append("本地核心成员占比：未规定，不检查。")
+    quota = profile.recommendation
+    if quota.max_per_recommender:   # only Zhejiang's notice caps recommendations; others never mention it
+        rules.append(f"推荐限额：每个推荐单位每年最多推荐 {quota.max_per_recommender} 个（{quota.clause}），见页末。")
     return rules
 
 
