@@ -73,17 +73,20 @@ REGISTRY = {
     ],
     "members": [m for a in ("B1", "B2", "B3", "B4", "B5", "B6", "B7") for m in _members(a)],
     "events": [{"alliance_id": "B2", "event_type": "复审", "event_date": D("2022-05-01"), "result": "通过"}],
+    # Kinds as the import template names them; pages name them in the profile's words.
+    "subsidies": [{"alliance_id": "B1", "year": 2017, "kind": "备案补贴", "amount_yuan": "500000", "status": "已拨付"},
+                  {"alliance_id": "B2", "year": 2022, "kind": "评估补贴", "amount_yuan": "300000", "status": "已拨付"}],
     "annual_reports": [{"alliance_id": "B1", "year": 2025, "submitted_date": D("2025-11-20")},
                        {"alliance_id": "B3", "year": 2025, "submitted_date": D("2025-11-25")}],
 }
 
 # Words that name another jurisdiction's rule: none may appear under the profile.
 FOREIGN = {
-    "tianjin-2018": ("复审", "认定", "应撤销", "协议已到期", "纳入试点"),
-    "weinan-2015": ("备案", "评估逾期", "协议已到期", "纳入试点", "产业集群"),
+    "tianjin-2018": ("复审", "认定", "应撤销", "协议已到期", "纳入试点", "推荐限额"),
+    "weinan-2015": ("备案", "评估逾期", "协议已到期", "纳入试点", "产业集群", "推荐限额"),
     "zhejiang-2010": ("备案", "认定", "复审", "应撤销", "协议已到期", "纳入试点", "产业集群"),
-    "heilongjiang-2009": ("备案", "认定", "复审", "应撤销", "产业集群"),
-    "most-2009": ("备案", "认定", "复审", "应撤销", "协议已到期", "产业集群"),
+    "heilongjiang-2009": ("备案", "认定", "复审", "应撤销", "产业集群", "推荐限额"),
+    "most-2009": ("备案", "认定", "复审", "应撤销", "协议已到期", "产业集群", "推荐限额"),
 }
 
 
@@ -228,6 +231,14 @@ def test_reviews_weinan(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert any("另有 4 个已逾期，应撤销（第15条" in c.value for c in at.caption)
 
 
+def test_subsidy_kinds_in_weinans_words(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _open(registry, monkeypatch, "weinan-2015", "subsidies")
+    # 50 万元 认定补贴 (B1, 2017) and 30 万元 复审补贴 (B2, 2022): the larger leads
+    line = "按补贴类型：认定补贴最多，50.00 万元，占 62.5%（共 2 个补贴类型有补贴）。"
+    assert any(c.value.replace("\\", "") == line for c in at.caption)   # captions escape Markdown (50\.00)
+    assert _metrics(at)["累计拨付"] == "80.00 万元"
+
+
 # ---- 年度工作重点 --------------------------------------------------------------------------------
 
 def test_work_plan_heilongjiang_re_signing(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -250,6 +261,7 @@ def test_work_plan_weinan_revocation(registry: Path, monkeypatch: pytest.MonkeyP
 def test_zhejiang_recommender_quota(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "zhejiang-2010", "compliance")
     assert any(s.value == "推荐限额" for s in at.subheader)
+    assert any("推荐限额：每个推荐单位每年最多推荐 2 个（四（七）" in m.value for m in at.markdown)
     assert any("1 个推荐单位在 1 个年度超出限额，共多推荐 1 个" in e.value for e in at.error)
     over = at.dataframe[-1].value
     assert over[["推荐单位", "推荐年度", "推荐数", "限额", "超出"]].values.tolist() == [["杭州市科技局", 2019, 3, 2, 1]]
