@@ -49,6 +49,10 @@ class Scope:
                 parts.append(f"{label}：{'、'.join(values)}")
         return "；".join(parts)
 
+    def year_params(self) -> dict[str, int]:
+        """The year range as the ``$year_from`` / ``$year_to`` parameters of the queries that take one."""
+        return {"year_from": self.year_from or 0, "year_to": self.year_to or self.as_of.year}
+
     def in_years(self, frame: pd.DataFrame, column: str = "year") -> pd.DataFrame:
         """Rows of a year-indexed result inside the chosen year range."""
         keep = pd.Series(True, index=frame.index)
@@ -156,6 +160,24 @@ def column_labels(query: str, profile: Profile) -> dict[str, str]:
     return {name: in_profile_words(label, profile) for name, label in runner.get_query(query).labels.items()}
 
 
+MAX_BARS = 20  # categories one bar chart shows; the rest become one 其余 bar, so no chart grows with the registry
+
+
+def top_rows(rows: pd.DataFrame, label: str, value: str, what: str, n: int = MAX_BARS) -> pd.DataFrame:
+    """At most ``n`` rows: the ``n - 1`` largest by ``value`` in their given order, then one row summing the rest.
+
+    The summed row is labelled 其余 K 个{what}; every other numeric column is summed into it too, so
+    the chart's total is unchanged.
+    """
+    if len(rows) <= n:
+        return rows
+    keep = rows[value].rank(method="first", ascending=False) <= n - 1
+    rest = rows[~keep]
+    other = rest.select_dtypes("number").sum().to_dict()
+    other[label] = f"其余 {len(rest)} 个{what}"
+    return pd.concat([rows[keep], pd.DataFrame([other])], ignore_index=True)
+
+
 def footnote(scope: Scope, source: str = "联盟登记库") -> str:
     """数据来源：…；截至…年…月…日 — carried by every chart and table."""
     d = scope.as_of
@@ -219,6 +241,7 @@ def all_charts() -> dict[str, Chart]:
     return CHARTS
 
 
-__all__ = ["CHARTS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "always", "chart", "cluster_colors", "column_labels",
-           "footnote", "for_profile", "in_profile_words", "needs_agreement_term", "needs_classified", "needs_cycle", "needs_targets", "render", "styled"]
+__all__ = ["CHARTS", "MAX_BARS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "always", "chart", "cluster_colors",
+           "column_labels", "footnote", "for_profile", "in_profile_words", "needs_agreement_term", "needs_classified",
+           "needs_cycle", "needs_targets", "render", "styled", "top_rows"]
 

@@ -11,6 +11,7 @@ from .alliance import plain_text
 
 PLAN_MONTHS = 18       # the monthly workload chart looks this far ahead
 TIMELINE_MONTHS = 12   # the per-alliance timeline: one row per alliance, so a shorter window
+TIMELINE_ROWS = 25     # ... and at most this many rows (the earliest due); the tables below list them all
 STATUSES = ("逾期", "即将到期", "正常")
 STATUS_COLORS = {"逾期": THEME["bad"], "即将到期": THEME["accent"], "正常": THEME["primary"]}
 OVERDUE_BAR = "已逾期"
@@ -126,7 +127,10 @@ def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
             f"（应于 {_date(worst['next_evaluation_due'])} {noun}，已逾期 {-int(worst['days_to_due'])} 天）。")
 
 
-@chart("reviews_timeline", "评估与报告", f"逾期及未来{TIMELINE_MONTHS}个月到期的{{review}}（逐个联盟）",
+TIMELINE_TITLE = f"逾期及未来{TIMELINE_MONTHS}个月到期的{{review}}（逐个联盟）"   # {review}: 复审 under Weinan
+
+
+@chart("reviews_timeline", "评估与报告", TIMELINE_TITLE,
        ("review_schedule",), _timeline_takeaway, applies=needs_cycle)
 def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
     if not scope.profile.review.cycle_years:
@@ -134,6 +138,9 @@ def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
     due = due_within(fetch("review_schedule"), scope, TIMELINE_MONTHS)
     if due.empty:
         return None
+    # A chart's size must not grow with the registry: the earliest due (most overdue first), the rest counted.
+    rest = len(due) - TIMELINE_ROWS
+    due = due.head(TIMELINE_ROWS)
     # The evaluation it counts from: the last one, else the filing.
     base = due["last_evaluation_date"].fillna(due["filed_date"])
     noun, act = scope.profile.terms.review, scope.profile.terms.act
@@ -156,12 +163,18 @@ def timeline(fetch: Fetch, scope: Scope) -> go.Figure | None:
     # Inside the plot, right of the line: the top rows are the earliest dates, left of it.
     fig.add_annotation(x=as_of, y=1, yref="paper", xanchor="left", yanchor="top", text=f" 统计截止日 {_date(as_of)}",
                        showarrow=False, font=dict(size=11, color=THEME["muted"]))
+    if rest > 0:
+        fig.update_layout(title_text=f"{TIMELINE_TITLE.format(review=noun)}：最早到期的 {TIMELINE_ROWS} 个")
+        fig.add_annotation(x=1, y=0, xref="paper", yref="paper", xanchor="right", yanchor="bottom",
+                           text=f"另有 {rest} 个联盟未逐个列出，见下方“{noun}逾期”“未来{PLAN_MONTHS}个月到期”两表",
+                           showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                           font=dict(size=11, color=THEME["muted"]))
     left = min(due["next_evaluation_due"].min(), as_of) - pd.DateOffset(months=1)
     fig.update_xaxes(range=[left, horizon(scope, TIMELINE_MONTHS) + pd.DateOffset(days=15)],
                      tickformat="%Y-%m", dtick="M6", title_text=f"下次{noun}日期")
-    # Every name labelled (dtick=1), smaller when many, so a 720-pixel slide still names each row.
+    # Every name labelled (dtick=1), so a 720-pixel slide still names each row.
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(due["alliance"].map(plain_text).tolist())),
-                     title_text=None, automargin=True, dtick=1, tickfont=dict(size=11 if len(due) > 24 else 13))
+                     title_text=None, automargin=True, dtick=1, tickfont=dict(size=11 if len(due) > 16 else 13))
     fig.update_layout(height=max(380, 24 * len(due) + 200))
     return fig
 

@@ -243,6 +243,24 @@ def test_subsidy_totals(con, group_by, expected):
     assert [tuple(r.values()) for r in got] == expected
 
 
+@pytest.mark.parametrize("years, expected", [
+    # 2019–2022 of the fixture's years: 2019 备案 50, 2021 备案 60 (2 payments), 2022 评估 30
+    ({"year_from": 2019, "year_to": 2022}, [("备案补贴", W("110"), 3), ("评估补贴", W("30"), 1)]),
+    ({"year_from": 2023}, [("项目经费", W("123.456789"), 1)]),     # up to the as_of year (2024)
+    ({"year_to": 2016}, [("备案补贴", W("50"), 1)]),
+    ({"year_from": 2017, "year_to": 2018}, []),
+])
+def test_year_range_narrows_subsidy_totals_and_cap_check(con, years, expected):
+    assert table(con, "subsidy_totals", "kind amount_wan count", group_by="kind", **years) == expected
+    checked = table(con, "subsidy_cap_check", "kind amount_wan payments", **years)
+    by_kind: dict[str, list] = {}
+    for kind, amount, payments in checked:
+        by_kind.setdefault(kind, [W("0"), 0])
+        by_kind[kind][0] += amount
+        by_kind[kind][1] += payments
+    assert sorted((k, a, n) for k, (a, n) in by_kind.items()) == sorted(expected)
+
+
 def test_subsidy_totals_rejects_unknown_grouping(con):
     with pytest.raises(runner.QueryError, match="group_by"):
         rows(con, "subsidy_totals", group_by="alliance")
