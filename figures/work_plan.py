@@ -18,7 +18,7 @@ import pandas as pd
 from queries import runner
 from queries.policy import Profile
 
-from . import Fetch, Scope, column_labels, footnote
+from . import Fetch, Scope, column_labels, footnote, in_profile_words
 
 THIN_MAX = 2            # a cluster with 1..THIN_MAX alliances is 薄弱 (the query's $thin_max)
 DOCX_ROW_LIMIT = 100    # rows per appendix table in the Word file; the page's downloads hold all
@@ -253,8 +253,9 @@ def appendices(fetch: Fetch, scope: Scope, year: int, priorities: pd.DataFrame) 
     tables.append(Appendix("failing", f"不符合{profile.terms.conditions}的联盟", "eligibility_check",
                            eligibility[~eligibility["ok"].fillna(False).astype(bool)],
                            ("alliance", "member_count", "core_member_count", "problems")))
-    tables.append(Appendix("budget", "资金预算测算", "work_priorities",
-                           priorities[priorities["category"] == "补贴预算"], ("item", "count", "amount_wan", "detail")))
+    budget = priorities[priorities["category"] == "补贴预算"].copy()
+    budget["item"] = budget["item"].map(lambda kind: in_profile_words(kind, profile))   # 认定补贴 under Weinan
+    tables.append(Appendix("budget", "资金预算测算", "work_priorities", budget, ("item", "count", "amount_wan", "detail")))
     return [replace(t, frame=_as_days(t.frame), labels=column_labels(t.query, profile)) for t in tables]
 
 
