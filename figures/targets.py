@@ -93,7 +93,8 @@ def progress(fetch: Fetch, scope: Scope) -> go.Figure | None:
         last = same[same["target_year"] == same["target_year"].max()]
         _add_counts(fig, last, basis(int(count_from), int(last["target_year"].iloc[0]), scope.profile.terms.act))
     _year_axis(fig, rows["year"])
-    fig.update_yaxes(title_text=f"{scope.profile.terms.act}联盟（个）", **whole_numbers(rows[["counted", "projected", "target_high"]].max().max()))
+    top = rows[["counted", "projected", "target_high"]].max().max()
+    fig.update_yaxes(title_text=f"{scope.profile.terms.act}联盟（个）", **whole_numbers(top))
     fig.update_layout(hovermode="x unified")
     return fig
 

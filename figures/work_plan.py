@@ -232,7 +232,8 @@ def appendices(fetch: Fetch, scope: Scope, year: int, priorities: pd.DataFrame) 
                                if coverage["cluster_group"].notna().any()
                                else ("cluster", "alliances_active", "members", "subsidy_wan")))
     review = profile.review
-    schedule = fetch("review_schedule") if review.cycle_years or review.report_due or review.agreement_term_years else None
+    needed = review.cycle_years or review.report_due or review.agreement_term_years
+    schedule = fetch("review_schedule") if needed else None
     if profile.review.cycle_years > 0:
         noun = _evaluation_noun(profile)
         tables.append(Appendix("evaluations", f"{year}年须开展{noun}的联盟（含逾期）", "review_schedule",

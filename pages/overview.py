@@ -49,8 +49,8 @@ cols[3].metric(f"{scope.as_of.year}年补贴", ui.wan(k.subsidy_this_year_wan),
 silent = []
 cols = st.columns(4)
 if review.cycle_years:
-    cols[0].metric(f"{terms.review}逾期", f"{int(k.evaluations_overdue)} 个", delta(k.evaluations_overdue, prev.evaluations_overdue),
-                   delta_color="inverse", help=clauses.cycle)
+    cols[0].metric(f"{terms.review}逾期", f"{int(k.evaluations_overdue)} 个",
+                   delta(k.evaluations_overdue, prev.evaluations_overdue), delta_color="inverse", help=clauses.cycle)
 else:
     cols[0].metric(f"{terms.review}逾期", "未规定", help=clauses.cycle)
     silent.append(f"{terms.review}周期（{clauses.cycle}）")
@@ -78,7 +78,8 @@ else:
                    target_result(headline),
                    delta_color="inverse" if headline.period_over and headline.achieved < headline.target_low else "off",
                    delta_arrow="off", help=f"{target_name(headline, terms.act)}。{clauses.target}")
-    others = [target_sentence(row, terms.act) for row in outlook.itertuples() if row.target_label != headline.target_label]
+    others = [target_sentence(row, terms.act) for row in outlook.itertuples()
+              if row.target_label != headline.target_label]
     if others:
         st.caption("".join(others))
 if review.overdue_action and int(k.evaluations_overdue):

@@ -96,7 +96,8 @@ QUERIES_DIR = Path(__file__).resolve().parent
 # also reads region_distribution and coverage_by_cluster unfiltered, for its option lists.
 # tests/test_queries.py checks this against the page; the benchmark times it as a set.
 OVERVIEW_SET: tuple[str, ...] = (
-    "overview_kpis", "target_outlook", "coverage_by_cluster", "member_composition", "review_schedule", "eligibility_check",
+    "overview_kpis", "target_outlook", "coverage_by_cluster", "member_composition", "review_schedule",
+    "eligibility_check",
 )
 
 # Parameters the runner supplies from as_of and the profile; a header documents the ones its SQL uses.
