@@ -115,8 +115,9 @@ def sidebar(version: Version) -> Scope:
     levels = side.multiselect("级别", LEVELS, [v for v in _param_list("level") if v in LEVELS],
                               placeholder="全部级别", key="f_level")
     clusters_known = _options(version, "coverage_by_cluster", "cluster", profile_id, as_of)
-    clusters = side.multiselect("产业集群", clusters_known, [c for c in _param_list("cluster") if c in clusters_known],
-                                placeholder="全部集群", key="f_cluster")
+    clusters = side.multiselect(profile.terms.cluster, clusters_known,   # 领域 under Heilongjiang
+                                [c for c in _param_list("cluster") if c in clusters_known],
+                                placeholder=f"全部{profile.terms.cluster}", key="f_cluster")
     wanted = {"profile": profile_id, "as_of": as_of.isoformat(), "from": str(year_from), "to": str(year_to),
               "region": ",".join(regions), "level": ",".join(levels), "cluster": ",".join(clusters)}
     for key, value in wanted.items():
@@ -153,12 +154,19 @@ def page_links_keep_filters() -> str:
 # ---- charts and tables -----------------------------------------------------------------------
 
 def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: bool = True) -> None:
-    """A registered chart with its takeaway; the modebar downloads an SVG named after the chart."""
+    """A registered chart with its takeaway; the modebar downloads an SVG named after the chart.
+
+    A chart that does not apply under the profile (figures.Chart.applies) shows why instead.
+    """
+    title = figures.all_charts()[chart_id].title_for(scope.profile)
+    reason = figures.all_charts()[chart_id].why_not(fetch, scope)
+    if reason:
+        st.info(f"{title}：{reason}")
+        return
     fig, line = figures.render(chart_id, fetch, scope)
     if fig is None:
-        st.info(f"{figures.all_charts()[chart_id].title}：当前筛选条件下没有数据。")
+        st.info(f"{title}：当前筛选条件下没有数据。")
         return
-    title = figures.all_charts()[chart_id].title
     st.plotly_chart(fig, width="stretch", key=f"chart_{chart_id}", config={
         "displaylogo": False, "locale": "zh-CN",
         "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"},
@@ -170,7 +178,7 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
 def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
                columns: list[str] | None = None, height: int | None = None) -> None:
     """A query's rows with Chinese headers, and .xlsx / .csv downloads of exactly those rows."""
-    labels = runner.get_query(query).labels
+    labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     shown = frame[columns] if columns else frame
     if shown.empty:
         st.info(f"{title}：没有符合条件的记录。")

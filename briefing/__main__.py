@@ -77,9 +77,10 @@ def _scope(args: argparse.Namespace) -> Scope:
 
 
 def _list(args: argparse.Namespace) -> int:
+    profile = load_profile(getattr(args, "profile", DEFAULT_PROFILE))   # titles in the profile's words
     for chart in source.catalogue(per_alliance=True):
         needs = "\t（需 --alliance 联盟编号）" if source.is_per_alliance(chart.id) else ""
-        print(f"{chart.id}\t{chart.page}\t{chart.title}{needs}")
+        print(f"{chart.id}\t{chart.page}\t{chart.title_for(profile)}{needs}")
     return 0
 
 
@@ -88,8 +89,6 @@ def _briefing(args: argparse.Namespace) -> int:
     fmt = args.format or (suffix if suffix in (*pack.FORMATS, DOCX) else "pptx")
     words = _split(args.charts)
     modes = [w for w in words if w in pack.CHART_MODES]
-    chart_ids = [w for w in words if w not in pack.CHART_MODES] or [
-        c.id for c in source.catalogue(per_alliance=bool(args.alliance))]
     scope = _scope(args)
     if fmt == DOCX:
         return _work_plan(args, scope)
@@ -99,6 +98,9 @@ def _briefing(args: argparse.Namespace) -> int:
         print(f"\r[{fraction:4.0%}] {text}", end="" if sys.stderr.isatty() else "\n", file=sys.stderr, flush=True)
 
     with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+        # By default every chart that applies to the profile (source.catalogue).
+        chart_ids = [w for w in words if w not in pack.CHART_MODES] or [
+            c.id for c in source.catalogue(per_alliance=bool(args.alliance), fetch=fetch, scope=scope)]
         built = pack.build(fmt, chart_ids, fetch, scope, alliance=args.alliance, base_url=args.base_url,
                            progress=progress, charts=modes[-1] if modes else "native", page=args.page)
     if sys.stderr.isatty():

@@ -112,7 +112,7 @@ def collect(chart_ids: Sequence[str], fetch: Fetch, scope: Scope, *, alliance: s
     for chart_id in chart_ids:
         chart = charts[chart_id]
         own = source.is_per_alliance(chart_id)
-        title = f"{chart.title}——{name}" if own else chart.title
+        title = f"{chart.title_for(scope.profile)}——{name}" if own else chart.title_for(scope.profile)
         link = source.live_url(chart.page, scope, base_url, **({"alliance": alliance} if own else {}))
         try:
             fig, takeaway = figures.render(chart_id, one if own else fetch, scope)

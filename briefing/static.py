@@ -402,5 +402,5 @@ def export_chart(chart_id: str, fetch: Fetch, scope: Scope, fmt: str, size: Size
     fig, _ = figures.render(chart_id, fetch, scope)
     if fig is None:
         return None
-    title = figures.all_charts()[chart_id].title
+    title = figures.all_charts()[chart_id].title_for(scope.profile)
     return Export(to_bytes(fig, fmt, size), f"{file_stem(title, scope)}.{fmt}", MIME[fmt])

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED
 
-from . import THEME, Fetch, Scope, chart, cluster_colors, top_rows
+from . import THEME, Fetch, Scope, chart, cluster_colors, in_profile_words, needs_classified, top_rows
 from .coverage import list_height
 
 MONEY = "补贴金额（万元）"
@@ -77,13 +77,20 @@ def by_year(fetch: Fetch, scope: Scope) -> go.Figure | None:
     return fig
 
 
+def _kinds(fetch: Fetch, scope: Scope) -> pd.DataFrame:
+    """Totals by kind, the kinds named in the profile's words (备案补贴 reads 认定补贴 under Weinan)."""
+    rows = totals(fetch, scope, "kind")
+    rows["kind"] = rows["kind"].map(lambda kind: in_profile_words(kind, scope.profile))
+    return rows
+
+
 def _kind_takeaway(fetch: Fetch, scope: Scope) -> str:
-    return _share_line(totals(fetch, scope, "kind"), "kind", "补贴类型")
+    return _share_line(_kinds(fetch, scope), "kind", "补贴类型")
 
 
 @chart("subsidies_by_kind", "资金补贴", "各类补贴金额", ("subsidy_totals",), _kind_takeaway)
 def by_kind(fetch: Fetch, scope: Scope) -> go.Figure | None:
-    rows = totals(fetch, scope, "kind")
+    rows = _kinds(fetch, scope)
     if rows.empty:
         return None
     # one colour: the categorical palette belongs to clusters, a kind coloured like a cluster would mislead
@@ -92,14 +99,15 @@ def by_kind(fetch: Fetch, scope: Scope) -> go.Figure | None:
 
 def _cluster_takeaway(fetch: Fetch, scope: Scope) -> str:
     rows = totals(fetch, scope, "cluster")
-    line = _share_line(rows, "cluster", "产业集群")
+    line = _share_line(rows, "cluster", scope.profile.terms.cluster)
     unclassified = rows.loc[rows["cluster"] == UNCLASSIFIED, "amount_wan"]
     if not unclassified.empty and scope.profile.taxonomy:
         line = line.removesuffix("。") + f"；未归类联盟 {wan(unclassified.iloc[0])}。"
     return line
 
 
-@chart("subsidies_by_cluster", "资金补贴", "各产业集群补贴金额", ("subsidy_totals",), _cluster_takeaway)
+@chart("subsidies_by_cluster", "资金补贴", "各{cluster}补贴金额", ("subsidy_totals",), _cluster_takeaway,
+       applies=needs_classified)
 def by_cluster(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = totals(fetch, scope, "cluster")
     if rows.empty:

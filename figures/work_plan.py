@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from queries import runner
-from queries.policy import Profile, load_taxonomy
+from queries.policy import Profile
 
-from . import Fetch, Scope, footnote
+from . import Fetch, Scope, column_labels, footnote, in_profile_words
 
 THIN_MAX = 2            # a cluster with 1..THIN_MAX alliances is 薄弱 (the query's $thin_max)
 DOCX_ROW_LIMIT = 100    # rows per appendix table in the Word file; the page's downloads hold all
@@ -45,6 +45,7 @@ class Appendix:
     query: str
     frame: pd.DataFrame
     columns: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict)   # column headers in the profile's words (认定日期)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def plan_sections(priorities: pd.DataFrame, profile: Profile, year: int, *,
         sections.append(_evaluations(by.get("评估到期"), profile, year))
     if profile.review.report_due:
         sections.append(_reports(by.get("年报未交"), profile, year))
+    if profile.review.agreement_term_years:
+        sections.append(_agreements(by.get("协议到期"), profile, year))
     sections.append(_eligibility(by.get("不符合条件"), profile, year))
     sections.append(_budget(by.get("补贴预算"), profile))
     return sections
@@ -100,8 +103,8 @@ def _rows(frame: pd.DataFrame | None) -> list[Any]:
 
 
 def taxonomy_noun(profile: Profile) -> str:
-    """What the profile's taxonomy counts by: 产业集群 (Tianjin) or 重点领域 (Heilongjiang's fields)."""
-    return "产业集群" if "集群" in load_taxonomy(profile.taxonomy).name else "重点领域"
+    """What the profile's taxonomy counts by, in its own word: 产业集群 (Tianjin), 领域 (Heilongjiang)."""
+    return profile.terms.cluster
 
 
 def _clusters(gaps: pd.DataFrame | None, thin: pd.DataFrame | None, noun: str, which: str, year: int) -> Section:
@@ -121,8 +124,8 @@ def _clusters(gaps: pd.DataFrame | None, thin: pd.DataFrame | None, noun: str, w
 
 
 def _evaluation_noun(profile: Profile) -> str:
-    # 认定制（渭南）叫“复审”，备案制（天津）叫“评估”
-    return "复审" if profile.act == "认定" else "评估"
+    # the profile's word: 复审 (Weinan), 评估 (Tianjin)
+    return profile.terms.review
 
 
 def _evaluations(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
@@ -136,7 +139,10 @@ def _evaluations(rows: pd.DataFrame | None, profile: Profile, year: int) -> Sect
         return Section(heading, f"{year}年没有到期的{noun}，也没有逾期未{noun}的联盟。")
     text = f"{year}年到期 {n_due} 个，另有逾期 {n_overdue} 个，共 {n_due + n_overdue} 个须在{year}年内完成{noun}"
     text += "，逾期的优先安排。" if n_overdue else "。"
-    points = [f"已逾期（{n_overdue}个）：{overdue.detail}"] if n_overdue else []
+    action = profile.review.overdue_action
+    if n_overdue and action:
+        text += f"逾期未{noun}的{action}（{profile.clauses.cycle}），须在{year}年初完成{noun}或依规撤销。"
+    points = [f"已逾期（{n_overdue}个{'，' + action if action else ''}）：{overdue.detail}"] if n_overdue else []
     points += [f"{year}年到期（{n_due}个）：{due.detail}"] if n_due else []
     return Section(heading, text, tuple(points))
 
@@ -153,13 +159,30 @@ def _reports(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
                    (f"未提交：{row.detail}",))
 
 
+def _agreements(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
+    """Heilongjiang: agreements are re-signed every 3–5 years; those expired and expiring in ``year``."""
+    items = {r.item: r for r in _rows(rows)}
+    expired, due = items.get("已到期"), items.get(f"{year}年内到期")
+    n_expired = int(expired.count) if expired is not None else 0
+    n_due = int(due.count) if due is not None else 0
+    heading = "督促重新签署联盟协议"
+    rule = f"按{profile.clauses.agreement}"
+    if n_expired + n_due == 0:
+        return Section(heading, f"{rule}，没有已到期或{year}年内到期的联盟协议。")
+    text = (f"{rule}，协议已到期 {n_expired} 个、{year}年内到期 {n_due} 个，共 {n_expired + n_due} 个须在{year}年内"
+            "重新签署，签署后更新登记库的“协议签署日期”。")
+    points = [f"已到期（{n_expired}个）：{expired.detail}"] if n_expired else []
+    points += [f"{year}年内到期（{n_due}个）：{due.detail}"] if n_due else []
+    return Section(heading, text, tuple(points))
+
+
 def _eligibility(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
-    heading = f"{profile.act}条件整改"
+    heading = f"{profile.terms.conditions}整改"
     row = next(iter(_rows(rows)), None)
     failing = int(row.count) if row is not None else 0
     if failing == 0:
-        return Section(heading, f"在册联盟均符合{profile.act}条件，继续做好动态核查。")
-    return Section(heading, f"{failing} 个在册联盟不符合{profile.act}条件（问题见附表），督促其在{year}年上半年完成整改。",
+        return Section(heading, f"在册联盟均符合{profile.terms.conditions}，继续做好动态核查。")
+    return Section(heading, f"{failing} 个在册联盟不符合{profile.terms.conditions}（问题见附表），督促其在{year}年上半年完成整改。",
                    (f"涉及联盟：{row.detail}",))
 
 
@@ -167,7 +190,8 @@ def _budget(rows: pd.DataFrame | None, profile: Profile) -> Section:
     items = {r.item: r for r in _rows(rows)}
     noun = _evaluation_noun(profile)
     # (subsidy kind, its name in the sum, what is counted)
-    lines = [("评估补贴", f"{noun}补贴", noun), ("备案补贴", f"新增{profile.act}", f"新增{profile.act}")]
+    act = profile.terms.act
+    lines = [("评估补贴", f"{noun}补贴", noun), ("备案补贴", f"新增{act}", f"新增{act}")]
     terms, unpriced = [], []
     for kind, label, counted in lines:
         r = items.get(kind)
@@ -208,23 +232,33 @@ def appendices(fetch: Fetch, scope: Scope, year: int, priorities: pd.DataFrame) 
                                ("cluster", "cluster_group", "alliances_active", "members", "subsidy_wan")
                                if coverage["cluster_group"].notna().any()
                                else ("cluster", "alliances_active", "members", "subsidy_wan")))
-    schedule = fetch("review_schedule") if profile.review.cycle_years or profile.review.report_due else None
+    review = profile.review
+    needed = review.cycle_years or review.report_due or review.agreement_term_years
+    schedule = fetch("review_schedule") if needed else None
     if profile.review.cycle_years > 0:
         noun = _evaluation_noun(profile)
         tables.append(Appendix("evaluations", f"{year}年须开展{noun}的联盟（含逾期）", "review_schedule",
                                evaluations_in_year(schedule, year, scope.as_of),
-                               ("alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "status")))
+                               ("alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "status",
+                                *(("action",) if review.overdue_action else ()))))
     if profile.review.report_due:
         missing = schedule[schedule["report_missing"].fillna(False).astype(bool)]
         tables.append(Appendix("reports", "年度报告未交的联盟", "review_schedule", missing,
                                ("alliance", "filed_date", "report_year", "last_report_year")))
     eligibility = fetch("eligibility_check")
-    tables.append(Appendix("failing", f"不符合{profile.act}条件的联盟", "eligibility_check",
+    if profile.review.agreement_term_years:
+        dated = schedule[schedule["agreement_expiry"].notna()]
+        due = dated[dated["agreement_expiry"] <= pd.Timestamp(dt.date(year, 12, 31))].sort_values(
+            ["agreement_expiry", "alliance"])
+        tables.append(Appendix("agreements", f"协议已到期及{year}年内到期的联盟", "review_schedule", due,
+                               ("alliance", "agreement_expiry", "filed_date")))
+    tables.append(Appendix("failing", f"不符合{profile.terms.conditions}的联盟", "eligibility_check",
                            eligibility[~eligibility["ok"].fillna(False).astype(bool)],
                            ("alliance", "member_count", "core_member_count", "problems")))
-    tables.append(Appendix("budget", "资金预算测算", "work_priorities",
-                           priorities[priorities["category"] == "补贴预算"], ("item", "count", "amount_wan", "detail")))
-    return [replace(t, frame=_as_days(t.frame)) for t in tables]
+    budget = priorities[priorities["category"] == "补贴预算"].copy()
+    budget["item"] = budget["item"].map(lambda kind: in_profile_words(kind, profile))   # 认定补贴 under Weinan
+    tables.append(Appendix("budget", "资金预算测算", "work_priorities", budget, ("item", "count", "amount_wan", "detail")))
+    return [replace(t, frame=_as_days(t.frame), labels=column_labels(t.query, profile)) for t in tables]
 
 
 def _as_days(frame: pd.DataFrame) -> pd.DataFrame:
@@ -400,7 +434,7 @@ def _add_table(document: Any, appendix: Appendix) -> None:
     if rows.empty:
         document.add_paragraph("（无）")
         return
-    labels = runner.get_query(appendix.query).labels
+    labels = appendix.labels or runner.get_query(appendix.query).labels
     table = document.add_table(rows=len(rows) + 1, cols=len(appendix.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -43,7 +43,7 @@ problem = _environment_problem()
 if problem:
     st.error(problem)
 
-charts = source.catalogue()
+charts = source.catalogue(fetch=fetch, scope=scope)  # only the charts that apply to this profile
 if not charts:
     st.info("还没有可导出的图表。")
     st.stop()
@@ -65,7 +65,7 @@ with st.expander("加上单个联盟的档案图（可选）"):
     alliance = st.selectbox("联盟", list(names), index=None, format_func=lambda i: f"{names[i]}（{i}）",
                             placeholder="选择一个联盟", key="brief_alliance")
     if alliance:
-        for chart in source.catalogue(per_alliance=True):
+        for chart in source.catalogue(per_alliance=True, fetch=fetch, scope=scope):
             if source.is_per_alliance(chart.id) and st.checkbox(chart.title, value=True, key=f"brief_{chart.id}"):
                 chosen.append(chart.id)
     else:

@@ -12,7 +12,7 @@ from queries.policy import OVERRIDE_HEADER, UNCLASSIFIED, list_taxonomies, load_
 version = ui.require_registry()
 scope = ui.sidebar(version)
 
-st.title("产业集群覆盖")
+st.title(f"{scope.profile.terms.cluster}覆盖")
 
 # The taxonomy: the profile's own (every profile names one; there is no fallback) unless the URL (taxonomy=)
 # names another of data/taxonomies/; the URL keeps only a deviation.
@@ -33,14 +33,14 @@ if taxonomy_id == own:
 else:
     st.caption(f"对照统计：“{scope.profile.name}”政策配置的分类体系是“{load_taxonomy(own).name}”，"
                f"这里改按“{chosen.name}”（来源：{chosen.source}）统计。")
-if scope.clusters and taxonomy_id != scope.profile.taxonomy:
+if scope.clusters and taxonomy_id != own:
     # The sidebar's cluster filter names entries of the profile's taxonomy, which this one does not have.
-    st.info(f"左侧的“产业集群”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
-            f"在“{chosen.name}”下不适用，本页按全部集群统计。")
+    st.info(f"左侧的“{scope.profile.terms.cluster}”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
+            f"在“{chosen.name}”下不适用，本页按全部{chosen.noun}统计。")
     scope = dataclasses.replace(scope, clusters=())
 scope = with_taxonomy(scope, taxonomy_id)
 fetch = ui.fetcher(version, scope)
-word = entry_word(taxonomy_id)
+word = entry_word(scope)
 
 assignments = fetch("cluster_assignments", taxonomy=taxonomy_id)
 if assignments.empty:

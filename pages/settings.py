@@ -16,7 +16,7 @@ import streamlit as st
 
 import auth
 import ui
-from figures.coverage import entry_word
+from figures.coverage import taxonomy_word
 from loaders import default_db
 from queries import bureau
 from queries.policy import (MANUAL_REASON, SUBSIDY_KINDS, UNCLASSIFIED, Profile, list_taxonomies, load_profile,
@@ -148,7 +148,7 @@ def show_classification(profile: Profile, fetch, editor: bool) -> None:
     default = profile.taxonomy if profile.taxonomy in taxonomies else taxonomies[0]
     taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(default), key="sk_taxonomy",
                                format_func=lambda t: load_taxonomy(t).name)
-    taxonomy, word = load_taxonomy(taxonomy_id), entry_word(taxonomy_id)
+    taxonomy, word = load_taxonomy(taxonomy_id), taxonomy_word(taxonomy_id)
     rows = fetch("cluster_assignments", taxonomy=taxonomy_id)
     open_rows = rows[rows["cluster"] == UNCLASSIFIED]
     manual = rows[rows["reason"] == MANUAL_REASON]

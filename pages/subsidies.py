@@ -43,10 +43,7 @@ if in_range.empty:
     st.stop()
 ui.show_chart("subsidies_by_year", fetch, scope)
 ui.show_chart("subsidies_by_kind", fetch, scope)
-if scope.profile.taxonomy:
-    ui.show_chart("subsidies_by_cluster", fetch, scope)
-else:
-    st.caption(f"“{scope.profile.name}”政策配置没有规定产业集群，不按集群统计补贴。")
+ui.show_chart("subsidies_by_cluster", fetch, scope)   # says why when the profile has no classification
 ui.show_chart("subsidies_by_region", fetch, scope)
 
 st.subheader("补贴上限核对")

@@ -87,6 +87,7 @@ class Review:
     cycle_years: int           # 0 = no cycle
     report_due: str            # "MM-DD" or "" when no annual report is required
     agreement_term_years: int  # 0 = no term
+    overdue_action: str        # what the text does to an alliance overdue for review (渭南：应撤销); "" = nothing said
 
     def report_due_date(self, year: int) -> date | None:
         """The date by which the annual report for ``year`` is due, or None."""
@@ -94,6 +95,35 @@ class Review:
             return None
         month, day = (int(part) for part in self.report_due.split("-"))
         return date(year, month, day)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How the policy text words things (``[terms]``): pages say 认定 under Weinan, 领域 under Heilongjiang."""
+
+    act: str         # entering the register: 备案 / 认定 / 确定 / 纳入试点 (新备案, 备案日期)
+    conditions: str  # the conditions checked: 备案条件 / 认定条件 / 基本条件
+    cluster: str     # what alliances are counted by: 产业集群 / 领域 / 重点领域 / 产业
+    review: str      # the periodic check: 评估 / 复审
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """The clause behind each rule, quoted (``[clauses]``), shown beside a figure or beside 未规定."""
+
+    cycle: str
+    report: str
+    agreement: str
+    target: str
+    caps: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A cap on how many alliances each recommending body may put forward (``[recommendation]``)."""
+
+    max_per_recommender: int  # 0 = no cap
+    clause: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +154,9 @@ class Profile:
     review: Review
     subsidy_caps: dict[str, float]  # 万元, by 补贴类型
     targets: tuple[Target, ...]
+    terms: Terms
+    clauses: Clauses
+    recommendation: Recommendation
     settings: Path | None = None    # the settings folder layered in (its overrides apply too); None = as shipped
 
 
@@ -180,7 +213,7 @@ def profile_from(data: dict[str, Any], path: Path) -> Profile:
     """Validate a profile's data (as read from ``path``, which errors name) and build the Profile."""
     top = _Table(data, path)
     top.only("id", "name", "title", "issuer", "source", "act", "level", "taxonomy",
-             "members", "regions", "review", "subsidy_caps", "targets")
+             "members", "regions", "review", "subsidy_caps", "targets", "terms", "clauses", "recommendation")
     _check_id(top, path)
     return Profile(
         id=path.stem,
@@ -196,7 +229,25 @@ def profile_from(data: dict[str, Any], path: Path) -> Profile:
         review=_review(top.table("review")),
         subsidy_caps=_subsidy_caps(top.table("subsidy_caps")),
         targets=tuple(_target(t) for t in top.tables("targets")),
+        terms=_terms(top.table("terms")),
+        clauses=_clauses(top.table("clauses")),
+        recommendation=_recommendation(top.table("recommendation")),
     )
+
+
+def _terms(t: _Table) -> Terms:
+    t.only("act", "conditions", "cluster", "review")
+    return Terms(act=t.text("act"), conditions=t.text("conditions"), cluster=t.text("cluster"), review=t.text("review"))
+
+
+def _clauses(t: _Table) -> Clauses:
+    t.only("cycle", "report", "agreement", "target", "caps")
+    return Clauses(**{key: t.text(key) for key in ("cycle", "report", "agreement", "target", "caps")})
+
+
+def _recommendation(t: _Table) -> Recommendation:
+    t.only("max_per_recommender", "clause")
+    return Recommendation(max_per_recommender=t.integer("max_per_recommender"), clause=t.text("clause"))
 
 
 def _taxonomy_ref(top: _Table) -> str:
@@ -242,7 +293,7 @@ def _regions(t: _Table) -> tuple[str, ...]:
 
 
 def _review(t: _Table) -> Review:
-    t.only("cycle_years", "report_due", "agreement_term_years")
+    t.only("cycle_years", "report_due", "agreement_term_years", "overdue_action")
     report_due = t.text("report_due", allow_empty=True)
     if report_due and not _is_month_day(report_due):
         t.fail("report_due", f"应为“月-日”（如 \"11-30\"）或空字符串，现为「{report_due}」")
@@ -250,6 +301,7 @@ def _review(t: _Table) -> Review:
         cycle_years=t.integer("cycle_years"),
         report_due=report_due,
         agreement_term_years=t.integer("agreement_term_years"),
+        overdue_action=t.text("overdue_action", allow_empty=True),
     )
 
 

@@ -91,12 +91,13 @@ from .policy import UNCLASSIFIED, Profile
 QUERIES_DIR = Path(__file__).resolve().parent
 
 # What the overview page (pages/overview.py) runs, in its order: the KPI row (also a year
-# earlier, for the change on last year), its two charts (cluster coverage, member composition)
+# earlier, for the change on last year), the target card, its two charts (cluster coverage, member composition)
 # and the 需关注 tabs (overdue evaluations and missing reports, failing alliances). The sidebar
 # also reads region_distribution and coverage_by_cluster unfiltered, for its option lists.
 # tests/test_queries.py checks this against the page; the benchmark times it as a set.
 OVERVIEW_SET: tuple[str, ...] = (
-    "overview_kpis", "coverage_by_cluster", "member_composition", "review_schedule", "eligibility_check",
+    "overview_kpis", "target_outlook", "coverage_by_cluster", "member_composition", "review_schedule",
+    "eligibility_check",
 )
 
 # Parameters the runner supplies from as_of and the profile; a header documents the ones its SQL uses.
@@ -106,6 +107,11 @@ CONTEXT_PARAMS: dict[str, str] = {
     "report_due_month": "年度报告截止月，profile review.report_due；不要求年报时为 NULL",
     "report_due_day": "年度报告截止日，profile review.report_due；不要求年报时为 NULL",
     "agreement_term_years": "联盟协议期限（年），profile review.agreement_term_years；0 = 不设期限",
+    "overdue_action": "逾期未评估（复审）的后果，profile review.overdue_action（渭南：应撤销）；空 = 原文未规定",
+    "recommender_max": "每个推荐单位每年最多推荐的联盟数，profile recommendation.max_per_recommender；0 = 不设限额",
+    "act_term": "政策用语：列入名单的行为（备案 / 认定 / 确定 / 纳入试点），profile terms.act",
+    "review_term": "政策用语：周期性检查（评估 / 复审），profile terms.review",
+    "conditions_term": "政策用语：核对的条件（备案条件 / 认定条件 / 基本条件），profile terms.conditions",
     "member_minimum": "成员单位最低数量，profile members.minimum；0 = 不设下限",
     "counts_core_only": "最低数量只计核心成员，profile members.counts_core_only",
     "require_lead_local": "对外责任主体单位须在本地注册，profile members.lead_registered_locally",
@@ -350,6 +356,11 @@ def context_params(profile: Profile, as_of: date) -> dict[str, Any]:
         "report_due_month": month,
         "report_due_day": day,
         "agreement_term_years": profile.review.agreement_term_years,
+        "overdue_action": profile.review.overdue_action,
+        "recommender_max": profile.recommendation.max_per_recommender,
+        "act_term": profile.terms.act,
+        "review_term": profile.terms.review,
+        "conditions_term": profile.terms.conditions,
         "member_minimum": m.minimum,
         "counts_core_only": m.counts_core_only,
         "require_lead_local": m.lead_registered_locally,

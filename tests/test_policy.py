@@ -481,3 +481,10 @@ def test_allowed_values_match_registry_schema():
     from loaders.schema import MEMBERS, SUBSIDIES
     assert policy.UNIT_TYPES == MEMBERS.column("unit_type").values
     assert policy.SUBSIDY_KINDS == SUBSIDIES.column("kind").values
+
+
+@pytest.mark.parametrize("profile_id", list_profiles())
+def test_profile_word_for_its_entries_is_its_taxonomys(profile_id: str) -> None:
+    # The profile's [terms] cluster (cited from its text) and its taxonomy's noun name the same entries.
+    profile = load_profile(profile_id)
+    assert profile.terms.cluster == load_taxonomy(profile.taxonomy).noun

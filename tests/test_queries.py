@@ -76,6 +76,7 @@ def test_overview_kpis(con):
         "subsidy_total_wan": W("313.456789"),                  # 50 + 30 + 123.456789 + 60 + 50 (A3's counts; 已收回 and 2025 do not)
         "evaluations_overdue": 1,         # A2: 2021-03-01 + 3 years < AS_OF
         "reports_missing": 1,             # A2's 2023 report; A5, filed in 2023, owes reports from 2024
+        "agreements_expired": 0,          # Tianjin sets no agreement term
         "report_year": 2023,
         "next_target_label": None,        # 十三五 (2020) is past
         "next_target_year": None,
@@ -495,7 +496,7 @@ def test_work_priorities_follows_as_of_on_one_connection(con):
 def test_work_priorities_without_caps_cycle_or_taxonomy(con):
     got = table(con, "work_priorities", "category item count amount_wan", profile="zhejiang-2010", taxonomy="")
     assert got == [
-        ("不符合条件", "不符合备案条件的在册联盟", 1, None),   # 空联盟 lacks both member types
+        ("不符合条件", "不符合基本条件的在册联盟", 1, None),   # Zhejiang's word: 三（六）基本条件   # 空联盟 lacks both member types
         ("补贴预算", "备案补贴", 1, None),
         ("补贴预算", "合计", None, None),
     ]
