@@ -7,9 +7,11 @@ the filters and a link back to the live view. A chart with nothing to draw under
 filters gets a page saying so, and one that fails gets a page saying that, so the pack
 keeps one page per chosen chart and never silently drops one.
 
-The PDF is made of Kaleido PDFs (vector, fonts embedded) merged with pypdf, which also
-adds the links and bookmarks; the title page is a Plotly figure of text, so one renderer
-draws every Chinese glyph in the pack.
+PPTX slides hold native, editable charts (``native``; pictures where no chart type fits, or
+all pictures on request). The PDF is made of Kaleido PDFs (vector, a TrueType CJK font
+embedded) merged with pypdf, which also adds the links, the contents' jumps and bookmarks;
+the title and contents pages are Plotly figures of text, so one renderer draws every
+Chinese glyph in the pack, and every page but the title carries 「— n —」.
 """
 from __future__ import annotations
 
