@@ -42,8 +42,10 @@ def _is_text(trace: Any) -> bool:
 
 
 def _numeric(values: Any) -> bool:
-    arr = np.asarray(list(values) if values is not None else [])
-    return arr.size > 0 and np.issubdtype(arr.dtype, np.number)
+    """Numbers (missing ones allowed), at least one of them: what an XY line can plot."""
+    items = list(values) if values is not None else []
+    numbers = [v for v in items if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))]
+    return len(numbers) == len([v for v in items if v is not None]) and any(_number(v) is not None for v in numbers)
 
 
 def _flat(values: Any) -> list:
@@ -128,12 +130,23 @@ def number_format(tickformat: str | None, values: Sequence[float]) -> str:
     return "General"
 
 
+def _number(v: Any) -> float | None:
+    """A figure's value as a float; None for a missing one (None, NaN, pd.NA), which the chart leaves out."""
+    try:
+        out = float(v)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
 def _finite(v: Any) -> bool:
     return v is not None and isinstance(v, (int, float, np.number)) and math.isfinite(float(v))
 
 
 def _label_format(texts: Sequence[Any], values: Sequence[float]) -> str | None:
     """The format that writes a bar's ``text`` from its values, or None when the text says more (e.g. 10 个（9%））."""
+    if any(v is None for v in values):
+        return None
     for fmt, write in (("0", lambda v: f"{float(v):.0f}"), ("#,##0", lambda v: f"{float(v):,.0f}"),
                        ("#,##0.00", lambda v: f"{float(v):,.2f}")):
         if all(str(t) == write(v) or (_finite(t) and float(t) == float(v) and float(v).is_integer() and fmt == "0")
@@ -219,7 +232,7 @@ def add_chart(shapes: Any, fig: go.Figure, box: tuple[Emu, Emu, Emu, Emu], *, fa
 
 def _pie(shapes: Any, fig: go.Figure, box: tuple) -> Any:
     trace = fig.data[0]
-    labels, values = [str(v) for v in trace.labels], [float(v) for v in trace.values]
+    labels, values = [str(v) for v in trace.labels], [_number(v) or 0.0 for v in trace.values]
     data = _CategoryData(CATEGORY_HEADER)
     data.categories = labels
     data.add_series(trace.name or "数量", values, number_format=number_format(None, values))
@@ -259,8 +272,8 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
     def cats(t: Any) -> list:
         return _flat(t.y if horizontal else t.x)
 
-    def vals(t: Any) -> list[float]:
-        return [float(v) for v in (t.x if horizontal else t.y)]
+    def vals(t: Any) -> list[float | None]:
+        return [_number(v) for v in (t.x if horizontal else t.y)]
 
     # px.bar(color=...) gives one trace per category, none in the legend: one series, one colour per bar.
     single = len(bars) > 1 and all(len(cats(t)) == 1 and t.showlegend is False for t in bars)
@@ -290,7 +303,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
     if stacked:
         plot.overlap = 100
     positions = {c: i for i, c in enumerate(categories)}
-    stack_top = max((sum(abs(v) for s in series for k, v in zip(s[1], s[2]) if k == c) for c in categories), default=0)
+    stack_top = max((sum(abs(v or 0) for s in series for k, v in zip(s[1], s[2]) if k == c) for c in categories), default=0)
     for (name, keys, values, color, trace), chart_series, fmt in zip(series, plot.series, formats):
         chart_series.invert_if_negative = False
         colors = color if isinstance(color, (list, tuple, np.ndarray)) else None
@@ -310,7 +323,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
             labels.number_format = fmt + HIDE_ZERO if fmt != "General" else "General;;;"
             labels.position = XL_LABEL_POSITION.CENTER
             labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-            _unlabel(chart_series, [positions[k] for k, v in zip(keys, values) if abs(v) < SMALL_SEGMENT * stack_top])
+            _unlabel(chart_series, [positions[k] for k, v in zip(keys, values) if abs(v or 0) < SMALL_SEGMENT * stack_top])
             continue
         texts = [b.text[0] if b.text is not None else None for b in bars] if single else trace.text
         if texts is None or isinstance(texts, str) or all(t is None for t in texts):
@@ -388,11 +401,11 @@ def _line(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
     traces = sorted((t for t in fig.data if not _is_text(t)), key=lambda t: -len(t.x))
     data = _XyData(layout.xaxis.title.text or X_HEADER, number_format=number_format(layout.xaxis.tickformat, [1]))
     for t in traces:
-        ys = [float(v) for v in t.y]
+        points = [(float(x), _number(y)) for x, y in zip(t.x, t.y) if _number(x) is not None]
         series = data.add_series(t.name or layout.yaxis.title.text or "数值",
-                                 number_format=number_format(layout.yaxis.tickformat, ys))
-        for x, y in zip(t.x, ys):
-            series.add_data_point(float(x), y)
+                                 number_format=number_format(layout.yaxis.tickformat, [y for _, y in points]))
+        for x, y in points:
+            series.add_data_point(x, y)   # a missing y stays empty in the sheet and leaves a gap
     chart = shapes.add_chart(XL_CHART_TYPE.XY_SCATTER_LINES, *box, data).chart
     legend_deleted = []
     for i, (t, s) in enumerate(zip(traces, chart.plots[0].series)):

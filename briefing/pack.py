@@ -7,9 +7,11 @@ the filters and a link back to the live view. A chart with nothing to draw under
 filters gets a page saying so, and one that fails gets a page saying that, so the pack
 keeps one page per chosen chart and never silently drops one.
 
-The PDF is made of Kaleido PDFs (vector, fonts embedded) merged with pypdf, which also
-adds the links and bookmarks; the title page is a Plotly figure of text, so one renderer
-draws every Chinese glyph in the pack.
+PPTX slides hold native, editable charts (``native``; pictures where no chart type fits, or
+all pictures on request). The PDF is made of Kaleido PDFs (vector, a TrueType CJK font
+embedded) merged with pypdf, which also adds the links, the contents' jumps and bookmarks;
+the title and contents pages are Plotly figures of text, so one renderer draws every
+Chinese glyph in the pack, and every page but the title carries 「— n —」.
 """
 from __future__ import annotations
 
@@ -208,12 +210,20 @@ def pptx_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = Non
         if id(item) in pictured:
             slide.shapes.add_picture(io.BytesIO(next(images)), MARGIN, PICTURE_TOP, width=width)
         elif item.figure is not None:
-            placed = native.add_chart(slide.shapes, item.figure, (MARGIN, PICTURE_TOP, width, PICTURE_H - SOURCE_H),
-                                      face=PPTX_FONT, footnote_prefix=static.FOOTNOTE_PREFIX)
-            note = slide.shapes.add_textbox(MARGIN, PICTURE_TOP + PICTURE_H - SOURCE_H, width, SOURCE_H)
-            note.name = "source"
-            marks = f"　图中标注：{'；'.join(placed.notes)}" if placed.notes else ""
-            _text(note, _source_line(item.figure, scope) + marks, 11, color=THEME["muted"])
+            before = len(slide.shapes)
+            try:
+                placed = native.add_chart(slide.shapes, item.figure, (MARGIN, PICTURE_TOP, width, PICTURE_H - SOURCE_H),
+                                          face=PPTX_FONT, footnote_prefix=static.FOOTNOTE_PREFIX)
+            except Exception:  # noqa: BLE001 — data the converter cannot take: the slide gets the chart's picture
+                for shape in list(slide.shapes)[before:]:
+                    shape._element.getparent().remove(shape._element)   # noqa: SLF001 — the half-made chart
+                png = static.render_job((static.for_export(item.figure, area, show_title=False), "png", area))
+                slide.shapes.add_picture(io.BytesIO(png), MARGIN, PICTURE_TOP, width=width)
+            else:
+                note = slide.shapes.add_textbox(MARGIN, PICTURE_TOP + PICTURE_H - SOURCE_H, width, SOURCE_H)
+                note.name = "source"
+                marks = f"　图中标注：{'；'.join(placed.notes)}" if placed.notes else ""
+                _text(note, _source_line(item.figure, scope) + marks, 11, color=THEME["muted"])
         else:
             message = slide.shapes.add_textbox(MARGIN, PICTURE_TOP, width, PICTURE_H)
             _text(message, item.message or EMPTY, 20, color=THEME["muted"], align=PP_ALIGN.CENTER,

@@ -280,6 +280,34 @@ def test_pictures_on_request_and_where_no_chart_fits(sample_fetch) -> None:
     assert any(s.shape_type == 13 for s in slide.shapes)
 
 
+@renders
+def test_a_chart_the_converter_cannot_take_becomes_its_picture(sample_fetch, monkeypatch: pytest.MonkeyPatch) -> None:
+    def half_made(shapes, fig, box, **kw):
+        shapes.add_textbox(*box)            # something already on the slide when it fails
+        raise ValueError("unexpected data")
+
+    monkeypatch.setattr(pack.native, "add_chart", half_made)
+    built = pack.build("pptx", ["targets_filings"], sample_fetch, _scope())
+    (slide,) = list(Presentation(io.BytesIO(built.data)).slides)[1:]
+    assert [s.shape_type for s in slide.shapes].count(13) == 1           # the picture, once
+    assert len(slide.shapes) == 4                                        # title, takeaway, picture, page corner
+
+
+def test_missing_values_leave_gaps_not_errors() -> None:
+    from pptx.util import Inches
+
+    fig = figures.styled(go.Figure(go.Scatter(x=[2020, 2021, 2022], y=[1, None, 3], mode="lines+markers", name="甲")),
+                         "折线", _scope())
+    bars = figures.styled(go.Figure(go.Bar(x=["甲", "乙"], y=[2, float("nan")], text=["2", ""])), "柱", _scope())
+    deck = Presentation()
+    for figure in (fig, bars):
+        slide = deck.slides.add_slide(deck.slide_layouts[6])
+        placed = pack.native.add_chart(slide.shapes, figure, (0, 0, Inches(6), Inches(4)), face="Microsoft YaHei",
+                                       footnote_prefix=static.FOOTNOTE_PREFIX)
+        values = list(placed.chart.plots[0].series[0].values)
+        assert values in ([1.0, None, 3.0], [2.0, None])
+
+
 LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
