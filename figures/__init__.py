@@ -121,6 +121,10 @@ class Chart:
         """The title in the profile's words: 各领域在册联盟数 under Heilongjiang."""
         return self.title.format(**asdict(profile.terms))
 
+    def page_for(self, profile: Profile) -> str:
+        """The page's title in the profile's words, as the page shows it: 领域覆盖, 复审与报告."""
+        return self.page.replace("产业集群", profile.terms.cluster).replace("评估", profile.terms.review)
+
     def why_not(self, fetch: Fetch, scope: Scope) -> str | None:
         """Why this chart does not apply under ``scope`` (shown instead of it), or None."""
         return self.applies(fetch, scope)

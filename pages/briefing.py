@@ -50,11 +50,11 @@ if not charts:
 
 chosen: list[str] = []
 columns = st.columns(2)
-for n, (page, group) in enumerate(groupby(charts, key=lambda c: c.page)):
+for n, (page, group) in enumerate(groupby(charts, key=lambda c: c.page_for(scope.profile))):
     with columns[n % 2].container(border=True):
         st.markdown(f"**{page}**")
         for chart in group:
-            if st.checkbox(chart.title, value=True, key=f"brief_{chart.id}",
+            if st.checkbox(chart.title_for(scope.profile), value=True, key=f"brief_{chart.id}",
                            help=_takeaway(chart.id, fetch, scope) or None):
                 chosen.append(chart.id)
 
@@ -117,7 +117,7 @@ st.subheader("单张图导出")
 st.caption("与看板上的图相同：标题、数据来源和截至日期都在图中。PNG 适合插入幻灯片，SVG 和 PDF 为矢量，放大不失真。")
 by_id = {c.id: c for c in charts}
 cols = st.columns([3, 2, 2])
-one_id = cols[0].selectbox("图表", list(by_id), format_func=lambda i: f"{by_id[i].page} · {by_id[i].title}",
+one_id = cols[0].selectbox("图表", list(by_id), format_func=lambda i: f"{by_id[i].page_for(scope.profile)} · {by_id[i].title_for(scope.profile)}",
                            key="one_chart")
 one_fmt = cols[1].selectbox("格式", list(SINGLE), format_func=SINGLE.get, key="one_format")
 one_size = cols[2].selectbox("尺寸", list(static.SIZES), format_func=lambda s: static.SIZES[s].label, key="one_size")

@@ -164,7 +164,7 @@ def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path:
 def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path: Path, monkeypatch):
     """An editor lowers 十三五's lower bound from 80 to 50 on 设置; 目标进度, opened afresh, then reads
     已完成 with 58 − 50 = 8 to spare (58 = the sample's filings 2016–2020, as in test_e2e)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     db = copy_registry(sample_db, tmp_path, monkeypatch)
     with e2e.serve(db) as url, sync_playwright() as p:
@@ -183,9 +183,12 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
             tab.get_by_label("新增或修改哪个目标").click()
             tab.get_by_role("option", name="十三五").click()
             e2e.wait_rendered(tab)
+            # the form of the chosen target is drawn after the rerun the choice starts: type into that one
+            expect(tab.get_by_label("目标名称（如“十四五”）")).to_have_value("十三五", timeout=e2e.TIMEOUT_MS)
             low = tab.get_by_label("下限（个）")
             low.fill("50")
             low.press("Tab")
+            expect(low).to_have_value("50")
             tab.get_by_role("button", name="保存目标").click()
             tab.get_by_text("目标「十三五」2020 年 80–100 个，自 2016 年起算 → 2020 年 50–100 个，自 2016 年起算").wait_for(
                 timeout=e2e.TIMEOUT_MS)
