@@ -99,6 +99,7 @@ EARLIEST = dt.date(2000, 1, 1)       # the date picker's and the year slider's l
 DEFAULT_FROM = 2010                  # the year range starts here unless the URL says otherwise
 FILTER_KEYS = ("profile", "as_of", "from", "to", "region", "level", "cluster")
 ALLIANCE_PAGE = "pages/alliance.py"
+SAVED = "filters_saved"               # the sidebar's values, kept across page changes
 SHOWN_MAX = 40                       # characters of a bad URL value repeated back in a notice
 
 
@@ -160,9 +161,28 @@ def _years_from_url(this_year: int, notices: list[str]) -> tuple[int, int]:
     return min(years), max(years)
 
 
+def _restore(key: str) -> None:
+    """A filter widget's value as this session last had it.
+
+    On a page change Streamlit gives the page's widgets fresh state, so the values saved at the
+    end of the last page's run are put back before the widgets are made (the URL has lost them too).
+    """
+    saved = st.session_state.get(SAVED, {})
+    if key in saved and (key not in st.session_state or saved.get("page") != _page()):
+        st.session_state[key] = saved[key]
+
+
+def _page() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
 def _multiselect(label: str, param: str, key: str, options: list[str], placeholder: str,
                  notices: list[str]) -> list[str]:
     """A sidebar multiselect started from the URL; values the registry does not have are dropped."""
+    _restore(key)
     if key not in st.session_state:
         wanted = _param_list(param)
         unknown = [v for v in wanted if v not in options]
@@ -172,8 +192,7 @@ def _multiselect(label: str, param: str, key: str, options: list[str], placehold
         st.session_state[key] = [v for v in wanted if v in options]
     else:  # e.g. a cluster of the previous profile's taxonomy
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
-    return st.sidebar.multiselect(label, options, key=key, placeholder=placeholder, select_all=False,
-                                  persist_state="session")
+    return st.sidebar.multiselect(label, options, key=key, placeholder=placeholder, select_all=False)
 
 
 def sidebar(version: Version) -> Scope:
@@ -186,24 +205,27 @@ def sidebar(version: Version) -> Scope:
     side = st.sidebar
     notices: list[str] = []
     profiles = list_profiles()
+    _restore("f_profile")
     if "f_profile" not in st.session_state:
         st.session_state["f_profile"] = _profile_from_url(profiles, notices)
-    profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile",
-                                persist_state="session")
+    profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile")
     profile = load_profile(profile_id)
+    _restore("f_as_of")
     if "f_as_of" not in st.session_state:
         st.session_state["f_as_of"] = _date_from_url(notices)
-    as_of = side.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD", key="f_as_of",
-                            persist_state="session") or dt.date.today()
+    as_of = side.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD", key="f_as_of") or dt.date.today()
+    _restore("f_years")
     if "f_years" not in st.session_state:
         st.session_state["f_years"] = _years_from_url(as_of.year, notices)
-    year_from, year_to = side.slider("年份范围", EARLIEST.year, _latest().year, key="f_years", persist_state="session")
+    year_from, year_to = side.slider("年份范围", EARLIEST.year, _latest().year, key="f_years")
     regions = _multiselect("区域", "region", "f_region",
                            _options(version, "region_distribution", "region", profile_id, as_of), "全部区域", notices)
     levels = _multiselect("级别", "level", "f_level", list(LEVELS), "全部级别", notices)
     clusters = _multiselect("产业集群", "cluster", "f_cluster",
                             _options(version, "coverage_by_cluster", "cluster", profile_id, as_of), "全部集群", notices)
     side.caption(_freshness(version))
+    st.session_state[SAVED] = {"page": _page(), **{k: st.session_state[k] for k in (
+        "f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")}}
     scope = Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
     wanted = filter_params(scope)
     for key in FILTER_KEYS:
