@@ -6,6 +6,7 @@ from PIL import Image, ImageDraw
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import auth
+import ui
 
 
 @cache
@@ -57,4 +58,6 @@ def unknown_path_opens_home() -> None:
 
 auth.sidebar_login()
 unknown_path_opens_home()
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+ui.keep_filters()
+page.run()

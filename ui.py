@@ -224,10 +224,10 @@ def sidebar(version: Version) -> Scope:
     clusters = _multiselect("产业集群", "cluster", "f_cluster",
                             _options(version, "coverage_by_cluster", "cluster", profile_id, as_of), "全部集群", notices)
     side.caption(_freshness(version))
-    st.session_state[SAVED] = {"page": _page(), **{k: st.session_state[k] for k in (
-        "f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")}}
     scope = Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
     wanted = filter_params(scope)
+    st.session_state[SAVED] = {"page": _page(), "url": wanted, **{k: st.session_state[k] for k in (
+        "f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")}}
     for key in FILTER_KEYS:
         if key in wanted and st.query_params.get(key) != wanted[key]:
             st.query_params[key] = wanted[key]
@@ -258,7 +258,17 @@ def _freshness(version: Version) -> str:
 
 def page_links_keep_filters() -> dict[str, str]:
     """The current filters, as query_params for st.page_link / st.switch_page to another page."""
-    return {k: st.query_params[k] for k in FILTER_KEYS if k in st.query_params}
+    return dict(st.session_state.get(SAVED, {}).get("url", {}))
+
+
+def keep_filters() -> None:
+    """After a page change dropped them from the URL, put this session's filters back (app.py, every page).
+
+    Pages without the sidebar (数据导入, 操作记录) then keep them too, for the link a user copies.
+    """
+    if "profile" not in st.query_params:
+        for key, value in page_links_keep_filters().items():
+            st.query_params[key] = value
 
 
 # ---- drill-down: a click on a chart narrows the page and shows as a chip ---------------------------

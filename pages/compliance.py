@@ -40,7 +40,7 @@ types = list(dict.fromkeys(problems["problem_type"]))
 show_all = st.query_params.get("show") == "all"
 choice = st.radio("显示", ["只看不符合的", "全部联盟"], index=1 if show_all else 0, horizontal=True, key="c_show")
 wanted = [t for t in st.query_params.get("problem", "").split(",") if t in types]
-chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem",
+chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem", select_all=False,
                         disabled=not types, help="选一项或几项：列出有其中任一问题的联盟")
 # Kept in the URL, like the sidebar filters, so a link reopens the same list.
 for key, value in (("show", "all" if choice == "全部联盟" else ""), ("problem", ",".join(chosen))):

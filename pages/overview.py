@@ -67,11 +67,17 @@ failing = fetch("eligibility_check")
 failing = failing[~failing["ok"].fillna(False).astype(bool)]
 tabs = st.tabs([f"评估逾期（{len(overdue)}）", f"年度报告未交（{len(missing)}）", f"不符合备案条件（{len(failing)}）"])
 with tabs[0]:
+    st.page_link("pages/reviews.py", label="到“评估与报告”页查看", icon=":material/arrow_forward:",
+                 query_params=ui.page_links_keep_filters())
     ui.show_table(overdue, "review_schedule", scope, "评估逾期的联盟", key="overdue",
                   columns=["alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "days_to_due"])
 with tabs[1]:
+    st.page_link("pages/reviews.py", label="到“评估与报告”页查看", icon=":material/arrow_forward:",
+                 query_params=ui.page_links_keep_filters())
     ui.show_table(missing, "review_schedule", scope, "年度报告未交的联盟", key="missing",
                   columns=["alliance", "filed_date", "report_year", "last_report_year"])
 with tabs[2]:
+    st.page_link("pages/compliance.py", label="到“合规检查”页查看", icon=":material/arrow_forward:",
+                 query_params=ui.page_links_keep_filters())
     ui.show_table(failing, "eligibility_check", scope, "不符合备案条件的联盟", key="failing",
                   columns=["alliance", "member_count", "core_member_count", "problems"])

@@ -39,6 +39,9 @@ if narrowed:
     st.caption(f"年份范围只作用于上图和上限核对表；以下按类型、集群、区域的三张图为 {years}全部补贴，"
                f"合计 {ui.wan(total)}。")
 ui.show_chart("subsidies_by_kind", fetch, scope)
+if kind := ui.drilled("kind"):  # a click on the chart above: the list behind that bar
+    ui.show_table(caps[caps["kind"] == kind], "subsidy_cap_check", scope, f"“{kind}”补贴（按联盟、年度合计）",
+                  key="by_kind", columns=["alliance", "year", "amount_wan", "cap_wan", "over_cap", "payments"])
 if scope.profile.taxonomy:
     ui.show_chart("subsidies_by_cluster", fetch, scope)
 else:
