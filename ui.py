@@ -208,7 +208,8 @@ def sidebar(version: Version) -> Scope:
     _restore("f_profile")
     if "f_profile" not in st.session_state:
         st.session_state["f_profile"] = _profile_from_url(profiles, notices)
-    profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile")
+    profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile",
+                                placeholder="请选择")
     profile = load_profile(profile_id)
     _restore("f_as_of")
     if "f_as_of" not in st.session_state:
@@ -376,7 +377,7 @@ def source_line(scope: Scope, query: str, version: Version | None = None) -> str
     return f"数据来源：联盟登记库{imported}；统计口径：{'，'.join(basis)}；截至{d.year}年{d.month}月{d.day}日"
 
 
-def _analyst_note(queries: tuple[str, ...] | list[str]) -> str:
+def analyst_note(queries: tuple[str, ...] | list[str]) -> str:
     return "供分析人员：" + "、".join(f"查询 {q}（queries/{q}.sql）" for q in queries)
 
 
@@ -435,7 +436,7 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
         st.plotly_chart(fig, width="stretch", key=key, config=config)
     if takeaway and line:
         st.caption(escape_markdown(line))
-    st.caption(escape_markdown(source_line(scope, chart.queries[0])), help=_analyst_note(chart.queries))
+    st.caption(escape_markdown(source_line(scope, chart.queries[0])), help=analyst_note(chart.queries))
 
 
 def _on_row_click(key: str, alliance_ids: list[str]) -> None:
@@ -480,7 +481,7 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
         st.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
                            key=f"csv_{key}")
-    st.caption(escape_markdown(note), help=_analyst_note([query]))
+    st.caption(escape_markdown(note), help=analyst_note([query]))
 
 
 def escape_markdown(text: str) -> str:

@@ -14,7 +14,7 @@ with st.container(border=True):
     for rule in rules_in_words(scope.profile):
         st.markdown(f"- {rule}")
     st.caption(f"按统计截止日 {scope.as_of.isoformat()} 在册联盟的现有成员核对：加入日期为空或不晚于该日、"
-               "退出日期为空或晚于该日（查询 eligibility_check）。")
+               "退出日期为空或晚于该日。", help=ui.analyst_note(["eligibility_check"]))
 
 checked = fetch("eligibility_check")
 if checked.empty:

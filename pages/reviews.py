@@ -25,7 +25,7 @@ rules = [f"评估（复审）周期：{f'每 {review.cycle_years} 年' if review
          f"协议期限：{f'{review.agreement_term_years} 年' if review.agreement_term_years else '未规定'}"]
 how = ("下次评估 =（最近一次三年评估或复审，没有则备案日期）+ 周期；“即将到期”指统计截止日起 180 天内。"
        if review.cycle_years else "")
-st.caption(f"{profile_name}：{'；'.join(rules)}。{how}（查询 review_schedule）")
+st.caption(f"{profile_name}：{'；'.join(rules)}。{how}", help=ui.analyst_note(["review_schedule"]))
 
 schedule = fetch("review_schedule")
 if schedule.empty:
