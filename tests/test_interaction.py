@@ -136,7 +136,7 @@ def test_filters_kept_on_every_page(tab, server: str) -> None:
         assert {k: got.get(k) for k in wanted} == wanted, f"{page.title}：{tab.url}"
         if has_sidebar_filters(tab):
             sidebar = tab.locator('[data-testid="stSidebar"]')
-            assert "天津市" in sidebar.locator('[data-testid="stSelectbox"]').first.inner_text(), page.title
+            assert "天津市" in sidebar.get_by_role("combobox", name="政策配置").input_value(), page.title
             for value in NARROW.values():
                 assert sidebar.get_by_text(value, exact=True).count(), f"{page.title}：侧栏没有“{value}”"
 
@@ -151,7 +151,7 @@ def test_profile_chosen_in_the_sidebar_is_kept(tab, server: str) -> None:
     for title in ("目标进度", "评估与报告", "总览"):
         click_nav(tab, title)
         assert query(tab)["profile"] == "zhejiang-2010", f"{title}：{tab.url}"
-        assert "浙江" in tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.inner_text()
+        assert "浙江" in tab.get_by_role("combobox", name="政策配置").input_value()
 
 
 def test_links_in_pages_keep_filters(tab, server: str) -> None:
