@@ -214,7 +214,8 @@ def sidebar(version: Version) -> Scope:
     _restore("f_as_of")
     if "f_as_of" not in st.session_state:
         st.session_state["f_as_of"] = _date_from_url(notices)
-    as_of = side.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD", key="f_as_of") or dt.date.today()
+    as_of = side.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD",
+                            key="f_as_of") or dt.date.today()
     _restore("f_years")
     if "f_years" not in st.session_state:
         st.session_state["f_years"] = _years_from_url(as_of.year, notices)
@@ -419,8 +420,7 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
     # figure keeps no footnote of its own: at phone width it would collide with rotated tick labels.
     stamp = figures.footnote(scope)
     fig.layout.annotations = [a for a in fig.layout.annotations if a.text != stamp]
-    fig.update_layout(margin=dict(b=10, l=10, r=10), legend=dict(orientation="h", yanchor="top", y=-0.12,
-                                                                xanchor="left", x=0))
+    fig.update_layout(margin_b=10, legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     key = f"chart_{chart_id}"
@@ -462,7 +462,9 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
              if str(c).endswith("_wan")}
     table = dict(hide_index=True, width="stretch", height=height or "auto", column_config=money, placeholder="—")
     data = tables.for_display(shown).rename(columns=labels)
-    opens_alliance = "alliance_id" in frame.columns and (query == "alliance_directory" or not query.startswith("alliance_"))
+    # a list of alliances (not one alliance's own members, events or subsidies)
+    opens_alliance = "alliance_id" in frame.columns and (query == "alliance_directory"
+                                                         or not query.startswith("alliance_"))
     if opens_alliance:
         ids = frame["alliance_id"].astype(str).tolist()
         st.dataframe(data, key=f"table_{key}", on_select=lambda: _on_row_click(f"table_{key}", ids),

@@ -208,9 +208,10 @@ def empty_server(empty_db: Path, browser):
         open_page(tab, f"{url}/data?{FILTERS}")
         nav = tab.locator('[data-testid="stSidebarNav"]')
         first_link_nav = nav.inner_text() if nav.count() else ""
+        main = tab.locator('[data-testid="stMainBlockContainer"]').bounding_box()
         first_link_page = (tab.get_by_role("heading", name="数据", exact=True).count() > 0
                            and tab.get_by_text("编辑人员登录").count() > 0          # the sign-in box
-                           and tab.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1000)  # wide
+                           and main["width"] > 1000)                                # the wide layout
         first_link_title = tab.title()
         open_page(tab, url)
         yield EmptyServer(url, tab, first_link_nav, first_link_title, first_link_page)
