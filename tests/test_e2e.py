@@ -185,12 +185,11 @@ def require_file(page: Page) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_tab(sample_db: Path, browser):
-    with serve(sample_db) as url:
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_page(tab, url)        # the home page first (see test_page_link_as_first_request)
-        yield url, tab
-        tab.close()
+def sample_tab(sample_server: str, browser):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_page(tab, sample_server)
+    yield sample_server, tab
+    tab.close()
 
 
 class EmptyServer(NamedTuple):

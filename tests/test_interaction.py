@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.test_e2e import (CHROMIUM, FILTERS, PAGES, ROOT, SHOTS, TIMEOUT_MS, Page, assert_no_traceback,  # noqa: F401
-                            browser, require_file, serve, wait_rendered)
+                            browser, require_file, wait_rendered)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"没有 Chromium（{CHROMIUM}）：浏览器测试跳过（apt-get install chromium）")
@@ -28,7 +28,7 @@ NARROW = {"region": "滨海新区", "level": "市级", "cluster": "高端装备"
 
 # Visible text: text nodes, tooltips and placeholders of empty inputs, on elements a person can see.
 # Icons (their ligature names) and code (commands and file names an administrator copies) are not prose.
-VISIBLE_TEXT = """() => {
+VISIBLE_TEXT = """(roots) => {
   const out = [];
   const seen = (el) => {
     if (!el || el.closest('[data-testid="stIconMaterial"], script, style, noscript, code, pre')) return false;
@@ -36,18 +36,22 @@ VISIBLE_TEXT = """() => {
     const r = el.getBoundingClientRect();
     return r.width > 1 && r.height > 1 && r.right > 0 && r.bottom > 0;   // not a screen-reader-only node
   };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (node.textContent.trim() && seen(node.parentElement)) out.push(node.textContent.trim());
-  }
-  for (const el of document.querySelectorAll('[placeholder], [data-title], [title]')) {
-    if (!seen(el)) continue;
-    if (el.getAttribute('placeholder') && !el.value) out.push(el.getAttribute('placeholder'));
-    for (const a of ['data-title', 'title']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
+  for (const root of document.querySelectorAll(roots)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.textContent.trim() && seen(node.parentElement)) out.push(node.textContent.trim());
+    }
+    for (const el of root.querySelectorAll('[placeholder], [data-title], [title]')) {
+      if (!seen(el)) continue;
+      if (el.getAttribute('placeholder') && !el.value) out.push(el.getAttribute('placeholder'));
+      for (const a of ['data-title', 'title']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
   }
   return out;
 }"""
+# What opening or hovering a widget adds: dropdowns and menus (portals), a chart's toolbar, a table's toolbar.
+OPENED = '[data-baseweb="popover"], [role="dialog"], [role="menu"], .modebar, [data-testid="stElementToolbar"]'
 # Table cells are drawn on a canvas; their screen-reader copy is where a missing value would say "None".
 TABLE_CELLS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')]
   .map(c => c.textContent.trim())"""
@@ -66,9 +70,8 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def server(sample_db: Path):
-    with serve(sample_db) as url:
-        yield url
+def server(sample_server: str) -> str:
+    return sample_server
 
 
 @pytest.fixture
@@ -234,7 +237,7 @@ def test_page_in_chinese_offline_at_three_widths(browser, server: str, page: Pag
     tab.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
     try:
         go(tab, f"{server}/{page.path}?{FILTERS}", page.title)
-        texts, cells = tab.evaluate(VISIBLE_TEXT), tab.evaluate(TABLE_CELLS)
+        texts, cells = tab.evaluate(VISIBLE_TEXT, "body"), tab.evaluate(TABLE_CELLS)
         for selector in ('[data-testid="stSelectbox"]', '[data-testid="stMultiSelect"]',
                          '[data-testid="stDateInput"]', '[data-testid="stPlotlyChart"]', '[data-testid="stDataFrame"]',
                          '[data-testid="stMainMenu"]'):
@@ -246,7 +249,7 @@ def test_page_in_chinese_offline_at_three_widths(browser, server: str, page: Pag
                 else:
                     widget.click()
                 tab.wait_for_timeout(150)
-                texts += tab.evaluate(VISIBLE_TEXT)
+                texts += tab.evaluate(VISIBLE_TEXT, OPENED)
                 tab.keyboard.press("Escape")
         assert not latin_words(texts, users), f"{page.title}：页面上有英文 {sorted(latin_words(texts, users))}"
         assert not {c for c in cells if c in ("None", "nan", "NaN", "NaT", "null")}, f"{page.title}：表格空值显示为英文"
