@@ -31,15 +31,20 @@ def _leave_legacy_mode() -> None:
     Streamlit notes at its first session whether a pages/ folder sits beside app.py and, until
     st.navigation runs once, serves such a link in its legacy one-file-per-page mode (raw file
     names in the sidebar, no page config, no sign-in). Every page imports this module, so the
-    first page run in that mode clears the flag and reruns: app.py then runs and resolves the
-    same page (its url_path is the file's name, so the page hash is the same).
+    first page run in that mode clears the flag and asks for a rerun: app.py then runs and resolves
+    the same page (its url_path is the file's name, so the page hash is the same). The rerun is
+    only requested here, not raised: it stops the page at its first element, after this import has
+    finished (an import that fails half-way would hand other sessions a half-made module).
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+    ctx = get_script_run_ctx()
+    if PagesManager.uses_pages_directory and ctx is not None and ctx.script_requests is not None:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        ctx.script_requests.request_rerun(RerunData(query_string=ctx.query_string,
+                                                    page_script_hash=ctx.page_script_hash))
 
 
 _leave_legacy_mode()
