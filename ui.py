@@ -425,7 +425,9 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
     # figure keeps no footnote of its own: at phone width it would collide with rotated tick labels.
     stamp = figures.footnote(scope)
     fig.layout.annotations = [a for a in fig.layout.annotations if a.text != stamp]
-    fig.update_layout(margin_b=10, legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    # below the plot, in the figure's own bottom margin (container coordinates): clear of axis titles at any width
+    fig.update_layout(margin_b=10, legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
+                                               xanchor="left", x=0))
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     key = f"chart_{chart_id}"
