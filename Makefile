@@ -3,8 +3,24 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-requirements
-DB     ?= data/registry.duckdb
 PORT   ?= 8501
+# Which sample registry `make run` builds and opens (data/sample/<SAMPLE>/), and the profile it is written under.
+SAMPLE ?= tianjin
+PROFILE_tianjin      := tianjin-2018
+PROFILE_zhejiang     := zhejiang-2010
+PROFILE_weinan       := weinan-2015
+PROFILE_heilongjiang := heilongjiang-2009
+PROFILE_most         := most-2009
+PROFILE := $(PROFILE_$(SAMPLE))
+ifeq ($(PROFILE),)
+$(error SAMPLE=$(SAMPLE) 不是示例名称，可用：tianjin zhejiang weinan heilongjiang most)
+endif
+# Each sample gets its own database, so switching samples never touches another registry.
+ifeq ($(SAMPLE),tianjin)
+DB     ?= data/registry.duckdb
+else
+DB     ?= data/registry-$(SAMPLE).duckdb
+endif
 
 .PHONY: run test install db bench sample docs clean
 
@@ -16,14 +32,15 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# Build the registry from data/sample/ when it is missing; never overwrite an existing one.
+# Build the registry from data/sample/$(SAMPLE)/ when it is missing; never overwrite an existing one.
 db: install
-	@$(PY) -m loaders init --db $(DB)
+	@$(PY) -m loaders init --db $(DB) --sample $(SAMPLE)
 
+# REGISTRY_PROFILE preselects the sample's policy profile in the sidebar.
 run: db
-	@echo "联盟看板：http://localhost:$(PORT)  （Ctrl+C 退出）"
-	REGISTRY_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false
+	@echo "联盟看板：http://localhost:$(PORT)  （$(SAMPLE)，政策配置 $(PROFILE)；Ctrl+C 退出）"
+	REGISTRY_DB=$(DB) REGISTRY_PROFILE=$(PROFILE) $(PY) -m streamlit run app.py --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 test: db
 	$(PY) -m pytest -q
@@ -35,10 +52,11 @@ bench: install
 	$(PY) bench/bench_pages.py
 
 sample: install
-	$(PY) data/generate_sample.py
+	$(PY) data/generate_sample.py --all
 
 docs: install
 	$(PY) -m loaders docs
 
 clean:
-	rm -rf $(VENV) data/registry.duckdb data/registry.duckdb.history data/.registry.duckdb.*.tmp
+	rm -rf $(VENV) data/registry.duckdb data/registry.duckdb.history data/.registry.duckdb.*.tmp \
+		data/registry-*.duckdb data/registry-*.duckdb.* data/.registry-*.duckdb.*

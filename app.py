@@ -6,6 +6,7 @@ from PIL import Image, ImageDraw
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import auth
+import guard
 import ui
 
 
@@ -40,6 +41,7 @@ PAGES = {
         st.Page("pages/data.py", title="数据", icon=":material/database:", url_path="data"),
         st.Page("pages/import.py", title="数据导入", icon=":material/upload_file:", url_path="import"),
         st.Page("pages/audit.py", title="操作记录", icon=":material/history:", url_path="audit"),
+        st.Page("pages/settings.py", title="设置", icon=":material/tune:", url_path="settings"),
     ],
 }
 
@@ -56,8 +58,9 @@ def unknown_path_opens_home() -> None:
         manager.set_script_intent("", "")
 
 
-auth.sidebar_login()
-unknown_path_opens_home()
-page = st.navigation(PAGES)
-ui.keep_filters()
-page.run()
+with guard.errors_reported():  # a traceback never reaches the browser: logged with an id instead
+    auth.sidebar_login()
+    unknown_path_opens_home()
+    page = st.navigation(PAGES, expanded=True)  # every page listed: beyond 12 Streamlit folds them under "View N more"
+    ui.keep_filters()
+    page.run()

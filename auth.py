@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
+import math
 import os
 import re
+import sqlite3
 import sys
-import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -32,13 +34,16 @@ import streamlit as st
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from loaders import default_db
 from loaders.schema import TABLES
 
 ENV_EDITORS = "LIANMENG_EDITORS"
 SESSION_KEY = "auth_editor"
 SECTION_EDITORS, SECTION_OIDC, SECTION_OIDC_EDITORS = "editors", "auth", "oidc_editors"
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES, LOCKOUT_SECONDS = 5, 60
+MAX_FAILURES = 5                                   # free attempts per user name
+FIRST_DELAY_SECONDS, MAX_DELAY_SECONDS = 30, 300   # then a delay that doubles, up to five minutes
+FORGET_AFTER_SECONDS = 3600
 ARGON2_HASH = re.compile(r"\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+")
 
 HOW_TO_ENABLE = ("编辑功能未启用：目前没有配置任何编辑账号，所有人只能浏览。管理员可用 `python -m auth hash` 生成口令哈希，"
@@ -133,34 +138,73 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-class _Throttle:
-    """After MAX_FAILURES wrong passwords for one user name, refuse that name for LOCKOUT_SECONDS.
+def throttle_key(name: str) -> str:
+    """One counter per person however the name is typed: width, case and spaces do not make a new one."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).casefold()
 
-    Process-wide, because a new browser session is free to open.
+
+class Throttle:
+    """Sign-in attempts per user name, counted before the password is checked, in a SQLite file.
+
+    The file (``<registry>.signin.sqlite``) is shared by every session and every server process
+    of the registry, and ``BEGIN IMMEDIATE`` makes check-and-count one step, so parallel
+    sessions get no more checks than one. The first MAX_FAILURES attempts are free; then each
+    must wait a delay that doubles up to MAX_DELAY_SECONDS — a growing delay, not a lock-out, so
+    a stranger typing badly can slow a known editor down but never shut them out. A quiet
+    FORGET_AFTER_SECONDS, or a correct password, clears the count.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[str, list[float]] = {}
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
 
-    def locked(self, name: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            recent = [t for t in self._failures.pop(name, []) if now - t < LOCKOUT_SECONDS]
-            if recent:  # names with no recent failure are dropped, so guessed names cannot pile up
-                self._failures[name] = recent
-            return len(recent) >= MAX_FAILURES
+    @property
+    def path(self) -> Path:
+        db = default_db()
+        return self._path or db.with_name(db.name + ".signin.sqlite")
 
-    def failed(self, name: str, now: float | None = None) -> None:
-        with self._lock:
-            self._failures.setdefault(name, []).append(time.monotonic() if now is None else now)
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con.execute("create table if not exists attempts (name text primary key, failures integer, last real)")
+        return con
+
+    def admit(self, name: str, now: float | None = None) -> float:
+        """0 when ``name`` may have its password checked now (the attempt is counted); else seconds to wait."""
+        now = time.time() if now is None else now
+        key = throttle_key(name)
+        con = self._connect()
+        try:
+            con.execute("begin immediate")  # one writer at a time, across processes: check and count together
+            row = con.execute("select failures, last from attempts where name = ?", [key]).fetchone()
+            failures, last = row if row and now - row[1] < FORGET_AFTER_SECONDS else (0, now)
+            delay = delay_after(failures)
+            wait = last + delay - now if delay else 0.0  # no delay due: clocks of racing sessions do not matter
+            if wait > 0:
+                con.execute("rollback")
+                return wait
+            con.execute("insert or replace into attempts values (?, ?, ?)", [key, failures + 1, now])
+            con.execute("delete from attempts where ? - last > ?", [now, FORGET_AFTER_SECONDS])  # no pile of guesses
+            con.execute("commit")
+            return 0.0
+        finally:
+            con.close()
 
     def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
+        con = self._connect()
+        try:
+            con.execute("delete from attempts where name = ?", [throttle_key(name)])
+        finally:
+            con.close()
 
 
-throttle = _Throttle()
+def delay_after(failures: int) -> float:
+    """Seconds the next attempt waits after ``failures`` counted attempts."""
+    if failures < MAX_FAILURES:
+        return 0.0
+    return float(min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - MAX_FAILURES)))
+
+
+throttle = Throttle()
 
 
 @functools.cache
@@ -260,10 +304,13 @@ def sidebar_login() -> None:
 
 def _sign_in(config: Config, name: str, password: str) -> str | None:
     """Sign in and rerun, or say why not."""
-    if throttle.locked(name):
-        return f"登录失败次数过多，请 {LOCKOUT_SECONDS} 秒后再试。"
+    try:
+        wait = throttle.admit(name)
+    except sqlite3.Error as e:  # fail closed: no count, no check
+        return f"暂时无法登录：登录记录文件不可用（{e}），请联系管理员。"
+    if wait:
+        return f"登录失败次数过多：为防止猜测口令，请 {math.ceil(wait)} 秒后再试。"
     if not check_password(config, name, password):
-        throttle.failed(name)
         return "用户名或口令不正确。"
     throttle.succeeded(name)
     st.session_state[SESSION_KEY] = name

@@ -18,9 +18,9 @@ import figures
 from figures import Scope, tables
 from loaders import default_db
 from loaders.store import connect_read_only, latest_import, read_cursor
-from queries import runner
 from briefing.source import filter_params
-from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
+from queries import bureau, runner
+from queries.policy import default_profile, list_profiles, load_profile
 
 Version = tuple[str, int, int]
 
@@ -68,10 +68,11 @@ def _connection(version: Version):
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _query(version: Version, name: str, profile_id: str, as_of: dt.date, regions: tuple, levels: tuple,
-           clusters: tuple, params: tuple) -> pd.DataFrame:
+           clusters: tuple, params: tuple, settings: str) -> pd.DataFrame:
+    # ``settings`` (bureau.stamp) is only a cache key: a change on the 设置 page shows at once.
     con = read_cursor(_connection(version))
     try:
-        return runner.run(con, name, profile=load_profile(profile_id), as_of=as_of,
+        return runner.run(con, name, profile=bureau.profile_checked(profile_id)[0], as_of=as_of,
                           filters=runner.Filters(regions=regions, levels=levels, clusters=clusters), **dict(params))
     finally:
         con.close()
@@ -84,7 +85,7 @@ def fetcher(version: Version, scope: Scope) -> figures.Fetch:
     """
     def fetch(name: str, as_of: dt.date | None = None, **params: Any) -> pd.DataFrame:
         return _query(version, name, scope.profile.id, as_of or scope.as_of, scope.regions, scope.levels,
-                      scope.clusters, tuple(sorted(params.items())))
+                      scope.clusters, tuple(sorted(params.items())), bureau.stamp())
     return fetch
 
 
@@ -126,8 +127,8 @@ def _quoted(value: str) -> str:
 def _profile_from_url(profiles: list[str], notices: list[str]) -> str:
     wanted = st.query_params.get("profile", "")
     if wanted and wanted not in profiles:
-        notices.append(f"政策配置{_quoted(wanted)}不存在，已改用“{load_profile(DEFAULT_PROFILE).name}”")
-    return wanted if wanted in profiles else DEFAULT_PROFILE
+        notices.append(f"政策配置{_quoted(wanted)}不存在，已改用“{load_profile(default_profile()).name}”")
+    return wanted if wanted in profiles else default_profile()
 
 
 def _date_from_url(notices: list[str]) -> dt.date:
@@ -215,7 +216,9 @@ def sidebar(version: Version) -> Scope:
         st.session_state["f_profile"] = _profile_from_url(profiles, notices)
     profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile",
                                 placeholder="请选择")
-    profile = load_profile(profile_id)
+    profile, problem = bureau.profile_checked(profile_id)
+    if problem:
+        st.error(problem)
     _restore("f_as_of")
     if "f_as_of" not in st.session_state:
         st.session_state["f_as_of"] = _date_from_url(notices)
@@ -228,8 +231,9 @@ def sidebar(version: Version) -> Scope:
     regions = _multiselect("区域", "region", "f_region",
                            _options(version, "region_distribution", "region", profile_id, as_of), "全部区域", notices)
     levels = _multiselect("级别", "level", "f_level", list(LEVELS), "全部级别", notices)
-    clusters = _multiselect("产业集群", "cluster", "f_cluster",
-                            _options(version, "coverage_by_cluster", "cluster", profile_id, as_of), "全部集群", notices)
+    clusters = _multiselect(profile.terms.cluster, "cluster", "f_cluster",   # 领域 under Heilongjiang
+                            _options(version, "coverage_by_cluster", "cluster", profile_id, as_of),
+                            f"全部{profile.terms.cluster}", notices)
     side.caption(_freshness(version))
     scope = Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
     wanted = filter_params(scope)
@@ -247,7 +251,7 @@ def sidebar(version: Version) -> Scope:
 
 
 def _options(version: Version, query: str, column: str, profile_id: str, as_of: dt.date) -> list[str]:
-    rows = _query(version, query, profile_id, as_of, (), (), (), ())
+    rows = _query(version, query, profile_id, as_of, (), (), (), (), bureau.stamp())
     return [v for v in rows[column].dropna().astype(str).tolist()]
 
 
@@ -353,7 +357,8 @@ def _clear(key: str, value: Any = None) -> None:
 def _chips(scope: Scope) -> None:
     """What narrows this page, one chip each; clicking a chip clears it."""
     chips = [(f"{word}：{v}", f"f_{dim}", v) for dim, word, values in
-             (("region", "区域", scope.regions), ("level", "级别", scope.levels), ("cluster", "产业集群", scope.clusters))
+             (("region", "区域", scope.regions), ("level", "级别", scope.levels),
+              ("cluster", scope.profile.terms.cluster, scope.clusters))
              for v in values]
     default_years = (DEFAULT_FROM, scope.as_of.year)
     if (scope.year_from, scope.year_to) != default_years:
@@ -415,11 +420,19 @@ MODEBAR = [["toImage"]]       # one button: the SVG download; zoom and pan only 
 
 
 def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: bool = True) -> None:
-    """A registered chart with its takeaway and source line; clicking a cluster, region, year or kind drills."""
-    fig, line = figures.render(chart_id, fetch, scope)
+    """A registered chart with its takeaway and source line; clicking a cluster, region, year or kind drills.
+
+    A chart that does not apply under the profile (figures.Chart.applies) shows why instead.
+    """
     chart = figures.all_charts()[chart_id]
+    title = chart.title_for(scope.profile)
+    reason = chart.why_not(fetch, scope)
+    if reason:
+        st.info(f"{title}：{reason}")
+        return
+    fig, line = figures.render(chart_id, fetch, scope)
     if fig is None:
-        st.info(f"{chart.title}：当前筛选条件下没有数据。")
+        st.info(f"{title}：当前筛选条件下没有数据。")
         return
     # On screen the source line sits under the chart (in words, with the query a hover away), so the
     # figure keeps no footnote of its own: at phone width it would collide with rotated tick labels.
@@ -432,13 +445,14 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
     fig.update_yaxes(automargin=True)
     key = f"chart_{chart_id}"
     config = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": PLOTLY_ZH}, "modeBarButtons": MODEBAR,
-              "toImageButtonOptions": {"format": "svg", "filename": f"{chart.title}_{scope.as_of.isoformat()}"}}
+              "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"}}
     if chart_id in DRILLS:
         dimension, axis = DRILLS[chart_id]
         fig.update_layout(clickmode="event+select", dragmode=False)
         st.plotly_chart(fig, width="stretch", key=key, config=config, on_select=lambda: _on_chart_click(
             key, dimension, axis), selection_mode="points")
-        st.caption(f"点击图中的{DIMENSION_WORDS[dimension]}可按其筛选本页。")
+        word = scope.profile.terms.cluster if dimension == "cluster" else DIMENSION_WORDS[dimension]
+        st.caption(f"点击图中的{word}可按其筛选本页。")
     else:
         st.plotly_chart(fig, width="stretch", key=key, config=config)
     if takeaway and line:
@@ -459,7 +473,7 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
 
     In a list of alliances, clicking a row opens that alliance's 联盟档案.
     """
-    labels = runner.get_query(query).labels
+    labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     shown = frame[columns] if columns else frame
     if shown.empty:
         st.info(f"{title}：没有符合条件的记录。")
@@ -483,7 +497,7 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     else:
         st.dataframe(data, **table)
     note = source_line(scope, query)
-    stem = f"{title}_{scope.as_of.isoformat()}"
+    stem = tables.neutralise(f"{title}_{scope.as_of.isoformat()}")  # titles hold names: inert as file names too
     with st.container(horizontal=True):
         # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.
         st.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",

@@ -1,7 +1,9 @@
 """Command line for briefing packs (scheduled packs, e.g. from cron) and single chart exports.
 
-    python -m briefing --profile tianjin-2018 --as-of 2024-12-31 --out 简报.pptx
-    python -m briefing briefing --profile … --as-of … --out pack.pdf       (same; the issue's form)
+    python -m briefing --profile tianjin-2018 --as-of 2024-12-31 --out 简报.pptx    (editable charts)
+    python -m briefing --as-of … --out 简报.pptx --charts picture            (charts as pictures)
+    python -m briefing briefing --profile … --as-of … --out pack.pdf --page slide   (A4 landscape or 16:9)
+    python -m briefing --as-of … --format docx --out 工作重点.docx            (年度工作重点 in 公文 format)
     python -m briefing list                                                (the charts a pack can hold)
     python -m briefing chart overview_coverage --as-of … --out 图.svg      (one chart: png | svg | pdf)
 
@@ -16,13 +18,15 @@ import sys
 from pathlib import Path
 
 import figures
-from figures import Scope
+from figures import Scope, work_plan
 from loaders import default_db
-from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
+from queries import bureau
+from queries.policy import DEFAULT_PROFILE, list_profiles
 
 from . import pack, source, static
 
 COMMANDS = ("briefing", "list", "chart")
+DOCX = "docx"   # the 年度工作重点 draft (figures.work_plan), not a pack of charts
 
 
 def _scope_args(parser: argparse.ArgumentParser) -> None:
@@ -42,9 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     brief = commands.add_parser("briefing", help="生成简报包")
     _scope_args(brief)
-    brief.add_argument("--out", type=Path, required=True, help="输出文件（.pptx / .pdf / .zip）")
-    brief.add_argument("--format", choices=tuple(pack.FORMATS), help="默认按 --out 的扩展名，否则 pptx")
-    brief.add_argument("--charts", default="", help="图表编号，逗号分隔，按此顺序（默认全部，见 list）")
+    brief.add_argument("--out", type=Path, required=True, help="输出文件（.pptx / .pdf / .zip / .docx）")
+    brief.add_argument("--format", choices=(*pack.FORMATS, DOCX), help="默认按 --out 的扩展名，否则 pptx；"
+                       "docx 为年度工作重点草稿（公文格式）")
+    brief.add_argument("--charts", default="",
+                       help="图表编号，逗号分隔，按此顺序（默认全部，见 list）；"
+                            "加 picture 则 PPTX 中的图为图片（默认 native：可编辑图表）")
+    brief.add_argument("--page", choices=tuple(static.SIZES), default="a4", help="PDF 页面：a4（横向）或 slide（16:9）")
+    brief.add_argument("--year", type=int, default=None, help="docx：计划年度（默认截止日期的下一年）")
     brief.add_argument("--alliance", default=None,
                        help="联盟编号：加上该联盟的档案图（alliance_*）；--charts 中的 alliance_* 图也用它")
     brief.add_argument("--base-url", default=None, help=f"看板地址，用于回链（默认 ${source.URL_ENV} 或 {source.DEFAULT_URL}）")
@@ -63,30 +72,37 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def _scope(args: argparse.Namespace) -> Scope:
-    return Scope(load_profile(args.profile), args.as_of, args.year_from, args.year_to or args.as_of.year,
+    return Scope(bureau.profile(args.profile, args.db), args.as_of, args.year_from, args.year_to or args.as_of.year,
                  _split(args.region), _split(args.level), _split(args.cluster))
 
 
 def _list(args: argparse.Namespace) -> int:
+    profile = load_profile(getattr(args, "profile", DEFAULT_PROFILE))   # titles in the profile's words
     for chart in source.catalogue(per_alliance=True):
         needs = "\t（需 --alliance 联盟编号）" if source.is_per_alliance(chart.id) else ""
-        print(f"{chart.id}\t{chart.page}\t{chart.title}{needs}")
+        print(f"{chart.id}\t{chart.page}\t{chart.title_for(profile)}{needs}")
     return 0
 
 
 def _briefing(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower().lstrip(".")
-    fmt = args.format or (suffix if suffix in pack.FORMATS else "pptx")
-    chart_ids = list(_split(args.charts)) or [c.id for c in source.catalogue(per_alliance=bool(args.alliance))]
+    fmt = args.format or (suffix if suffix in (*pack.FORMATS, DOCX) else "pptx")
+    words = _split(args.charts)
+    modes = [w for w in words if w in pack.CHART_MODES]
     scope = _scope(args)
+    if fmt == DOCX:
+        return _work_plan(args, scope)
 
     def progress(fraction: float, text: str) -> None:
         # One updating line on a terminal; one line per step in a scheduled job's log.
         print(f"\r[{fraction:4.0%}] {text}", end="" if sys.stderr.isatty() else "\n", file=sys.stderr, flush=True)
 
     with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+        # By default every chart that applies to the profile (source.catalogue).
+        chart_ids = [w for w in words if w not in pack.CHART_MODES] or [
+            c.id for c in source.catalogue(per_alliance=bool(args.alliance), fetch=fetch, scope=scope)]
         built = pack.build(fmt, chart_ids, fetch, scope, alliance=args.alliance, base_url=args.base_url,
-                           progress=progress)
+                           progress=progress, charts=modes[-1] if modes else "native", page=args.page)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -95,6 +111,17 @@ def _briefing(args: argparse.Namespace) -> int:
     for item in built.failures:
         print(f"图表 {item.chart.id}（{item.title}）生成失败：{item.error}", file=sys.stderr)
     return 1 if built.failures else 0
+
+
+def _work_plan(args: argparse.Namespace, scope: Scope) -> int:
+    """The 年度工作重点 draft for ``--year`` under the filters, as the 年度工作重点 page's Word download."""
+    year = args.year or scope.as_of.year + 1
+    with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+        data = work_plan.to_docx(work_plan.build_plan(fetch, scope, year))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"已生成 {args.out}（{year}年工作重点草稿，{len(data) / 1024:,.0f} KB）")
+    return 0
 
 
 def _chart(args: argparse.Namespace) -> int:

@@ -77,13 +77,21 @@ def page_paths() -> dict[str, str]:
     return paths
 
 
-def catalogue(*, per_alliance: bool = False) -> list[Chart]:
+def catalogue(*, per_alliance: bool = False, fetch: Fetch | None = None, scope: Scope | None = None) -> list[Chart]:
     """The charts a pack can hold, by page in navigation order, then in registration order.
 
-    Per-alliance charts (ids ``alliance_*``) are left out unless ``per_alliance``.
+    Per-alliance charts (ids ``alliance_*``) are left out unless ``per_alliance``. Given a
+    ``scope`` (and its ``fetch``), only what applies to it: charts whose rule the profile has
+    (``Chart.applies``), each once (a chart repeated on another page, ``same_as``, is left
+    out), titled in the profile's words.
     """
     order = {title: i for i, title in enumerate(page_paths())}
     charts = [c for c in figures.all_charts().values() if per_alliance or not is_per_alliance(c.id)]
+    if scope is not None:
+        if fetch is None:
+            raise ValueError("catalogue(scope=…) needs the fetch of that scope")
+        charts = [figures.for_profile(c, scope.profile) for c in charts
+                  if not c.same_as and c.why_not(fetch, scope) is None]
     return sorted(charts, key=lambda c: order.get(c.page, len(order)))  # stable: registration order within a page
 
 

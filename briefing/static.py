@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterator, Sequence
 
 import plotly.graph_objects as go
@@ -86,6 +87,20 @@ def cjk_fonts() -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+# Chromium embeds TrueType fonts as real fonts; OpenType/CFF ones (Noto Sans CJK) become Type 3 glyph
+# drawings whose text copies out partly as Kangxi radicals (⼯ for 工). PDFs therefore ask for a
+# TrueType CJK font first (Debian: fonts-wqy-microhei), then the theme's.
+PDF_FONTS = ("WenQuanYi Micro Hei", "Droid Sans Fallback", "Microsoft YaHei", "SimHei")
+
+
+@lru_cache(maxsize=1)
+def pdf_font_family() -> str:
+    """The font list for PDF pages: installed TrueType CJK fonts first, then the theme's families."""
+    installed = set(cjk_fonts())
+    first = [f for f in PDF_FONTS if f in installed]
+    return ", ".join([*first, THEME["font_family"]])
 
 
 def check_environment() -> None:
@@ -261,14 +276,16 @@ def _legend_shown(fig: go.Figure) -> bool:
 
 
 def for_export(fig: go.Figure, size: Size, *, show_title: bool = True, title: str | None = None,
-               subtitle: str | None = None, footer: str | None = None) -> go.Figure:
+               subtitle: str | None = None, footer: str | None = None, page_label: str | None = None,
+               font_family: str | None = None) -> go.Figure:
     """A copy of a styled chart laid out for ``size``: fonts, margins, title and footnote placed in pixels.
 
     ``show_title=False`` drops the title (a slide carries it as its own title); ``title``
     replaces it (e.g. with the alliance's name added); ``subtitle`` adds the takeaway under
     the title, wrapped to the width (PDF pages); ``footer`` adds a small line under the
     source footnote (filters and link on PDF pages). All three are plain text, escaped here
-    (names may hold HTML).
+    (names may hold HTML). ``page_label`` (「— 3 —」) goes in the bottom right corner, below the
+    rest, where a bureau's documents put odd page numbers; ``font_family`` replaces the theme's.
     """
     # A copy built from its dict without re-validating it: ~20× cheaper than go.Figure(fig).
     out = go.Figure(fig.to_dict(), _validate=False)
@@ -279,9 +296,12 @@ def for_export(fig: go.Figure, size: Size, *, show_title: bool = True, title: st
     legend = _legend_shown(out)
     if legend:
         top += LEGEND_BAND_PX
-    bottom = 96 + (line if footer else 0)
+    below = (line if footer else 0) + (line if page_label else 0)   # lines under the source footnote
+    bottom = 96 + below
     out.update_layout(width=size.width, height=size.height, font_size=size.font_size,
                       margin=dict(l=72, r=56, t=top, b=bottom))
+    if font_family:
+        out.update_layout(font_family=font_family)
     if legend:
         # Lift the horizontal legend clear of the band just above the plot, where charts put
         # their own labels (e.g. the 统计截止日 line's).
@@ -301,13 +321,16 @@ def for_export(fig: go.Figure, size: Size, *, show_title: bool = True, title: st
     # (a fraction of the plot height) falls off the figure at export heights.
     for note in out.layout.annotations:
         if (note.text or "").startswith(FOOTNOTE_PREFIX):
-            note.update(y=0, yref="paper", yanchor="bottom", yshift=-(bottom - 8 - (line if footer else 0)),
+            note.update(y=0, yref="paper", yanchor="bottom", yshift=-(bottom - 8 - below),
                         font_size=size.font_size - 2)
+    # Right-aligned: the right margin is fixed, while long axis labels can push the plot's left edge inwards.
     if footer:
-        # Right-aligned: the right margin is fixed, while long axis labels can push the plot's left edge inwards.
         out.add_annotation(text=html.escape(footer, quote=False), xref="paper", yref="paper", x=1, xanchor="right",
-                           y=0, yanchor="bottom", yshift=-(bottom - 6), showarrow=False,
+                           y=0, yanchor="bottom", yshift=-(bottom - 6 - (line if page_label else 0)), showarrow=False,
                            font=dict(size=size.font_size - 3, color=THEME["muted"]))
+    if page_label:
+        out.add_annotation(text=page_label, xref="paper", yref="paper", x=1, xanchor="right", y=0, yanchor="bottom",
+                           yshift=-(bottom - 4), showarrow=False, font=dict(size=size.font_size))
     return out
 
 
@@ -355,7 +378,8 @@ def render_ahead(jobs: Sequence[Job]) -> Iterator[bytes]:
 def to_bytes(fig: go.Figure, fmt: str, size: Size | str = "slide") -> bytes:
     """One styled chart as PNG (2×), SVG or PDF at a fixed size, title and footnote included."""
     size = SIZES[size] if isinstance(size, str) else size
-    return render_job((for_export(fig, size), fmt, size))
+    family = pdf_font_family() if fmt == "pdf" else None   # embedded, copyable Chinese (see PDF_FONTS)
+    return render_job((for_export(fig, size, font_family=family), fmt, size))
 
 
 def file_stem(title: str, scope: Scope) -> str:
@@ -378,5 +402,5 @@ def export_chart(chart_id: str, fetch: Fetch, scope: Scope, fmt: str, size: Size
     fig, _ = figures.render(chart_id, fetch, scope)
     if fig is None:
         return None
-    title = figures.all_charts()[chart_id].title
+    title = figures.all_charts()[chart_id].title_for(scope.profile)
     return Export(to_bytes(fig, fmt, size), f"{file_stem(title, scope)}.{fmt}", MIME[fmt])

@@ -1,9 +1,12 @@
-"""Deterministic generator of a Tianjin-style alliance registry, written as messy bureau exports.
+"""Deterministic generator of each jurisdiction's alliance registry, written as that bureau's messy exports.
 
-    python data/generate_sample.py [--out DIR] [--seed 42]     # the committed sample (data/sample/)
+    python data/generate_sample.py [--out DIR] [--seed 42]     # the committed Tianjin sample (data/sample/tianjin/)
+    python data/generate_sample.py --sample zhejiang           # another bureau's (data/sample/zhejiang/)
+    python data/generate_sample.py --all                       # all five (make sample)
     python data/generate_sample.py --scale [--out DIR]         # national-scale benchmark set (data/scale/)
 
-What it models, and why each piece is there (the dashboard has to find or survive all of it):
+What the Tianjin sample models, and why each piece is there (the dashboard has to find or survive all
+of it); the other four are described where they are built ("The other four jurisdictions" below):
 
 * The registry: ~120 alliances under Tianjin's 2018 rules (备案, ≥10 members, three-year
   evaluation, ≤50万 filing / 50万 pilot / ≤30万 evaluation subsidies), filed 2010–2026 with a
@@ -422,6 +425,7 @@ class Alliance:
     staff: int | None = None
     contact: str = ""
     phone: str = ""
+    renewed: date | None = None      # latest re-signing of the agreement (Heilongjiang: every 3–5 years)
     members: list[Member] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     subsidies: list[Subsidy] = field(default_factory=list)
@@ -1018,11 +1022,477 @@ def national_registry(seed: int, n: int) -> list[Alliance]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The other four jurisdictions: each registry under its own rules, written as its own bureau exports it
+# ---------------------------------------------------------------------------------------------
+#
+# Same model as Tianjin (units, members, dates), different rules and different files:
+#   zhejiang      省级联盟 in batches from 2010 (target 10 by 2010, 50 by 2015), 推荐单位 with the
+#                 1–2 per recommender quota (broken twice), no review cycle or report; a workbook with
+#                 one sheet per batch, members in GBK csv without credit codes, money in 元.
+#   weinan        认定 by yearly document from 2015, ≥10 core members (two short), 复审 every three
+#                 years (three overdue, two revoked), annual reports each November; dates as 2016.5.20.
+#   heilongjiang  试点 from 2009 in the 15 target fields (plus a few outside them), agreements re-signed
+#                 every 3–5 years or left to expire, members from other provinces, provincial R&D money.
+#   most          national 试点 in four batches, members all over China, periodic 评估 with two removed.
+
+SAMPLE_NAMES = ("tianjin", "zhejiang", "weinan", "heilongjiang", "most")
+SAMPLE_PROFILES = {"tianjin": "tianjin-2018", "zhejiang": "zhejiang-2010", "weinan": "weinan-2015",
+                   "heilongjiang": "heilongjiang-2009", "most": "most-2009"}
+
+# Sectors only these registries use (company-name words; the Tianjin cluster slot stays empty).
+SECTORS.update({
+    "核电": ("", ("核电设备", "核能科技", "阀门", "精密机械")),
+    "纺织": ("", ("纺织", "印染", "五金制品", "皮革")),
+    "建材": ("", ("新型建材", "建材科技", "保温材料")),
+})
+ASSOCIATIONS.update({"核电": "核电产业", "纺织": "纺织工业", "建材": "建筑材料工业"})
+
+
+@dataclass(frozen=True)
+class Bureau:
+    """One jurisdiction's sample: where its alliances are, what fields it writes, when it certified them."""
+
+    key: str
+    creator: str                                   # workbook author, as the bureau's office software stamps it
+    prefix: str                                    # alliance names begin with it (浙江省…); "" for national
+    places: tuple[Place, ...]
+    weights: tuple[int, ...]
+    outside: tuple[Place, ...]
+    curated: tuple[tuple[str, Curated], ...]
+    topics: dict[str, tuple[tuple[str, str], ...]]  # sector -> (topic in the name, 产业领域 as the bureau writes it)
+    batches: tuple[tuple[date, int], ...]          # (day of the certifying document, alliances in it)
+    level: str                                     # 级别 of its alliances
+    seed_offset: int
+
+
+def _places(abbr: str, city: str, rows: Sequence[tuple[str, str, str, int]]) -> tuple[tuple[Place, ...], tuple[int, ...]]:
+    """(注册地, code, 所属区域, weight) rows as Places of one city or province."""
+    return tuple(Place(r, c, city if city else region.removesuffix("市").removesuffix("地区"), region, abbr)
+                 for r, c, region, _ in rows), tuple(w for *_, w in rows)
+
+
+def _curated(kind: str, rows: Sequence[Curated]) -> list[tuple[str, Curated]]:
+    return [(kind, r) for r in rows]
+
+
+ZJ_PLACES, ZJ_WEIGHTS = _places("浙", "", [
+    (f"浙江省{c}市", code, f"{c}市", w) for c, code, w in (
+        ("杭州", "330100", 10), ("宁波", "330200", 8), ("温州", "330300", 5), ("嘉兴", "330400", 4),
+        ("湖州", "330500", 3), ("绍兴", "330600", 4), ("金华", "330700", 4), ("衢州", "330800", 2),
+        ("舟山", "330900", 2), ("台州", "331000", 4), ("丽水", "331100", 1))])
+ZJ_OUTSIDE = (Place("上海市", "310100", "上海", "上海市", "沪"), Place("江苏省南京市", "320100", "南京", "南京市", "苏"))
+ZHEJIANG = Bureau(
+    key="zhejiang", creator="浙江省科学技术厅", prefix="浙江省", places=ZJ_PLACES, weights=ZJ_WEIGHTS,
+    outside=ZJ_OUTSIDE,
+    curated=tuple(_curated("高校", (
+        ("浙江大学", "浙江省杭州市", "*", "12100000"), ("浙江工业大学", "浙江省杭州市", "装备 材料 医药 环保 信息", "12330000"),
+        ("宁波大学", "浙江省宁波市", "海洋 材料 信息", "12330000"), ("浙江理工大学", "浙江省杭州市", "纺织 装备 材料", "12330000"),
+        ("杭州电子科技大学", "浙江省杭州市", "信息 装备", "12330000"), ("中国计量大学", "浙江省杭州市", "装备 信息 能源", "12330000"),
+        ("浙江农林大学", "浙江省杭州市", "农业 环保", "12330000"), ("浙江海洋大学", "浙江省舟山市", "海洋", "12330000"),
+        ("温州医科大学", "浙江省温州市", "医药", "12330000"), ("上海交通大学", "上海市", "装备 能源 海洋 核电", "12100000"),
+    )) + _curated("科研院所", (
+        ("中国科学院宁波材料技术与工程研究所", "浙江省宁波市", "材料 能源 汽车", "12100000"),
+        ("浙江省农业科学院", "浙江省杭州市", "农业 医药", "12330000"),
+        ("浙江省化工研究院有限公司", "浙江省杭州市", "材料 环保", "91330000"),
+        ("浙江省机电设计研究院有限公司", "浙江省杭州市", "装备 汽车", "91330000"),
+        ("自然资源部第二海洋研究所", "浙江省杭州市", "海洋 环保", "12100000"),
+        ("中国水稻研究所", "浙江省杭州市", "农业", "12100000"),
+        ("上海核工程研究设计院有限公司", "上海市", "核电", "91310000"),
+    ))),
+    topics={
+        "装备": (("纺织机械", "纺织机械"), ("数控机床", "数控机床"), ("工业机器人", "高端装备制造（机器人）"),
+               ("泵阀", "泵阀"), ("精密轴承", "轴承"), ("轨道交通装备", "轨道交通"), ("通用航空", "通用航空"),
+               ("智能制造装备", "智能装备"), ("电力装备", "电力装备")),
+        "信息": (("物联网", "物联网"), ("传感器", "传感器与RFID"), ("安防视频监控", "安防监控"),
+               ("软件与信息服务", "软件"), ("集成电路设计", "集成电路"), ("智慧城市", "智慧城市")),
+        "医药": (("化学原料药", "原料药"), ("生物医药", "生物医药"), ("中药现代化", "中医药"), ("医疗器械", "医疗器械"),
+               ("生物种业", "种业"), ("诊断试剂", "诊断试剂")),
+        "能源": (("太阳能光伏", "太阳能光伏"), ("风电装备", "风电"), ("锂电池储能", "储能"), ("智能电网", "智能电网"),
+               ("生物质能", "生物质能")),
+        "汽车": (("纯电动汽车", "新能源汽车"), ("电动汽车驱动电机", "驱动电机"), ("动力电池", "动力电池"),
+               ("电动客车", "电动客车")),
+        "材料": (("磁性材料", "稀土永磁材料"), ("氟硅新材料", "氟硅新材料"), ("高性能纤维", "高性能纤维"),
+               ("膜材料", "膜材料"), ("化工新材料", "化工新材料"), ("电子材料", "电子材料")),
+        "环保": (("电机节能", "电机节能"), ("水处理", "污水处理"), ("烟气脱硫脱硝", "脱硫脱硝"), ("再生资源利用", "再生资源"),
+               ("半导体照明", "半导体照明（LED）")),
+        "海洋": (("海洋工程装备", "海洋工程装备"), ("船舶修造", "船舶"), ("海洋生物医药", "海洋生物医药"),
+               ("海水淡化", "海水淡化")),
+        "核电": (("核电关联装备", "核电装备"), ("核级泵阀", "核电阀门")),
+        "纺织": (("纺织印染", "纺织印染"), ("五金制品", "五金"), ("皮革", "皮革制品")),
+        "农业": (("茶产业", "茶叶"), ("竹产业", "竹木加工")),
+    },
+    # 二（三）: about 10 in 2010, about 50 by 2015; then 常年受理、集中审核
+    batches=((date(2010, 11, 26), 9), (date(2011, 12, 16), 12), (date(2012, 12, 7), 11), (date(2013, 11, 29), 8),
+             (date(2014, 12, 12), 5), (date(2015, 12, 4), 3), (date(2017, 11, 24), 2), (date(2019, 12, 6), 2)),
+    level="省级", seed_offset=1000,
+)
+
+WN_PLACES, WN_WEIGHTS = _places("渭", "渭南", [
+    ("陕西省渭南市临渭区", "610502", "临渭区", 8), ("陕西省渭南市华州区", "610503", "华州区", 3),
+    ("陕西省渭南市潼关县", "610522", "潼关县", 1), ("陕西省渭南市大荔县", "610523", "大荔县", 3),
+    ("陕西省渭南市合阳县", "610524", "合阳县", 1), ("陕西省渭南市澄城县", "610525", "澄城县", 1),
+    ("陕西省渭南市蒲城县", "610526", "蒲城县", 3), ("陕西省渭南市白水县", "610527", "白水县", 2),
+    ("陕西省渭南市富平县", "610528", "富平县", 4), ("陕西省韩城市", "610581", "韩城市", 4),
+    ("陕西省华阴市", "610582", "华阴市", 2), ("陕西省渭南市高新区", "610502", "高新区", 6),
+    ("陕西省渭南市经开区", "610502", "经开区", 3), ("陕西省渭南市卤阳湖现代产业开发区", "610526", "卤阳湖", 2)])
+WN_OUTSIDE = (Place("陕西省西安市", "610100", "西安", "西安市", "陕"), Place("陕西省咸阳市", "610400", "咸阳", "咸阳市", "陕"),
+              Place("陕西省杨凌示范区", "610403", "杨凌", "杨凌示范区", "陕"))
+WEINAN = Bureau(
+    key="weinan", creator="渭南市科学技术局", prefix="渭南市", places=WN_PLACES, weights=WN_WEIGHTS, outside=WN_OUTSIDE,
+    curated=tuple(_curated("高校", (
+        ("渭南师范学院", "陕西省渭南市临渭区", "*", "12610000"),
+        ("陕西铁路工程职业技术学院", "陕西省渭南市临渭区", "装备 材料", "12610000"),
+        ("西安交通大学", "陕西省西安市", "*", "12100000"), ("西北工业大学", "陕西省西安市", "装备 航空 材料", "12100000"),
+        ("西北农林科技大学", "陕西省杨凌示范区", "农业 食品 医药", "12100000"),
+        ("西安理工大学", "陕西省西安市", "装备 材料 能源", "12610000"), ("长安大学", "陕西省西安市", "汽车 环保", "12100000"),
+        ("陕西中医药大学", "陕西省咸阳市", "医药", "12610000"),
+    )) + _curated("科研院所", (
+        ("西北有色金属研究院", "陕西省西安市", "材料", "12610000"),
+        ("陕西省科学院", "陕西省西安市", "*", "12610000"),
+        ("中国科学院西安光学精密机械研究所", "陕西省西安市", "装备 信息", "12100000"),
+        ("渭南市农业科学研究院", "陕西省渭南市临渭区", "农业 食品", "12610000"),
+        ("陕西省煤化工工程技术研究中心有限公司", "陕西省西安市", "石化 能源 环保", "91610000"),
+    ))),
+    topics={
+        "装备": (("煤矿机械", "装备制造（煤矿机械）"), ("3D打印", "增材制造"), ("数控机床", "高档数控机床"),
+               ("通用航空装备", "航空装备（通航）")),
+        "材料": (("钼深加工", "钼及钼合金材料"), ("精细化工新材料", "化工新材料"), ("钛合金材料", "钛合金")),
+        "石化": (("煤化工", "能源化工（煤化工）"), ("盐化工", "卤阳湖盐化工")),
+        "能源": (("光伏发电", "光伏"), ("风电装备", "风电"), ("氢能", "氢能")),
+        "医药": (("中药材", "中医药（中药材种植）"), ("生物医药", "生物医药"), ("医疗器械", "医疗器械")),
+        "农业": (("苹果产业", "果业（苹果）"), ("奶山羊", "乳业（奶山羊）"), ("设施农业", "设施蔬菜"), ("小麦育种", "种业")),
+        "环保": (("尾矿综合利用", "尾矿综合利用"), ("污水处理", "水处理")),
+        "信息": (("大数据", "大数据"), ("电子信息", "电子信息")),
+        "汽车": (("新能源汽车零部件", "新能源汽车零部件"),),
+        "文化": (("数字文旅", "文化创意（数字文旅）"),),
+    },
+    # 13: certified by document of the bureau, about once a year since the 2015 measures
+    batches=((date(2015, 11, 20), 5), (date(2016, 10, 28), 4), (date(2017, 11, 10), 4), (date(2018, 10, 26), 3),
+             (date(2019, 11, 8), 3), (date(2020, 11, 27), 2), (date(2021, 10, 22), 2), (date(2023, 11, 17), 1),
+             (date(2025, 10, 31), 1)),
+    level="市级", seed_offset=2000,
+)
+
+HLJ_PLACES, HLJ_WEIGHTS = _places("黑", "", [
+    (f"黑龙江省{c}", code, c, w) for c, code, w in (
+        ("哈尔滨市", "230100", 12), ("齐齐哈尔市", "230200", 4), ("鸡西市", "230300", 2), ("鹤岗市", "230400", 1),
+        ("双鸭山市", "230500", 1), ("大庆市", "230600", 4), ("伊春市", "230700", 1), ("佳木斯市", "230800", 3),
+        ("七台河市", "230900", 1), ("牡丹江市", "231000", 3), ("黑河市", "231100", 1), ("绥化市", "231200", 2),
+        ("大兴安岭地区", "232700", 1))])
+HLJ_OUTSIDE = (Place("北京市海淀区", "110108", "北京", "海淀区", "京"), Place("吉林省长春市", "220100", "长春", "长春市", "吉"),
+               Place("辽宁省沈阳市", "210100", "沈阳", "沈阳市", "辽"))
+HEILONGJIANG = Bureau(
+    key="heilongjiang", creator="黑龙江省科学技术厅", prefix="黑龙江省", places=HLJ_PLACES, weights=HLJ_WEIGHTS,
+    outside=HLJ_OUTSIDE,
+    curated=tuple(_curated("高校", (
+        ("哈尔滨工业大学", "黑龙江省哈尔滨市", "*", "12100000"), ("哈尔滨工程大学", "黑龙江省哈尔滨市", "装备 能源 材料", "12100000"),
+        ("东北农业大学", "黑龙江省哈尔滨市", "农业 食品 医药", "12230000"), ("东北林业大学", "黑龙江省哈尔滨市", "材料 环保 建材", "12100000"),
+        ("哈尔滨理工大学", "黑龙江省哈尔滨市", "装备 材料 能源", "12230000"), ("黑龙江中医药大学", "黑龙江省哈尔滨市", "医药", "12230000"),
+        ("齐齐哈尔大学", "黑龙江省齐齐哈尔市", "材料 食品", "12230000"), ("东北石油大学", "黑龙江省大庆市", "能源 石化", "12230000"),
+        ("黑龙江八一农垦大学", "黑龙江省大庆市", "农业 食品", "12230000"), ("吉林大学", "吉林省长春市", "*", "12100000"),
+    )) + _curated("科研院所", (
+        ("中国农业科学院哈尔滨兽医研究所", "黑龙江省哈尔滨市", "医药 农业", "12100000"),
+        ("黑龙江省农业科学院", "黑龙江省哈尔滨市", "农业 食品", "12230000"),
+        ("黑龙江省科学院", "黑龙江省哈尔滨市", "*", "12230000"),
+        ("哈尔滨焊接研究院有限公司", "黑龙江省哈尔滨市", "材料 装备", "91230000"),
+        ("黑龙江省寒地建筑科学研究院", "黑龙江省哈尔滨市", "建材", "12230000"),
+        ("中国科学院金属研究所", "辽宁省沈阳市", "材料", "12100000"),
+    ))),
+    topics={
+        "材料": (("铝镁合金", "铝镁合金"), ("半导体照明", "半导体照明（LED）"), ("先进复合材料", "先进复合材料"),
+               ("焊接", "焊接技术与装备"), ("硅基新材料", "硅基材料"), ("石墨", "石墨新材料"), ("碳化硅", "碳化硅")),
+        "能源": (("风电装备", "风电"), ("核电装备", "核电装备"), ("生物质能", "清洁能源（生物质能）"),
+               ("煤炭深加工", "煤炭深加工"), ("煤化工", "煤化工")),
+        "农业": (("大豆", "大豆精深加工"), ("寒地水稻", "寒地水稻"), ("玉米深加工", "玉米深加工")),
+        "医药": (("北药", "中药（北药）"), ("生物医药", "生物医药")),   # 乳业 and 兽用生物制品 still without one
+        "建材": (("节能建材", "新型墙体材料"), ("寒地建筑", "寒地建筑节能")),
+        "汽车": (("新能源汽车", "新能源汽车"),),
+        "装备": (("重型装备", "重型装备制造"),),
+    },
+    # 9: pilots chosen by the seven-agency group; 5: the fields were to be built by 2010
+    batches=((date(2009, 12, 18), 9), (date(2010, 9, 20), 7), (date(2011, 10, 14), 3), (date(2013, 6, 7), 2)),
+    level="省级", seed_offset=3000,
+)
+
+
+def _national_places() -> tuple[tuple[Place, ...], tuple[int, ...]]:
+    """One place per province (its capital), 所属区域 = the province, as the 31-province profile lists them."""
+    heavy = {"北京市": 8, "上海市": 4, "江苏省": 4, "浙江省": 3, "广东省": 3, "山东省": 3, "湖北省": 2, "辽宁省": 2}
+    places = [Place(p if not cities else f"{p}{cities[0]}市", f"{code}0100",
+                    cities[0] if cities else p.removesuffix("市"), p, abbr) for p, code, abbr, cities in PROVINCES]
+    return tuple(places), tuple(heavy.get(p.region, 1) for p in places)
+
+
+MOST_PLACES, MOST_WEIGHTS = _national_places()
+MOST = Bureau(
+    key="most", creator="科学技术部", prefix="", places=MOST_PLACES, weights=MOST_WEIGHTS, outside=(),
+    curated=tuple(_curated("高校", (
+        ("清华大学", "北京市", "*", "12100000"), ("浙江大学", "浙江省杭州市", "*", "12100000"),
+        ("上海交通大学", "上海市", "装备 汽车 信息 医药", "12100000"), ("哈尔滨工业大学", "黑龙江省哈尔滨市", "装备 材料 航空", "12100000"),
+        ("西安交通大学", "陕西省西安市", "能源 装备 医药", "12100000"), ("华中科技大学", "湖北省武汉市", "装备 信息 能源", "12100000"),
+        ("中南大学", "湖南省长沙市", "材料 装备", "12100000"), ("东北大学", "辽宁省沈阳市", "材料 装备", "12100000"),
+        ("四川大学", "四川省成都市", "医药 材料 环保", "12100000"), ("华南理工大学", "广东省广州市", "材料 信息 食品", "12100000"),
+        ("中国农业大学", "北京市", "农业 食品", "12100000"), ("北京科技大学", "北京市", "材料 环保", "12100000"),
+    )) + _curated("科研院所", (
+        ("中国科学院过程工程研究所", "北京市", "材料 环保 能源 石化", "12100000"),
+        ("中国钢研科技集团有限公司", "北京市", "材料", "91110000"),
+        ("中国农业科学院", "北京市", "农业 食品", "12100000"),
+        ("中国电力科学研究院有限公司", "北京市", "能源", "91110000"),
+        ("中国科学院上海微系统与信息技术研究所", "上海市", "信息", "12100000"),
+        ("中国汽车技术研究中心有限公司", "天津市", "汽车", "91120000"),
+        ("中国建筑科学研究院有限公司", "北京市", "建材 环保", "91110000"),
+        ("煤炭科学研究总院有限公司", "北京市", "能源 装备", "91110000"),
+    ))),
+    topics={
+        "材料": (("钢铁可循环流程", "钢铁"), ("稀土永磁", "稀土永磁材料"), ("先进复合材料", "复合材料"), ("有色金属", "有色金属")),
+        "能源": (("煤炭清洁高效利用", "煤炭清洁高效利用"), ("风电", "风力发电"), ("太阳能光伏", "太阳能光伏"),
+               ("智能电网", "智能电网"), ("半导体照明", "半导体照明")),
+        "农业": (("农业装备", "农业机械"), ("玉米种业", "种业（玉米育种）"), ("茶产业", "茶叶"), ("乳业", "乳业")),
+        "装备": (("数控机床", "数控机床"), ("工业机器人", "高端装备制造（机器人）"), ("轨道交通装备", "轨道交通"),
+               ("仪器仪表", "仪器仪表"), ("矿山安全", "矿山安全")),
+        "汽车": (("新能源汽车", "新能源汽车"), ("汽车轻量化", "汽车轻量化")),
+        "信息": (("集成电路", "集成电路"), ("移动通信", "移动通信"), ("物联网", "物联网"), ("数字电视", "数字媒体"),
+               ("卫星导航", "卫星导航")),
+        "医药": (("抗体药物", "创新药物"), ("医疗器械", "医疗器械"), ("中药", "中药现代化")),
+        "环保": (("水处理", "污水处理"), ("再生资源", "再生资源"), ("大气污染防治", "大气污染"), ("海水淡化", "海水淡化")),
+        "石化": (("石油化工", "石油化工"),),
+        "航空": (("航空航天", "航空航天"),),
+        "建材": (("绿色建筑", "建筑节能"),),
+    },
+    # 第九条: pilots chosen in batches (dates are the sample's; the numbers are not the historical ones)
+    batches=((date(2010, 1, 21), 12), (date(2012, 5, 18), 10), (date(2013, 9, 6), 8), (date(2016, 4, 15), 5)),
+    level="国家级", seed_offset=4000,
+)
+
+BUREAUS = {b.key: b for b in (ZHEJIANG, WEINAN, HEILONGJIANG, MOST)}
+
+
+def bureau_seeds(rng: random.Random, b: Bureau) -> list[Seed]:
+    """One alliance per topic, in a place drawn by weight; the name as that bureau writes it."""
+    seeds = []
+    for sector, topics in b.topics.items():
+        for topic, field_text in topics:
+            suffix = "产业技术创新战略联盟" if rng.random() < 0.85 else "产业技术创新联盟"
+            place = rng.choices(b.places, b.weights)[0]
+            seeds.append(Seed(f"{b.prefix}{topic}{suffix}", field_text, sector, place, ""))
+    rng.shuffle(seeds)
+    assert len(seeds) == sum(n for _, n in b.batches), (b.key, len(seeds))
+    return seeds
+
+
+def certify(rng: random.Random, a: Alliance, day: date, with_events: bool) -> None:
+    """Applied some months before the batch document, 论证 a few weeks before it, certified on its day."""
+    applied = day - timedelta(days=between(rng, 60, 200))
+    set_founding(rng, a, applied)
+    a.filed, a.status = day, "已备案"
+    if with_events:
+        review = day - timedelta(days=between(rng, 20, 45))
+        a.events = [Event("申请", applied), Event("专家评审", review, "通过", round(rng.uniform(72, 95), 1), "论证通过"),
+                    Event("备案", day, "", None, f"{day.year}年度认定")]
+
+
+def weinan_lifecycle(rng: random.Random, alliances: Sequence[Alliance]) -> None:
+    """复审 every three years (15); three skip the latest one due, two are revoked; 认定/复审 money (16)."""
+    old = [a for a in alliances if a.filed and add_years(a.filed, 3) <= TODAY]
+    overdue = set(map(id, rng.sample(old, 3)))
+    revoked = rng.sample([a for a in old if id(a) not in overdue and a.filed.year <= 2019], 2)
+    for a in alliances:
+        assert a.filed is not None
+        a.status = "已认定"
+        base, first = a.filed, True
+        while (due := add_years(base, 3)) <= TODAY:      # three years from the last 复审 (or the 认定)
+            if id(a) in overdue and add_years(due, 3) > TODAY:   # the latest one due is not done
+                a.fate.flags.add("overdue")
+                break
+            day = due - timedelta(days=between(rng, 0, 50))
+            if a is revoked[0] and first:
+                a.events.append(Event("复审", day, "不合格", round(rng.uniform(45, 58), 1), "复审不合格"))
+                a.revoked = day + timedelta(days=between(rng, 30, 90))
+                a.events.append(Event("撤销", a.revoked, "", None, "复审不合格，撤销资质"))
+                break
+            if a is revoked[1] and first:     # never re-reviewed: 15 revokes it
+                a.revoked = due + timedelta(days=between(rng, 60, 150))
+                a.events.append(Event("撤销", a.revoked, "", None, "逾期未复审，撤销资质"))
+                break
+            a.events.append(Event("复审", day, "合格", round(rng.triangular(62, 96, 82), 1)))
+            base, first = day, False
+        if a.revoked:
+            a.status = "已撤销"
+
+
+def weinan_core_members(rng: random.Random, alliances: Sequence[Alliance]) -> None:
+    """6（2）counts core members: most have 10–14 of them, two certified ones fewer (the deliberate misses)."""
+    short = set(map(id, rng.sample(list(alliances), 2)))
+    for a in alliances:
+        want = rng.choice((8, 9)) if id(a) in short else between(rng, 10, 14)
+        original = [m for m in a.members if m.joined == a.agreement]
+        for i, m in enumerate(original):
+            m.core = i < want
+        if id(a) in short:
+            a.fate.flags.add("small")
+
+
+def weinan_reports(rng: random.Random, a: Alliance) -> None:
+    """14: each November a report on the year; a few late (December) or missing."""
+    assert a.filed is not None
+    size = len(a.members)
+    for year in range(a.filed.year + 1, LAST_REPORT_YEAR + 1):
+        if rng.random() < 0.08 or (a.revoked and date(year, 11, 1) >= a.revoked):
+            continue
+        submitted = rand_day(rng, date(year, 11, 1), date(year, 11, 30)) if rng.random() < 0.85 else \
+            rand_day(rng, date(year, 12, 1), date(year, 12, 28))
+        a.reports.append(Report(year, submitted, between(rng, 2, 6 + size // 4), between(rng, 0, 2 + size // 10), 0,
+                                rng.choices((0, 1, 2), (60, 30, 10))[0], between(rng, 0, 3 + size // 3),
+                                between(rng, 0, 1 + size // 8)))
+
+
+def heilongjiang_agreements(rng: random.Random, a: Alliance) -> None:
+    """6: the agreement is re-signed every three to five years — by most, each time; the others' lapse."""
+    day = a.agreement
+    while rng.random() < 0.85:
+        nxt = add_years(day, between(rng, 3, 5)) - timedelta(days=between(rng, 0, 40))
+        if nxt > TODAY - timedelta(days=20):
+            break
+        day = nxt
+    a.renewed = day if day != a.agreement else None
+
+
+def most_evaluations(rng: random.Random, alliances: Sequence[Alliance]) -> None:
+    """16: 定期评估 (rounds in 2014 and 2019 for the pilots by then), 动态调整: two removed after 不合格."""
+    removed = set(map(id, rng.sample([a for a in alliances if a.filed and a.filed.year <= 2013], 2)))
+    for round_day in (date(2014, 10, 17), date(2019, 11, 8)):
+        for a in alliances:
+            if not a.filed or a.filed > round_day - timedelta(days=700) or a.revoked:
+                continue
+            day = round_day - timedelta(days=between(rng, 0, 20))
+            if id(a) in removed:
+                a.events.append(Event("三年评估", day, "不合格", round(rng.uniform(40, 58), 1), "评估不合格"))
+                a.revoked = day + timedelta(days=between(rng, 60, 120))
+                a.events.append(Event("撤销", a.revoked, "", None, "动态调整，退出试点"))
+                a.status = "已撤销"
+                continue
+            a.events.append(evaluation(rng, day, round(rng.triangular(62, 98, 83), 1)))
+
+
+def bureau_money(rng: random.Random, b: Bureau, alliances: Sequence[Alliance]) -> None:
+    """Each bureau's payments: none of the four texts sets an amount, so amounts are the sample's."""
+    for a in alliances:
+        assert a.filed is not None
+        if b.key == "zhejiang" and rng.random() < 0.6:      # 予以重点支持: provincial key projects
+            year = min(a.filed.year + 1, TODAY.year)
+            pay(a, year, "项目经费", float(rng.choice((80, 100, 150, 200, 300))), rand_day(rng, date(year, 3, 1), date(year, 11, 30)))
+        elif b.key == "weinan":                             # 16: 新认定或通过复审 → 一定的科研经费资助
+            if rng.random() < 0.9:
+                pay(a, a.filed.year, "备案补贴", float(rng.choice((5, 8, 10))), a.filed + timedelta(days=between(rng, 20, 50)))
+            for e in a.events:
+                if e.kind == "复审" and e.result == "合格" and rng.random() < 0.8:
+                    paid = e.day + timedelta(days=between(rng, 20, 60))
+                    pay(a, paid.year, "评估补贴", 5.0, paid)
+        elif b.key == "heilongjiang" and rng.random() < 0.7:  # 7: 省应用技术研究与开发资金
+            year = a.filed.year + between(rng, 1, 2)
+            pay(a, year, "项目经费", float(rng.choice((50, 80, 100, 150, 200))), rand_day(rng, date(year, 4, 1), date(year, 11, 30)))
+        elif b.key == "most":                               # 18: 无偿资助、贷款贴息、后补助
+            if rng.random() < 0.7:
+                year = a.filed.year + between(rng, 1, 2)
+                pay(a, year, "项目经费", float(rng.choice((500, 800, 1200, 2000, 3000))),
+                    rand_day(rng, date(year, 5, 1), date(year, 11, 30)))
+            if rng.random() < 0.2:
+                year = a.filed.year + between(rng, 2, 4)
+                pay(a, year, "其他", float(rng.choice((100, 150, 300))), rand_day(rng, date(year, 6, 1), date(year, 12, 20)))
+        a.subsidies.sort(key=lambda s: s.paid)
+
+
+DOC_FORMS = {"zhejiang": "浙科发计〔{}〕{}号", "weinan": "渭科发〔{}〕{}号", "heilongjiang": "黑科发〔{}〕{}号",
+             "most": "国科发计〔{}〕{}号"}
+
+
+def bureau_documents(rng: random.Random, b: Bureau, alliances: Sequence[Alliance]) -> None:
+    """Payments of one month share a document; numbers rise through each year."""
+    batches: dict[tuple[int, int], str] = {}
+    number: dict[int, int] = {}
+    for s in sorted((s for a in alliances for s in a.subsidies), key=lambda s: (s.paid, s.kind)):
+        key = (s.paid.year, s.paid.month)
+        if key not in batches:
+            number[key[0]] = number.get(key[0], between(rng, 2, 20)) + between(rng, 3, 30)
+            batches[key] = DOC_FORMS[b.key].format(key[0], number[key[0]])
+        s.doc_no = batches[key]
+
+
+# 推荐单位: 各市科技局, 省级有关部门, 行业协会 (四（七）: each recommends 1–2 per batch)
+ZJ_RECOMMENDERS = ("省经信委", "省农业厅", "省卫生厅", "省海洋与渔业局", "浙江省机械工业联合会", "浙江省医药行业协会",
+                   "浙江省纺织工业协会")
+
+
+def zhejiang_recommenders(rng: random.Random, alliances: Sequence[Alliance]) -> None:
+    """Mostly the alliance's city bureau, else a provincial department or association; ≤2 per batch, but the
+    first two batches of eight or more each have one recommender with 3 (the breaches a quota check must find)."""
+    by_batch: dict[date, list[Alliance]] = {}
+    for a in alliances:
+        by_batch.setdefault(a.filed, []).append(a)
+    breaches = 0
+    for _, group in sorted(by_batch.items()):
+        used: Counter[str] = Counter()
+        for a in group:
+            options = [f"{a.place.city}市科技局", *ZJ_RECOMMENDERS]
+            rng.shuffle(options)
+            options.sort(key=lambda o: not o.startswith(a.place.city))   # the city first, the rest shuffled
+            a.recommender = next((o for o in options if used[o] < 2), options[0])
+            used[a.recommender] += 1
+        full = [o for o, n in used.items() if n == 2]
+        movable = [a for a in group if used[a.recommender] == 1]
+        if breaches < 2 and len(group) >= 8 and full and movable:
+            movable[-1].recommender = full[0]
+            breaches += 1
+
+
+def bureau_registry(b: Bureau, seed: int) -> list[Alliance]:
+    rng = random.Random(seed + b.seed_offset)
+    units = UnitSource(rng, b.places, b.weights, b.outside, b.curated)
+    seeds = bureau_seeds(rng, b)
+    days = [day for day, n in b.batches for _ in range(n)]
+    alliances = []
+    for s, day in zip(seeds, days):
+        a = Alliance(s.name, s.field, s.sector, s.place, b.level, Fate("filed", day.year))
+        certify(rng, a, day, with_events=b.key == "weinan")
+        alliances.append(a)
+    if b.key == "weinan":
+        weinan_lifecycle(rng, alliances)
+    if b.key == "most":
+        most_evaluations(rng, alliances)
+    for a in alliances:
+        add_members(rng, a, units)
+        a.events.sort(key=lambda e: (e.day, EVENT_ORDER[e.kind]))
+        a.contact, a.phone = person_name(rng), phone_number(rng)
+        a.staff = between(rng, 1, 5) if rng.random() < 0.8 else None
+    if b.key != "weinan":   # only Weinan's member list keeps join and leave dates; elsewhere the list is the current one
+        for a in alliances:
+            a.members = [m for m in a.members if m.left is None]
+            for m in a.members:
+                m.joined = a.agreement
+    if b.key == "weinan":
+        weinan_core_members(rng, alliances)
+        for a in alliances:
+            weinan_reports(rng, a)
+    if b.key == "heilongjiang":
+        for a in alliances:
+            heilongjiang_agreements(rng, a)
+    if b.key == "zhejiang":
+        zhejiang_recommenders(rng, alliances)
+        for a in alliances:
+            a.division = {"医药": "社会发展处", "环保": "社会发展处", "农业": "农村处"}.get(a.sector, "高新处") \
+                if rng.random() < 0.9 else "产学研合作处"
+    bureau_money(rng, b, alliances)
+    bureau_documents(rng, b, alliances)
+    alliances.sort(key=lambda a: a.sort_key)
+    return alliances
+
+
+# ---------------------------------------------------------------------------------------------
 # Invariants: checked before anything is written
 # ---------------------------------------------------------------------------------------------
 
 
-def validate(alliances: Sequence[Alliance]) -> None:
+def validate(alliances: Sequence[Alliance], first_day: date = FIRST_DAY) -> None:
     """Raise AssertionError if the generated registry breaks a rule the sample promises."""
     names = [a.name for a in alliances]
     assert len(set(names)) == len(names), "duplicate alliance names"
@@ -1030,7 +1500,8 @@ def validate(alliances: Sequence[Alliance]) -> None:
     for a in alliances:
         days = [a.founded, a.agreement, a.applied] + [e.day for e in a.events] + [s.paid for s in a.subsidies]
         days += [r.submitted for r in a.reports] + [m.joined for m in a.members] + [m.left for m in a.members if m.left]
-        assert all(FIRST_DAY <= d <= TODAY for d in days), f"date out of range in {a.name}"
+        days += [a.renewed] if a.renewed else []
+        assert all(first_day <= d <= TODAY for d in days), f"date out of range in {a.name}"
         assert a.founded <= a.agreement <= a.applied, a.name
         assert all(e.day >= a.founded for e in a.events), f"event before founding in {a.name}"
         assert [m.role for m in a.members].count("理事长单位") == 1 and a.members[0].role == "理事长单位", a.name
@@ -1207,9 +1678,9 @@ def write_subsidy_sheet(rng: random.Random, ws: Worksheet, alliances: Sequence[A
     return len(rows)
 
 
-def save_workbook_stable(wb: Workbook, path: Path) -> None:
+def save_workbook_stable(wb: Workbook, path: Path, creator: str = "天津市科学技术局") -> None:
     """Save with fixed document properties and zip timestamps, so unchanged data gives identical bytes."""
-    wb.properties.creator = "天津市科学技术局"
+    wb.properties.creator = creator
     wb.properties.created = wb.properties.modified = WORKBOOK_TIME
     buffer = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()   # save_workbook() would stamp "now"
@@ -1270,6 +1741,199 @@ def write_sample(alliances: Sequence[Alliance], out: Path, seed: int) -> dict[st
                 n += 1
         rows[REPORTS_FILE] = n
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the other four samples, each in its bureau's own habits
+# ---------------------------------------------------------------------------------------------
+
+Cell = object   # a value, or (value, number format) for a date cell
+
+
+def write_book(path: Path, creator: str, sheets: Sequence[tuple[str, str | None, Sequence[str], Sequence[Sequence[Cell]]]],
+               merge_first_column: bool = False) -> dict[str, int]:
+    """Sheets of (name, title row or None, headers, rows); optionally the first column merged over equal runs."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    counts = {}
+    for name, title, headers, rows in sheets:
+        ws = wb.create_sheet(name)
+        top = 1
+        if title:
+            title_row(ws, title, len(headers))
+            top = 3
+        header_row(ws, top, headers, {"联盟名称": 44, "牵头单位": 34, "联盟牵头单位": 34, "成员单位": 34, "单位名称": 34})
+        for i, row in enumerate(rows, top + 1):
+            for col, cell in enumerate(row, 1):
+                value, fmt = cell if isinstance(cell, tuple) else (cell, None)
+                set_cell(ws, i, col, value, fmt)
+        if merge_first_column:
+            start = top + 1
+            for i in range(top + 1, top + len(rows) + 2):
+                value = ws.cell(row=i, column=1).value if i <= top + len(rows) else object()
+                if value != ws.cell(row=start, column=1).value:
+                    for j in range(start + 1, i):
+                        ws.cell(row=j, column=1).value = None
+                    if i - start > 1:
+                        ws.merge_cells(start_row=start, start_column=1, end_row=i - 1, end_column=1)
+                    start = i
+        counts[f"{path.name} / {name}"] = len(rows)
+    save_workbook_stable(wb, path, creator)
+    return counts
+
+
+def write_csv_file(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]], encoding: str) -> dict[str, int]:
+    with open(path, "w", encoding=encoding, newline="") as f:   # GBK is strict: a character outside it fails here
+        writer = csv.writer(f)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return {path.name: len(rows)}
+
+
+def cn_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def dot_date(d: date | None) -> str:
+    return f"{d.year}.{d.month}.{d.day}" if d else ""
+
+
+def mixed(rng: random.Random, d: date | None, text: Callable[[date], str], cell_format: str, share: float) -> Cell:
+    """A date typed as text in the bureau's habit, or (share of the time) a real date cell."""
+    if d is None:
+        return None
+    return (d, cell_format) if rng.random() < share else text(d)
+
+
+def member_kind(rng: random.Random, kind: str) -> str:
+    return KIND_SPELLINGS.get(kind, kind) if rng.random() < 0.1 else kind
+
+
+def batch_label(i: int) -> str:
+    return f"第{work_numeral(i)}批"
+
+
+def work_numeral(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if n <= 10 else str(n)
+
+
+def write_zhejiang(rng: random.Random, alliances: Sequence[Alliance], out: Path) -> dict[str, int]:
+    """One sheet per batch under a title row; members in GBK without credit codes (2010-era lists); money in 元."""
+    b = ZHEJIANG
+    headers = ("序号", "联盟名称", "牵头单位", "所在市", "所属产业", "推荐单位", "归口处室", "组建时间", "确定时间", "备注")
+    sheets = []
+    for i, (day, _) in enumerate(b.batches, 1):
+        batch = [a for a in alliances if a.filed == day]
+        rows = [[n, a.name if rng.random() < 0.9 else half_width(a.name), a.lead_unit, a.place.region, a.field,
+                 a.recommender, a.division, f"{a.founded.year}.{a.founded.month:02d}",
+                 mixed(rng, a.filed, cn_date, 'yyyy"年"m"月"d"日"', 0.5), ""] for n, a in enumerate(batch, 1)]
+        sheets.append((f"{batch_label(i)}（{day.year}年）", f"浙江省{batch_label(i)}产业技术创新战略联盟名单", headers, rows))
+    counts = write_book(out / "浙江省产业技术创新战略联盟名单.xlsx", b.creator, sheets)
+    roles = {"理事长单位": "理事长单位", "副理事长单位": "副理事长单位", "理事单位": "理事单位", "成员单位": "成员单位"}
+    counts |= write_csv_file(out / "联盟成员单位.csv", ("联盟名称", "成员单位名称", "单位类别", "在联盟中的职务", "所在地", "是否核心层"),
+                             [[a.name, m.unit.name, member_kind(rng, m.unit.kind), roles[m.role], m.unit.registered_in,
+                               "是" if m.core else "否"] for a in alliances for m in a.members], "gbk")
+    money = [[n, a.name, s.year, "项目", round(s.amount_wan * 10000) if rng.random() < 0.7 else f"{round(s.amount_wan * 10000):,}",
+              cn_date(s.paid), s.doc_no]
+             for n, (s, a) in enumerate(sorted(((s, a) for a in alliances for s in a.subsidies),
+                                               key=lambda p: (p[0].paid, p[1].name)), 1)]
+    counts |= write_book(out / "联盟资助经费.xlsx", b.creator, [(
+        "资助经费", "浙江省产业技术创新战略联盟省级科技计划资助经费", ("序号", "联盟名称", "年度", "资助类型", "资助金额（元）",
+                                                    "下达时间", "文号"), money)])
+    return counts
+
+
+def write_weinan(rng: random.Random, alliances: Sequence[Alliance], out: Path) -> dict[str, int]:
+    """认定名单 with its 复审 sheet; GBK member list with credit codes; money as "5万元"; November reports."""
+    b = WEINAN
+    doc_of = {day: f"渭科发〔{day.year}〕{between(rng, 20, 90)}号" for day, _ in b.batches}
+    registry = [[n, a.name, a.lead_unit, a.place.region, a.field, mixed(rng, a.filed, dot_date, "yyyy-mm-dd", 0.3),
+                 doc_of[a.filed], a.contact, a.phone, a.status, dot_date(a.revoked)] for n, a in enumerate(alliances, 1)]
+    events = [[a.name, {"备案": "认定"}.get(e.kind, e.kind), mixed(rng, e.day, dot_date, "yyyy-mm-dd", 0.5),
+               e.result or None, e.score, e.note or None] for a in alliances for e in a.events]
+    counts = write_book(out / "渭南市产业技术创新战略联盟认定名单.xlsx", b.creator, [
+        ("认定名单", "渭南市市级产业技术创新战略联盟名单（截至2026年11月）",
+         ("序号", "联盟名称", "牵头单位", "所在县市区", "所属领域", "认定时间", "认定文号", "联系人", "联系电话", "状态",
+          "撤销时间"), registry),
+        ("复审情况", None, ("联盟名称", "事项", "时间", "结论", "得分", "备注"), events)])
+    counts |= write_csv_file(out / "联盟成员单位名册.csv", ("序号", "联盟名称", "单位名称", "统一社会信用代码", "单位性质", "职务",
+                                                     "注册地", "核心成员", "加入时间", "退出时间"),
+                             [[i, a.name, m.unit.name, m.unit.code if m.code_shown else "", member_kind(rng, m.unit.kind),
+                               ROLE_SHORT[m.role] if rng.random() < 0.5 else m.role, m.unit.registered_in,
+                               "是" if m.core else "否", dot_date(m.joined), dot_date(m.left)]
+                              for i, (a, m) in enumerate(((a, m) for a in alliances for m in a.members), 1)], "gbk")
+    kinds = {"备案补贴": "认定资助", "评估补贴": "复审资助"}
+    money = [[n, a.name, s.year, kinds[s.kind], f"{wan_text(s.amount_wan)}万元" if rng.random() < 0.6 else s.amount_wan,
+              dot_date(s.paid), s.doc_no]
+             for n, (s, a) in enumerate(sorted(((s, a) for a in alliances for s in a.subsidies),
+                                               key=lambda p: (p[0].paid, p[1].name)), 1)]
+    counts |= write_book(out / "认定复审资助经费.xlsx", b.creator, [(
+        "资助经费", "渭南市产业技术创新战略联盟认定及复审资助经费", ("序号", "联盟名称", "年度", "资助类别", "金额", "拨付时间", "文号"),
+        money)])
+    reports = [[n, a.name, f"{r.year}年度", mixed(rng, r.submitted, dot_date, "yyyy-mm-dd", 0.3), r.activities,
+                r.joint_projects, r.new_members, r.standards, r.patents, r.transfers]
+               for n, (a, r) in enumerate(sorted(((a, r) for a in alliances for r in a.reports),
+                                                 key=lambda p: (p[1].year, p[1].submitted, p[0].name)), 1)]
+    counts |= write_book(out / "年度工作总结报送情况.xlsx", b.creator, [(
+        "报送情况", "渭南市产业技术创新战略联盟年度工作总结报送情况",
+        ("序号", "联盟名称", "年度", "报送时间", "活动次数", "攻关项目数", "新增成员", "标准数", "专利", "成果转化"), reports)])
+    return counts
+
+
+def write_heilongjiang(rng: random.Random, alliances: Sequence[Alliance], out: Path) -> dict[str, int]:
+    """试点名单 in 年月日 text; members in a workbook with the alliance name merged down its rows; money in 万元."""
+    b = HEILONGJIANG
+    registry = [[n, a.name, a.lead_unit, a.place.region, a.field, cn_date(a.renewed or a.agreement), cn_date(a.filed),
+                 a.contact, a.phone] for n, a in enumerate(alliances, 1)]
+    counts = write_book(out / "黑龙江省产业技术创新战略联盟试点名单.xlsx", b.creator, [(
+        "试点联盟", "黑龙江省产业技术创新战略联盟试点名单",
+        ("序号", "联盟名称", "牵头单位", "所在市（地）", "领域", "协议签订时间", "确定试点时间", "联系人", "联系电话"), registry)])
+    members = [[a.name, m.unit.name, member_kind(rng, m.unit.kind), m.role, m.unit.registered_in]
+               for a in alliances for m in a.members]
+    counts |= write_book(out / "试点联盟成员单位.xlsx", b.creator, [(
+        "成员单位", None, ("联盟名称", "成员单位", "单位类型", "联盟职务", "所在省市"), members)], merge_first_column=True)
+    money = [[n, a.name, s.year, s.kind, s.amount_wan, cn_date(s.paid), s.doc_no]
+             for n, (s, a) in enumerate(sorted(((s, a) for a in alliances for s in a.subsidies),
+                                               key=lambda p: (p[0].paid, p[1].name)), 1)]
+    counts |= write_book(out / "省应用技术研究与开发资金支持联盟项目.xlsx", b.creator, [(
+        "支持项目", "省应用技术研究与开发资金支持产业技术创新战略联盟项目",
+        ("序号", "联盟名称", "项目年度", "经费类型", "支持金额（万元）", "下达日期", "计划文号"), money)])
+    return counts
+
+
+def write_most(rng: random.Random, alliances: Sequence[Alliance], out: Path) -> dict[str, int]:
+    """A workbook with one sheet per pilot batch; UTF-8 (BOM) member csv from the national system; 评估 results."""
+    b = MOST
+    headers = ("序号", "联盟名称", "联盟牵头单位", "所在省份", "技术领域", "确定试点时间", "联盟状态", "退出试点时间")
+    sheets = []
+    for i, (day, _) in enumerate(b.batches, 1):
+        batch = [a for a in alliances if a.filed == day]
+        rows = [[n, a.name, a.lead_unit, a.place.region, a.field, (a.filed, "yyyy-mm-dd"),
+                 "已撤销" if a.revoked else "正常", (a.revoked, "yyyy-mm-dd") if a.revoked else None]
+                for n, a in enumerate(batch, 1)]
+        sheets.append((batch_label(i), f"{batch_label(i)}产业技术创新战略联盟试点名单（{day.year}年）", headers, rows))
+    counts = write_book(out / "产业技术创新战略联盟试点名单.xlsx", b.creator, sheets)
+    counts |= write_csv_file(out / "试点联盟成员单位.csv", ("联盟名称", "单位名称", "统一社会信用代码", "单位类型", "角色", "所在地区"),
+                             [[a.name, m.unit.name, m.unit.code if m.code_shown else "", m.unit.kind, m.role,
+                               m.unit.registered_in] for a in alliances for m in a.members], "utf-8-sig")
+    events = [[a.name, "评估" if e.kind == "三年评估" else e.kind, (e.day, "yyyy-mm-dd"), e.result or None, e.score,
+               e.note or None] for a in alliances for e in a.events]
+    counts |= write_book(out / "试点联盟评估结果.xlsx", b.creator, [(
+        "评估结果", None, ("联盟名称", "事项", "评估时间", "评估结果", "得分", "备注"), events)])
+    money = [[a.name, s.year, s.kind, s.amount_wan, (s.paid, "yyyy-mm-dd"), s.doc_no]
+             for s, a in sorted(((s, a) for a in alliances for s in a.subsidies), key=lambda p: (p[0].paid, p[1].name))]
+    counts |= write_book(out / "国家科技计划支持情况.xlsx", b.creator, [(
+        "支持情况", None, ("联盟名称", "年度", "支持方式", "金额（万元）", "拨付日期", "文号"), money)])
+    return counts
+
+
+WRITERS = {"zhejiang": write_zhejiang, "weinan": write_weinan, "heilongjiang": write_heilongjiang, "most": write_most}
+
+
+def write_bureau(key: str, alliances: Sequence[Alliance], out: Path, seed: int) -> dict[str, int]:
+    rng = random.Random(seed + BUREAUS[key].seed_offset + 1)   # formatting choices, apart from the registry's draws
+    out.mkdir(parents=True, exist_ok=True)
+    return WRITERS[key](rng, alliances, out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1362,8 +2026,11 @@ def summary(alliances: Sequence[Alliance]) -> dict[str, int]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="生成天津市产业技术创新战略联盟示例数据（或 --scale 全国规模基准数据）")
-    parser.add_argument("--out", type=Path, help="输出目录（默认 data/sample/，--scale 时 data/scale/）")
+    parser = argparse.ArgumentParser(description="生成各地产业技术创新战略联盟示例数据（或 --scale 全国规模基准数据）")
+    parser.add_argument("--sample", choices=SAMPLE_NAMES, default="tianjin",
+                        help="哪个地方的示例（默认 tianjin）：" + "、".join(f"{k}={v}" for k, v in SAMPLE_PROFILES.items()))
+    parser.add_argument("--all", action="store_true", help="生成全部五个示例，各写入 data/sample/<名称>/")
+    parser.add_argument("--out", type=Path, help="输出目录（默认 data/sample/<名称>/，--scale 时 data/scale/）")
     parser.add_argument("--seed", type=int, default=42, help="随机种子（默认 42）")
     parser.add_argument("--scale", action="store_true", help="生成全国规模基准数据（不提交）")
     # hidden: tests write a small set; the default gives ~21 members each, so well over 400,000 member rows
@@ -1374,17 +2041,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> dict[str, int]:
     """Generate, check the invariants, write; print files, rows and seconds; return the summary counts."""
     args = parse_args(argv)
+    if args.all:
+        stats: dict[str, int] = {}
+        for name in SAMPLE_NAMES:
+            stats |= {f"{name}.{k}": v for k, v in main(["--sample", name, "--seed", str(args.seed)]).items()}
+        return stats
     started = time.perf_counter()
     if args.scale:
         out = args.out or SCALE_DIR
         alliances = national_registry(args.seed, args.scale_alliances)
         validate(alliances)
         rows = write_scale(alliances, out, args.seed)
-    else:
-        out = args.out or SAMPLE_DIR
+    elif args.sample == "tianjin":
+        out = args.out or SAMPLE_DIR / "tianjin"
         alliances = tianjin_registry(args.seed)
         validate(alliances)
         rows = write_sample(alliances, out, args.seed)
+    else:
+        out = args.out or SAMPLE_DIR / args.sample
+        alliances = bureau_registry(BUREAUS[args.sample], args.seed)
+        validate(alliances, first_day=date(2009, 1, 1))   # Heilongjiang and MOST began in 2009
+        rows = write_bureau(args.sample, alliances, out, args.seed)
     seconds = time.perf_counter() - started
     print(f"写入 {out}：")
     for name, n in rows.items():

@@ -4,13 +4,17 @@ A chart is registered once with ``@chart``: its id, the page it belongs to, its 
 the named queries it reads, a builder that turns their results into a Plotly figure and a
 takeaway — one Chinese sentence computed from the same data, for briefing slides. Pages
 render charts by id; the briefing pack renders the same ids, so a slide always matches
-the page. Nothing here imports Streamlit.
+the page. A title may name the profile's own words ({cluster}, {act}, {review},
+{conditions}: 领域 under Heilongjiang, 认定 under Weinan). ``applies`` declares when a chart
+means something under a profile (a review chart needs a review cycle): pages show the
+reason instead of the chart, and the briefing catalogue leaves the chart out. Nothing here
+imports Streamlit.
 """
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -40,10 +44,14 @@ class Scope:
         parts = [f"政策配置：{self.profile.name}", f"截至 {self.as_of.isoformat()}"]
         if self.year_from or self.year_to:
             parts.append(f"年份：{self.year_from or '…'}–{self.year_to or '…'}")
-        for label, values in (("区域", self.regions), ("级别", self.levels), ("产业集群", self.clusters)):
+        for label, values in (("区域", self.regions), ("级别", self.levels), (self.profile.terms.cluster, self.clusters)):
             if values:
                 parts.append(f"{label}：{'、'.join(values)}")
         return "；".join(parts)
+
+    def year_params(self) -> dict[str, int]:
+        """The year range as the ``$year_from`` / ``$year_to`` parameters of the queries that take one."""
+        return {"year_from": self.year_from or 0, "year_to": self.year_to or self.as_of.year}
 
     def in_years(self, frame: pd.DataFrame, column: str = "year") -> pd.DataFrame:
         """Rows of a year-indexed result inside the chosen year range."""
@@ -56,6 +64,44 @@ class Scope:
 
 
 Fetch = Callable[..., pd.DataFrame]  # fetch(query_name, **params) -> rows, bound to a scope
+# Why a chart means nothing under a scope (Chinese, citing the clause), or None when it applies.
+Applies = Callable[[Fetch, Scope], "str | None"]
+
+
+def always(fetch: Fetch, scope: Scope) -> str | None:
+    """Every profile has this chart."""
+    return None
+
+
+def needs_cycle(fetch: Fetch, scope: Scope) -> str | None:
+    """Review charts: only under a profile with an evaluation (复审) cycle."""
+    p = scope.profile
+    return None if p.review.cycle_years else f"{p.name}未规定{p.terms.review}周期（{p.clauses.cycle}），本图不适用。"
+
+
+def needs_targets(fetch: Fetch, scope: Scope) -> str | None:
+    """Target charts: only under a profile with a count target."""
+    p = scope.profile
+    return None if p.targets else f"{p.name}未规定联盟数量目标（{p.clauses.target}），本图不适用。"
+
+
+def needs_agreement_term(fetch: Fetch, scope: Scope) -> str | None:
+    """Agreement charts: only under a profile with an agreement term (Heilongjiang: re-signed every 3–5 years)."""
+    p = scope.profile
+    return None if p.review.agreement_term_years else f"{p.name}未规定联盟协议期限（{p.clauses.agreement}），本图不适用。"
+
+
+def needs_classified(fetch: Fetch, scope: Scope) -> str | None:
+    """Charts by cluster: only with a taxonomy and at least one alliance in the registry classified under it."""
+    p = scope.profile
+    if not p.taxonomy:
+        return f"{p.name}没有{p.terms.cluster}分类，本图不适用。"
+    rows = fetch("coverage_by_cluster", taxonomy=p.taxonomy)
+    classified = rows.loc[rows["cluster"] != UNCLASSIFIED, "alliances_active"].sum()
+    if rows["alliances_active"].sum() and not classified:
+        return (f"在册联盟全部未归入{p.terms.cluster}（100% 未归类），按{p.terms.cluster}画图没有意义；"
+                "请先在覆盖页末的“未归类的联盟”中归类。")
+    return None
 
 
 @dataclass(frozen=True)
@@ -64,24 +110,72 @@ class Chart:
 
     id: str
     page: str                                       # the page title it appears on (总览, 目标进度 …)
-    title: str
+    title: str                                      # may hold {cluster} {act} {review} {conditions}: title_for()
     build: Callable[[Fetch, Scope], go.Figure | None]  # None: nothing to draw (empty state)
     takeaway: Callable[[Fetch, Scope], str]
     queries: tuple[str, ...] = field(default=())    # named queries it reads, for the footnote and docs
+    applies: Applies = always
+    same_as: str = ""                               # id of the chart it repeats on another page (packs hold one)
+
+    def title_for(self, profile: Profile) -> str:
+        """The title in the profile's words: 各领域在册联盟数 under Heilongjiang."""
+        return self.title.format(**asdict(profile.terms))
+
+    def why_not(self, fetch: Fetch, scope: Scope) -> str | None:
+        """Why this chart does not apply under ``scope`` (shown instead of it), or None."""
+        return self.applies(fetch, scope)
 
 
 CHARTS: dict[str, Chart] = {}
 
 
 def chart(id: str, page: str, title: str, queries: tuple[str, ...],
-          takeaway: Callable[[Fetch, Scope], str]) -> Callable:
-    """Register a chart builder under ``id`` (a decorator)."""
+          takeaway: Callable[[Fetch, Scope], str], *, applies: Applies = always, same_as: str = "") -> Callable:
+    """Register a chart builder under ``id`` (a decorator); ``applies`` and ``same_as`` as on Chart."""
     def register(build: Callable[[Fetch, Scope], go.Figure | None]) -> Callable:
         if id in CHARTS:
             raise ValueError(f"chart id {id!r} registered twice")
-        CHARTS[id] = Chart(id, page, title, build, takeaway, queries)
+        CHARTS[id] = Chart(id, page, title, build, takeaway, queries, applies, same_as)
         return build
     return register
+
+
+def for_profile(c: Chart, profile: Profile) -> Chart:
+    """The chart with its title in the profile's words."""
+    return replace(c, title=c.title_for(profile))
+
+
+def in_profile_words(text: str, profile: Profile) -> str:
+    """A label written in Tianjin's words (备案, 产业集群, 评估) in the profile's: 认定日期 under Weinan."""
+    t = profile.terms
+    for word, own in (("产业集群", t.cluster), ("备案", t.act), ("评估", t.review)):
+        text = text.replace(word, own)
+    return text
+
+
+def column_labels(query: str, profile: Profile) -> dict[str, str]:
+    """A named query's column labels (its header) in the profile's words, for table headers and downloads."""
+    from queries import runner
+
+    return {name: in_profile_words(label, profile) for name, label in runner.get_query(query).labels.items()}
+
+
+MAX_BARS = 20  # categories one bar chart shows; the rest become one 其余 bar, so no chart grows with the registry
+
+
+def top_rows(rows: pd.DataFrame, label: str, value: str, what: str, n: int = MAX_BARS) -> pd.DataFrame:
+    """At most ``n`` rows: the ``n - 1`` largest by ``value`` in their given order, then one row summing the rest.
+
+    The summed row is labelled 其余 K 个{what}; every other numeric column is summed into it too, so
+    the chart's total is unchanged.
+    """
+    if len(rows) <= n:
+        return rows
+    keep = rows[value].rank(method="first", ascending=False) <= n - 1
+    rest = rows[~keep]
+    other = rest.select_dtypes("number").sum().to_dict()
+    other[label] = f"其余 {len(rest)} 个{what}"
+    return pd.concat([rows[keep], pd.DataFrame([other])], ignore_index=True)
 
 
 def footnote(scope: Scope, source: str = "联盟登记库") -> str:
@@ -128,7 +222,7 @@ def render(chart_id: str, fetch: Fetch, scope: Scope) -> tuple[go.Figure | None,
     c = all_charts()[chart_id]
     fig = c.build(fetch, scope)
     if fig is not None:
-        styled(fig, fig.layout.title.text or c.title, scope)
+        styled(fig, fig.layout.title.text or c.title_for(scope.profile), scope)
     return fig, c.takeaway(fetch, scope)
 
 
@@ -147,6 +241,7 @@ def all_charts() -> dict[str, Chart]:
     return CHARTS
 
 
-__all__ = ["CHARTS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "chart", "cluster_colors", "footnote", "render",
-           "styled"]
+__all__ = ["CHARTS", "MAX_BARS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "always", "chart", "cluster_colors",
+           "column_labels", "footnote", "for_profile", "in_profile_words", "needs_agreement_term", "needs_classified",
+           "needs_cycle", "needs_targets", "render", "styled", "top_rows"]
 

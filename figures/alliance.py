@@ -83,15 +83,15 @@ def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
     events = fetch("alliance_events")
     parts = []
     if pd.notna(fact["filed_date"]):
-        parts.append(f"{_day(fact['filed_date'])} 备案")
+        parts.append(f"{_day(fact['filed_date'])} {scope.profile.terms.act}")
     evaluations = events[events["event_type"].isin(["三年评估", "复审"])]
     if len(evaluations):
         last = evaluations.iloc[-1]
         result = f"（{last['result']}）" if isinstance(last["result"], str) else ""
-        parts.append(f"已评估（复审）{len(evaluations)} 次，最近一次 {_day(last['event_date'])}{result}")
+        parts.append(f"已{scope.profile.terms.review} {len(evaluations)} 次，最近一次 {_day(last['event_date'])}{result}")
     if pd.notna(fact["next_evaluation_due"]):
         state = {"逾期": "，已逾期", "即将到期": "，180 天内到期"}.get(fact["evaluation_status"], "")
-        parts.append(f"下次评估应于 {_day(fact['next_evaluation_due'])}{state}")
+        parts.append(f"下次{scope.profile.terms.review}应于 {_day(fact['next_evaluation_due'])}{state}")
     if pd.notna(fact["revoked_date"]):
         parts.append(f"{_day(fact['revoked_date'])} 撤销")
     if not parts:

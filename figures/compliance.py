@@ -36,6 +36,9 @@ def rules_in_words(profile: Profile) -> list[str]:
                      f"（注册地含：{_places(m.local_places)}）。")
     else:
         rules.append("本地核心成员占比：未规定，不检查。")
+    quota = profile.recommendation
+    if quota.max_per_recommender:   # only Zhejiang's notice caps recommendations; others never mention it
+        rules.append(f"推荐限额：每个推荐单位每年最多推荐 {quota.max_per_recommender} 个（{quota.clause}），见页末。")
     return rules
 
 
@@ -53,7 +56,7 @@ def _problems_takeaway(fetch: Fetch, scope: Scope) -> str:
     return line + f"；最多的问题是{'、'.join(top['problem_type'])}（{int(top['alliances'].iloc[0])} 个）。"
 
 
-@chart("compliance_problems", "合规检查", "不符合各项备案条件的联盟数", ("eligibility_summary", "eligibility_check"),
+@chart("compliance_problems", "合规检查", "不符合各项{conditions}的联盟数", ("eligibility_summary", "eligibility_check"),
        _problems_takeaway)
 def problems(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = fetch("eligibility_summary")

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED, load_taxonomy
 
-from . import THEME, Fetch, Scope, chart, cluster_colors
+from . import THEME, Fetch, Scope, chart, cluster_colors, needs_classified
 
 UNIT_TYPES = (("enterprises", "企业"), ("universities", "高校"), ("institutes", "科研院所"))
 OTHER_UNITS = "其他（金融、中介等）"
@@ -34,13 +34,22 @@ def whole_numbers(top: float) -> dict:
 
 
 def with_taxonomy(scope: Scope, taxonomy_id: str) -> Scope:
-    """The scope with its profile's taxonomy replaced (colours and queries follow it)."""
-    return dataclasses.replace(scope, profile=dataclasses.replace(scope.profile, taxonomy=taxonomy_id))
+    """The scope with its profile's taxonomy replaced (colours, queries and the entries' word follow it)."""
+    profile = scope.profile
+    if taxonomy_id == profile.taxonomy:
+        return scope
+    terms = dataclasses.replace(profile.terms, cluster=taxonomy_word(taxonomy_id))
+    return dataclasses.replace(scope, profile=dataclasses.replace(profile, taxonomy=taxonomy_id, terms=terms))
 
 
-def entry_word(taxonomy_id: str) -> str:
-    """How the taxonomy's entries are called: 领域 (Heilongjiang) or 产业集群 (Tianjin)."""
-    return "领域" if taxonomy_id and "领域" in load_taxonomy(taxonomy_id).name else "产业集群"
+def taxonomy_word(taxonomy_id: str) -> str:
+    """How a taxonomy's entries are called (its ``noun``): 产业集群, 领域, 重点领域 or 产业."""
+    return load_taxonomy(taxonomy_id).noun if taxonomy_id else "产业集群"
+
+
+def entry_word(scope: Scope) -> str:
+    """How the scope's taxonomy entries are called: the profile's word (领域 under Heilongjiang, 产业集群 under Tianjin)."""
+    return scope.profile.terms.cluster
 
 
 def coverage_rows(fetch: Fetch, scope: Scope) -> pd.DataFrame:
@@ -66,14 +75,15 @@ def _alliances_takeaway(fetch: Fetch, scope: Scope) -> str:
     entries = rows[rows["cluster"] != UNCLASSIFIED]
     if entries.empty:
         return "当前未选分类体系，所有联盟都记为未归类。"
-    word, empty = entry_word(scope.profile.taxonomy), uncovered(rows)
+    word, empty = entry_word(scope), uncovered(rows)
     line = f"{len(entries)} 个{word}中 {len(entries) - len(empty)} 个已有在册联盟"
     line += f"，{'、'.join(empty)}尚为空白" if empty else "，已全部覆盖"
     unclassified = int(rows.loc[rows["cluster"] == UNCLASSIFIED, "alliances_active"].sum())
     return line + (f"；另有 {unclassified} 个在册联盟未归类。" if unclassified else "。")
 
 
-@chart("coverage_alliances", "产业集群覆盖", "各产业集群在册联盟数", ("coverage_by_cluster",), _alliances_takeaway)
+@chart("coverage_alliances", "产业集群覆盖", "各{cluster}在册联盟数", ("coverage_by_cluster",), _alliances_takeaway,
+       applies=needs_classified)
 def alliances(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = coverage_rows(fetch, scope)
     if rows.empty or rows["alliances_active"].sum() == 0:
@@ -92,7 +102,7 @@ def alliances(fetch: Fetch, scope: Scope) -> go.Figure | None:
         fig.add_trace(go.Scatter(y=gap_y, x=[0] * sum(gaps), mode="text", text=["空白（无在册联盟）"] * sum(gaps),
                                  textposition="middle right", textfont=dict(color=THEME["bad"]),
                                  hoverinfo="skip", showlegend=False))
-    word = entry_word(scope.profile.taxonomy)
+    word = entry_word(scope)
     fig.update_layout(title_text=f"各{word}在册联盟数", xaxis_title="在册联盟（个）", yaxis_title=None)
     fig.update_xaxes(**whole_numbers(rows["alliances_active"].max()))
     _cluster_axis(fig, len(rows))
@@ -117,7 +127,8 @@ def _members_takeaway(fetch: Fetch, scope: Scope) -> str:
     return line + (f"；{'、'.join(lacking)}的在册联盟没有高校或科研院所成员。" if lacking else "。")
 
 
-@chart("coverage_members", "产业集群覆盖", "各产业集群成员单位构成", ("coverage_by_cluster",), _members_takeaway)
+@chart("coverage_members", "产业集群覆盖", "各{cluster}成员单位构成", ("coverage_by_cluster",), _members_takeaway,
+       applies=needs_classified)
 def members(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = coverage_rows(fetch, scope)
     if rows.empty or rows["members"].sum() == 0:
@@ -131,7 +142,7 @@ def members(fetch: Fetch, scope: Scope) -> go.Figure | None:
         fig.add_trace(go.Bar(y=y, x=values, orientation="h", name=label, marker_color=color,
                              customdata=rows["cluster"],
                              hovertemplate=f"%{{customdata}}，{label}：%{{x}} 家次<extra></extra>"))
-    word = entry_word(scope.profile.taxonomy)
+    word = entry_word(scope)
     fig.update_layout(barmode="stack", title_text=f"各{word}成员单位构成", xaxis_title="成员单位（家次）",
                       legend=dict(traceorder="normal"))
     fig.update_xaxes(**whole_numbers(rows["members"].max()))
@@ -146,20 +157,21 @@ def _heatmap_rows(fetch: Fetch, scope: Scope) -> pd.DataFrame:
 def _heatmap_takeaway(fetch: Fetch, scope: Scope) -> str:
     rows = _heatmap_rows(fetch, scope)
     if rows.empty or rows["filed"].sum() == 0:
-        return "所选年份内没有新备案的联盟。"
+        return f"所选年份内没有新{scope.profile.terms.act}的联盟。"
     last = int(rows["year"].max())
     first = max(int(rows["year"].min()), last - 2)
     recent = rows[rows["year"] >= first].groupby("cluster", sort=False)["filed"].sum()
     top = recent.idxmax()
     span = f"{first}–{last}年" if first < last else f"{last}年"
     if recent[top] == 0:
-        return f"{span}没有新备案的联盟。"
-    line = f"{span}新备案最多的是{top}（{int(recent[top])} 个）"
+        return f"{span}没有新{scope.profile.terms.act}的联盟。"
+    line = f"{span}新{scope.profile.terms.act}最多的是{top}（{int(recent[top])} 个）"
     idle = [c for c, n in recent.items() if n == 0 and c != UNCLASSIFIED]
-    return line + (f"；{'、'.join(idle)}在此期间没有新备案。" if idle else "。")
+    return line + (f"；{'、'.join(idle)}在此期间没有新{scope.profile.terms.act}。" if idle else "。")
 
 
-@chart("coverage_heatmap", "产业集群覆盖", "各产业集群历年备案数", ("cluster_filings_by_year",), _heatmap_takeaway)
+@chart("coverage_heatmap", "产业集群覆盖", "各{cluster}历年{act}数", ("cluster_filings_by_year",), _heatmap_takeaway,
+       applies=needs_classified)
 def heatmap(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = _heatmap_rows(fetch, scope)
     if rows.empty or rows["filed"].sum() == 0:
@@ -170,11 +182,11 @@ def heatmap(fetch: Fetch, scope: Scope) -> go.Figure | None:
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=grid.columns.tolist(), y=grid.index.tolist(), text=text.values, texttemplate="%{text}",
         colorscale=[[0, "#FFFFFF"], [1, THEME["primary"]]], xgap=2, ygap=2, zmin=0,
-        colorbar=dict(title=dict(text="备案（个）"), thickness=12, tickformat="d",
+        colorbar=dict(title=dict(text=f"{scope.profile.terms.act}（个）"), thickness=12, tickformat="d",
                       dtick=1 if grid.values.max() <= 8 else None),
         hovertemplate="%{y}，%{x}年：%{z} 个<extra></extra>"))
-    word = entry_word(scope.profile.taxonomy)
-    fig.update_layout(title_text=f"各{word}历年备案数", height=list_height(len(grid)))
+    word = entry_word(scope)
+    fig.update_layout(title_text=f"各{word}历年{scope.profile.terms.act}数", height=list_height(len(grid)))
     fig.update_xaxes(title_text="年份", tickformat="d", dtick=1 if len(grid.columns) <= 16 else 2)
     fig.update_yaxes(autorange="reversed", title_text=None)
     return fig

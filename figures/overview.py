@@ -6,21 +6,23 @@ import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED
 
-from . import THEME, Fetch, Scope, chart, cluster_colors
+from . import THEME, Fetch, Scope, chart, cluster_colors, needs_classified
 
 
 def _coverage_takeaway(fetch: Fetch, scope: Scope) -> str:
     rows = fetch("coverage_by_cluster")
     entries = rows[rows["cluster"] != UNCLASSIFIED]
     if entries.empty:
-        return "当前政策配置未设产业集群分类。"
+        return f"当前政策配置未设{scope.profile.terms.cluster}分类。"
     covered = int(entries["covered"].astype(bool).sum())
     empty = entries.loc[~entries["covered"].astype(bool), "cluster"].tolist()
-    line = f"{len(entries)} 个产业集群中 {covered} 个已有在册联盟"
+    line = f"{len(entries)} 个{scope.profile.terms.cluster}中 {covered} 个已有在册联盟"
     return line + (f"，{'、'.join(empty)}尚为空白。" if empty else "，已全部覆盖。")
 
 
-@chart("overview_coverage", "总览", "各产业集群在册联盟数", ("coverage_by_cluster",), _coverage_takeaway)
+# The same figure as coverage_alliances: a briefing pack holds that one.
+@chart("overview_coverage", "总览", "各{cluster}在册联盟数", ("coverage_by_cluster",), _coverage_takeaway,
+       applies=needs_classified, same_as="coverage_alliances")
 def coverage(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = fetch("coverage_by_cluster")
     if rows.empty or rows["alliances_active"].sum() == 0:

@@ -1,8 +1,8 @@
 """Charts of the 资金补贴 page: subsidies paid by year, by kind, by cluster and by region (万元).
 
 All four read ``subsidy_totals`` (one ``group_by`` each), so they add up to the same total:
-the money paid (not 已收回) for years up to the as_of year, for the alliances in scope. The
-year chart shows the sidebar's year range; the other three are totals over every year.
+the money paid (not 已收回) in the sidebar's year range (never past the as_of year), for the
+alliances in scope.
 """
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED
 
-from . import THEME, Fetch, Scope, chart, cluster_colors
+from . import THEME, Fetch, Scope, chart, cluster_colors, in_profile_words, needs_classified, top_rows
 from .coverage import list_height
 
 MONEY = "补贴金额（万元）"
 
 
-def totals(fetch: Fetch, group_by: str) -> pd.DataFrame:
-    """subsidy_totals grouped by year, kind, cluster or region."""
-    return fetch("subsidy_totals", group_by=group_by)
+def totals(fetch: Fetch, scope: Scope, group_by: str) -> pd.DataFrame:
+    """subsidy_totals grouped by year, kind, cluster or region, in the scope's year range."""
+    return fetch("subsidy_totals", group_by=group_by, **scope.year_params())
 
 
 def wan(value: float) -> str:
@@ -56,12 +56,8 @@ def _bars(labels: list, amounts: pd.Series, counts: pd.Series, colors: list[str]
     return fig
 
 
-def _years(fetch: Fetch, scope: Scope) -> pd.DataFrame:
-    return scope.in_years(totals(fetch, "year"))
-
-
 def _year_takeaway(fetch: Fetch, scope: Scope) -> str:
-    rows = _years(fetch, scope)
+    rows = totals(fetch, scope, "year")
     if rows.empty:
         return "所选年份内没有补贴记录。"
     peak = rows.sort_values(["amount_wan", "year"], ascending=[False, False]).iloc[0]
@@ -72,7 +68,7 @@ def _year_takeaway(fetch: Fetch, scope: Scope) -> str:
 
 @chart("subsidies_by_year", "资金补贴", "历年补贴金额", ("subsidy_totals",), _year_takeaway)
 def by_year(fetch: Fetch, scope: Scope) -> go.Figure | None:
-    rows = _years(fetch, scope)
+    rows = totals(fetch, scope, "year")
     if rows.empty:
         return None
     fig = _bars(rows["year"].tolist(), rows["amount_wan"], rows["count"], THEME["primary"], horizontal=False)
@@ -81,13 +77,20 @@ def by_year(fetch: Fetch, scope: Scope) -> go.Figure | None:
     return fig
 
 
+def _kinds(fetch: Fetch, scope: Scope) -> pd.DataFrame:
+    """Totals by kind, the kinds named in the profile's words (备案补贴 reads 认定补贴 under Weinan)."""
+    rows = totals(fetch, scope, "kind")
+    rows["kind"] = rows["kind"].map(lambda kind: in_profile_words(kind, scope.profile))
+    return rows
+
+
 def _kind_takeaway(fetch: Fetch, scope: Scope) -> str:
-    return _share_line(totals(fetch, "kind"), "kind", "补贴类型")
+    return _share_line(_kinds(fetch, scope), "kind", "补贴类型")
 
 
 @chart("subsidies_by_kind", "资金补贴", "各类补贴金额", ("subsidy_totals",), _kind_takeaway)
 def by_kind(fetch: Fetch, scope: Scope) -> go.Figure | None:
-    rows = totals(fetch, "kind")
+    rows = _kinds(fetch, scope)
     if rows.empty:
         return None
     # one colour: the categorical palette belongs to clusters, a kind coloured like a cluster would mislead
@@ -95,17 +98,18 @@ def by_kind(fetch: Fetch, scope: Scope) -> go.Figure | None:
 
 
 def _cluster_takeaway(fetch: Fetch, scope: Scope) -> str:
-    rows = totals(fetch, "cluster")
-    line = _share_line(rows, "cluster", "产业集群")
+    rows = totals(fetch, scope, "cluster")
+    line = _share_line(rows, "cluster", scope.profile.terms.cluster)
     unclassified = rows.loc[rows["cluster"] == UNCLASSIFIED, "amount_wan"]
     if not unclassified.empty and scope.profile.taxonomy:
         line = line.removesuffix("。") + f"；未归类联盟 {wan(unclassified.iloc[0])}。"
     return line
 
 
-@chart("subsidies_by_cluster", "资金补贴", "各产业集群补贴金额", ("subsidy_totals",), _cluster_takeaway)
+@chart("subsidies_by_cluster", "资金补贴", "各{cluster}补贴金额", ("subsidy_totals",), _cluster_takeaway,
+       applies=needs_classified)
 def by_cluster(fetch: Fetch, scope: Scope) -> go.Figure | None:
-    rows = totals(fetch, "cluster")
+    rows = totals(fetch, scope, "cluster")
     if rows.empty:
         return None
     colors = cluster_colors(scope.profile.taxonomy)
@@ -114,12 +118,12 @@ def by_cluster(fetch: Fetch, scope: Scope) -> go.Figure | None:
 
 
 def _region_takeaway(fetch: Fetch, scope: Scope) -> str:
-    return _share_line(totals(fetch, "region"), "region", "区域")
+    return _share_line(totals(fetch, scope, "region"), "region", "区域")
 
 
 @chart("subsidies_by_region", "资金补贴", "各区域补贴金额", ("subsidy_totals",), _region_takeaway)
 def by_region(fetch: Fetch, scope: Scope) -> go.Figure | None:
-    rows = totals(fetch, "region")
+    rows = top_rows(totals(fetch, scope, "region"), "region", "amount_wan", "区域")
     if rows.empty:
         return None
     return _bars(rows["region"].tolist(), rows["amount_wan"], rows["count"], THEME["primary"], horizontal=True)

@@ -1,7 +1,8 @@
 """Tables for download: .xlsx with Chinese headers, title and footnote; .csv as UTF-8 with BOM.
 
 Cells that start with = + - or @ are written as text with a leading apostrophe, so a name
-like "=HYPERLINK(...)" from an export can never run as a formula in Excel or WPS.
+like "=HYPERLINK(...)" from an export can never run as a formula in Excel or WPS. The same goes
+for the title row, the headers, the footnote, the sheet's name and the download's file name.
 """
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def sheet_name(title: str) -> str:
+    """A worksheet name from a title: Excel's forbidden characters replaced, 31 characters at most.
+
+    Tab names are never evaluated, but Excel refuses a leading apostrophe there, so the
+    neutralised form is the title without its formula-starting characters.
+    """
+    name = title.lstrip("".join(FORMULA_STARTS) + "'")[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+    return name or "表格"
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
@@ -53,16 +64,16 @@ def to_xlsx(frame: pd.DataFrame, labels: dict[str, str], title: str, footnote: s
     table = labelled(frame, labels)
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
-    sheet.append([title])
+    sheet.title = sheet_name(title)
+    sheet.append([neutralise(title)])  # the title is often data (an alliance's name): never a formula
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(table.columns))
+    sheet.append([neutralise(str(c)) for c in table.columns])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.itertuples(index=False):
         sheet.append([_cell(v) for v in row])
     sheet.append([])
-    sheet.append([footnote])
+    sheet.append([neutralise(footnote)])
     for i, col in enumerate(table.columns, start=1):
         width = max([len(str(col))] + [len(str(v)) for v in table.iloc[:200, i - 1].tolist()])
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, 1.6 * width + 2))

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import THEME, Fetch, Scope, chart
+from . import THEME, Fetch, Scope, chart, needs_targets
 from .coverage import whole_numbers
 
 
@@ -20,20 +20,20 @@ def band(low: int, high: int) -> str:
     return f"{low}" if low == high else f"{low}–{high}"
 
 
-def basis(count_from: int, target_year: int) -> str:
-    """What a target counts: 2016–2020年备案 or 累计备案."""
-    return f"{count_from}–{target_year}年备案" if count_from else "累计备案"
+def basis(count_from: int, target_year: int, act: str) -> str:
+    """What a target counts, in the profile's word ``act``: 2016–2020年备案 or 累计确定."""
+    return f"{count_from}–{target_year}年{act}" if count_from else f"累计{act}"
 
 
-def target_name(row: Any) -> str:
+def target_name(row: Any, act: str) -> str:
     """“十三五”目标（2016–2020年备案 80–100 个）."""
-    return (f"“{row.target_label}”目标（{basis(int(row.count_from), int(row.target_year))} "
+    return (f"“{row.target_label}”目标（{basis(int(row.count_from), int(row.target_year), act)} "
             f"{band(int(row.target_low), int(row.target_high))} 个）")
 
 
-def target_sentence(row: Any) -> str:
+def target_sentence(row: Any, act: str) -> str:
     """One Chinese sentence on a ``target_outlook`` row: met or not and by how much, or what each year needs."""
-    name, achieved, low = target_name(row), int(row.achieved), int(row.target_low)
+    name, achieved, low = target_name(row, act), int(row.achieved), int(row.target_low)
     if bool(row.period_over):
         if achieved >= low:
             above = int(row.versus_high)
@@ -51,6 +51,16 @@ def target_sentence(row: Any) -> str:
             f"{int(row.needed_per_year)} 个{pace}{outlook}。")
 
 
+def target_result(row: Any) -> str:
+    """The state of a ``target_outlook`` row in a few words: 未完成，比下限少 22 个（完成率 73%）."""
+    achieved, low = int(row.achieved), int(row.target_low)
+    rate = f"（完成率 {achieved / low:.0%}）" if low else ""
+    if bool(row.period_over):
+        return (f"已完成，超出下限 {achieved - low} 个{rate}" if achieved >= low
+                else f"未完成，比下限少 {int(row.gap)} 个{rate}")
+    return f"进行中，距下限还差 {int(row.gap)} 个{rate}" if achieved < low else f"已提前达到下限{rate}"
+
+
 def headline_target(outlook: pd.DataFrame) -> Any | None:
     """The target leadership asks about: the first still open, else the latest; None without targets."""
     if outlook.empty:
@@ -61,7 +71,7 @@ def headline_target(outlook: pd.DataFrame) -> Any | None:
 
 def _progress_takeaway(fetch: Fetch, scope: Scope) -> str:
     row = headline_target(fetch("target_outlook"))
-    return "当前政策配置没有设定数量目标。" if row is None else target_sentence(row)
+    return "当前政策配置没有设定数量目标。" if row is None else target_sentence(row, scope.profile.terms.act)
 
 
 def _year_axis(fig: go.Figure, years: pd.Series) -> None:
@@ -69,8 +79,8 @@ def _year_axis(fig: go.Figure, years: pd.Series) -> None:
     fig.update_xaxes(tickformat="d", dtick=1 if span <= 16 else 2, title_text="年份")
 
 
-@chart("targets_progress", "目标进度", "累计备案与目标", ("target_trajectory", "target_outlook"),
-       _progress_takeaway)
+@chart("targets_progress", "目标进度", "累计{act}与目标", ("target_trajectory", "target_outlook"),
+       _progress_takeaway, applies=needs_targets)
 def progress(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = _in_view(fetch("target_trajectory"), scope)
     if rows.empty:
@@ -81,9 +91,10 @@ def progress(fetch: Fetch, scope: Scope) -> go.Figure | None:
     # Targets on one basis (same 起算年份) share their counts: draw each basis once, to its last target year.
     for count_from, same in rows.groupby("count_from", sort=True):
         last = same[same["target_year"] == same["target_year"].max()]
-        _add_counts(fig, last, basis(int(count_from), int(last["target_year"].iloc[0])))
+        _add_counts(fig, last, basis(int(count_from), int(last["target_year"].iloc[0]), scope.profile.terms.act))
     _year_axis(fig, rows["year"])
-    fig.update_yaxes(title_text="备案联盟（个）", **whole_numbers(rows[["counted", "projected", "target_high"]].max().max()))
+    top = rows[["counted", "projected", "target_high"]].max().max()
+    fig.update_yaxes(title_text=f"{scope.profile.terms.act}联盟（个）", **whole_numbers(top))
     fig.update_layout(hovermode="x unified")
     return fig
 
@@ -150,9 +161,9 @@ def _filings_takeaway(fetch: Fetch, scope: Scope) -> str:
     rows = _filings(fetch, scope)
     total = int(rows["filed"].sum()) if not rows.empty else 0
     if not total:
-        return "所选年份内没有新备案的联盟。"
+        return f"所选年份内没有新{scope.profile.terms.act}的联盟。"
     peak = rows.sort_values(["filed", "year"], ascending=[False, False]).iloc[0]
-    line = (f"{int(rows['year'].min())}–{int(rows['year'].max())}年共备案 {total} 个，"
+    line = (f"{int(rows['year'].min())}–{int(rows['year'].max())}年共{scope.profile.terms.act} {total} 个，"
             f"{int(peak.year)}年最多（{int(peak.filed)} 个）")
     pace = fetch("target_progress")["pace"].dropna()
     if not pace.empty:
@@ -168,7 +179,7 @@ def _partial(scope: Scope) -> bool:
     return not (scope.as_of.month == 12 and scope.as_of.day == 31)
 
 
-@chart("targets_filings", "目标进度", "历年备案联盟数", ("target_progress",), _filings_takeaway)
+@chart("targets_filings", "目标进度", "历年{act}联盟数", ("target_progress",), _filings_takeaway)
 def filings(fetch: Fetch, scope: Scope) -> go.Figure | None:
     rows = _filings(fetch, scope)
     if rows.empty or rows["filed"].sum() == 0:
@@ -181,6 +192,6 @@ def filings(fetch: Fetch, scope: Scope) -> go.Figure | None:
                            cliponaxis=False, marker_color=colors, customdata=names,
                            hovertemplate="%{customdata}：%{y} 个<extra></extra>"))
     _year_axis(fig, rows["year"])
-    fig.update_yaxes(title_text="当年备案（个）", **whole_numbers(rows["filed"].max()))
+    fig.update_yaxes(title_text=f"当年{scope.profile.terms.act}（个）", **whole_numbers(rows["filed"].max()))
     fig.update_layout(showlegend=False)
     return fig

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from queries import runner
-from queries.policy import Profile, load_taxonomy
+from queries.policy import Profile
 
-from . import Fetch, Scope, footnote
+from . import Fetch, Scope, column_labels, footnote, in_profile_words
 
 THIN_MAX = 2            # a cluster with 1..THIN_MAX alliances is 薄弱 (the query's $thin_max)
 DOCX_ROW_LIMIT = 100    # rows per appendix table in the Word file; the page's downloads hold all
@@ -44,6 +45,7 @@ class Appendix:
     query: str
     frame: pd.DataFrame
     columns: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict)   # column headers in the profile's words (认定日期)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def plan_sections(priorities: pd.DataFrame, profile: Profile, year: int, *,
         sections.append(_evaluations(by.get("评估到期"), profile, year))
     if profile.review.report_due:
         sections.append(_reports(by.get("年报未交"), profile, year))
+    if profile.review.agreement_term_years:
+        sections.append(_agreements(by.get("协议到期"), profile, year))
     sections.append(_eligibility(by.get("不符合条件"), profile, year))
     sections.append(_budget(by.get("补贴预算"), profile))
     return sections
@@ -99,8 +103,8 @@ def _rows(frame: pd.DataFrame | None) -> list[Any]:
 
 
 def taxonomy_noun(profile: Profile) -> str:
-    """What the profile's taxonomy counts by: 产业集群 (Tianjin) or 重点领域 (Heilongjiang's fields)."""
-    return "产业集群" if "集群" in load_taxonomy(profile.taxonomy).name else "重点领域"
+    """What the profile's taxonomy counts by, in its own word: 产业集群 (Tianjin), 领域 (Heilongjiang)."""
+    return profile.terms.cluster
 
 
 def _clusters(gaps: pd.DataFrame | None, thin: pd.DataFrame | None, noun: str, which: str, year: int) -> Section:
@@ -120,8 +124,8 @@ def _clusters(gaps: pd.DataFrame | None, thin: pd.DataFrame | None, noun: str, w
 
 
 def _evaluation_noun(profile: Profile) -> str:
-    # 认定制（渭南）叫“复审”，备案制（天津）叫“评估”
-    return "复审" if profile.act == "认定" else "评估"
+    # the profile's word: 复审 (Weinan), 评估 (Tianjin)
+    return profile.terms.review
 
 
 def _evaluations(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
@@ -135,7 +139,10 @@ def _evaluations(rows: pd.DataFrame | None, profile: Profile, year: int) -> Sect
         return Section(heading, f"{year}年没有到期的{noun}，也没有逾期未{noun}的联盟。")
     text = f"{year}年到期 {n_due} 个，另有逾期 {n_overdue} 个，共 {n_due + n_overdue} 个须在{year}年内完成{noun}"
     text += "，逾期的优先安排。" if n_overdue else "。"
-    points = [f"已逾期（{n_overdue}个）：{overdue.detail}"] if n_overdue else []
+    action = profile.review.overdue_action
+    if n_overdue and action:
+        text += f"逾期未{noun}的{action}（{profile.clauses.cycle}），须在{year}年初完成{noun}或依规撤销。"
+    points = [f"已逾期（{n_overdue}个{'，' + action if action else ''}）：{overdue.detail}"] if n_overdue else []
     points += [f"{year}年到期（{n_due}个）：{due.detail}"] if n_due else []
     return Section(heading, text, tuple(points))
 
@@ -152,13 +159,30 @@ def _reports(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
                    (f"未提交：{row.detail}",))
 
 
+def _agreements(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
+    """Heilongjiang: agreements are re-signed every 3–5 years; those expired and expiring in ``year``."""
+    items = {r.item: r for r in _rows(rows)}
+    expired, due = items.get("已到期"), items.get(f"{year}年内到期")
+    n_expired = int(expired.count) if expired is not None else 0
+    n_due = int(due.count) if due is not None else 0
+    heading = "督促重新签署联盟协议"
+    rule = f"按{profile.clauses.agreement}"
+    if n_expired + n_due == 0:
+        return Section(heading, f"{rule}，没有已到期或{year}年内到期的联盟协议。")
+    text = (f"{rule}，协议已到期 {n_expired} 个、{year}年内到期 {n_due} 个，共 {n_expired + n_due} 个须在{year}年内"
+            "重新签署，签署后更新登记库的“协议签署日期”。")
+    points = [f"已到期（{n_expired}个）：{expired.detail}"] if n_expired else []
+    points += [f"{year}年内到期（{n_due}个）：{due.detail}"] if n_due else []
+    return Section(heading, text, tuple(points))
+
+
 def _eligibility(rows: pd.DataFrame | None, profile: Profile, year: int) -> Section:
-    heading = f"{profile.act}条件整改"
+    heading = f"{profile.terms.conditions}整改"
     row = next(iter(_rows(rows)), None)
     failing = int(row.count) if row is not None else 0
     if failing == 0:
-        return Section(heading, f"在册联盟均符合{profile.act}条件，继续做好动态核查。")
-    return Section(heading, f"{failing} 个在册联盟不符合{profile.act}条件（问题见附表），督促其在{year}年上半年完成整改。",
+        return Section(heading, f"在册联盟均符合{profile.terms.conditions}，继续做好动态核查。")
+    return Section(heading, f"{failing} 个在册联盟不符合{profile.terms.conditions}（问题见附表），督促其在{year}年上半年完成整改。",
                    (f"涉及联盟：{row.detail}",))
 
 
@@ -166,7 +190,8 @@ def _budget(rows: pd.DataFrame | None, profile: Profile) -> Section:
     items = {r.item: r for r in _rows(rows)}
     noun = _evaluation_noun(profile)
     # (subsidy kind, its name in the sum, what is counted)
-    lines = [("评估补贴", f"{noun}补贴", noun), ("备案补贴", f"新增{profile.act}", f"新增{profile.act}")]
+    act = profile.terms.act
+    lines = [("评估补贴", f"{noun}补贴", noun), ("备案补贴", f"新增{act}", f"新增{act}")]
     terms, unpriced = [], []
     for kind, label, counted in lines:
         r = items.get(kind)
@@ -207,23 +232,33 @@ def appendices(fetch: Fetch, scope: Scope, year: int, priorities: pd.DataFrame) 
                                ("cluster", "cluster_group", "alliances_active", "members", "subsidy_wan")
                                if coverage["cluster_group"].notna().any()
                                else ("cluster", "alliances_active", "members", "subsidy_wan")))
-    schedule = fetch("review_schedule") if profile.review.cycle_years or profile.review.report_due else None
+    review = profile.review
+    needed = review.cycle_years or review.report_due or review.agreement_term_years
+    schedule = fetch("review_schedule") if needed else None
     if profile.review.cycle_years > 0:
         noun = _evaluation_noun(profile)
         tables.append(Appendix("evaluations", f"{year}年须开展{noun}的联盟（含逾期）", "review_schedule",
                                evaluations_in_year(schedule, year, scope.as_of),
-                               ("alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "status")))
+                               ("alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "status",
+                                *(("action",) if review.overdue_action else ()))))
     if profile.review.report_due:
         missing = schedule[schedule["report_missing"].fillna(False).astype(bool)]
         tables.append(Appendix("reports", "年度报告未交的联盟", "review_schedule", missing,
                                ("alliance", "filed_date", "report_year", "last_report_year")))
     eligibility = fetch("eligibility_check")
-    tables.append(Appendix("failing", f"不符合{profile.act}条件的联盟", "eligibility_check",
+    if profile.review.agreement_term_years:
+        dated = schedule[schedule["agreement_expiry"].notna()]
+        due = dated[dated["agreement_expiry"] <= pd.Timestamp(dt.date(year, 12, 31))].sort_values(
+            ["agreement_expiry", "alliance"])
+        tables.append(Appendix("agreements", f"协议已到期及{year}年内到期的联盟", "review_schedule", due,
+                               ("alliance", "agreement_expiry", "filed_date")))
+    tables.append(Appendix("failing", f"不符合{profile.terms.conditions}的联盟", "eligibility_check",
                            eligibility[~eligibility["ok"].fillna(False).astype(bool)],
                            ("alliance", "member_count", "core_member_count", "problems")))
-    tables.append(Appendix("budget", "资金预算测算", "work_priorities",
-                           priorities[priorities["category"] == "补贴预算"], ("item", "count", "amount_wan", "detail")))
-    return [replace(t, frame=_as_days(t.frame)) for t in tables]
+    budget = priorities[priorities["category"] == "补贴预算"].copy()
+    budget["item"] = budget["item"].map(lambda kind: in_profile_words(kind, profile))   # 认定补贴 under Weinan
+    tables.append(Appendix("budget", "资金预算测算", "work_priorities", budget, ("item", "count", "amount_wan", "detail")))
+    return [replace(t, frame=_as_days(t.frame), labels=column_labels(t.query, profile)) for t in tables]
 
 
 def _as_days(frame: pd.DataFrame) -> pd.DataFrame:
@@ -253,75 +288,206 @@ def build_plan(fetch: Fetch, scope: Scope, year: int) -> WorkPlan:
 
 
 # ---- the Word file ---------------------------------------------------------------------------
+# 公文 format as GB/T 9704-2012 sets it and bureaus use it: A4; 天头 (top) 37 mm, 订口 (left) 28 mm,
+# 版心 156 × 225 mm (so right 26 mm, bottom 35 mm); 22 lines of 28 characters: 三号 (16 pt) text at a
+# fixed line pitch of 28.95 pt; title 二号 方正小标宋, 一级标题 黑体, 二级 楷体, text 仿宋, all 三号;
+# page numbers 四号 宋体「— 1 —」, odd pages right and even pages left, one character in from the edge.
+
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]   # 156
+FOOTER_MM = 23             # page number's foot: its top line ≈ 7 mm below the 版心
+LINE_PT = 28.95            # 225 mm / 22 lines, to the twip Word stores (579)
+BODY_PT, TITLE_PT, PAGE_NUMBER_PT, TABLE_PT = 16, 22, 14, 12   # 三号, 二号, 四号, 小四
+# (role, Word style, first choice, fallbacks): Word substitutes the first installed fallback (w:altName).
+FONTS = {
+    "title": ("Title", "方正小标宋简体", ("华文中宋", "宋体")),
+    "heading1": ("Heading 1", "黑体", ("SimHei",)),
+    "heading2": ("Heading 2", "楷体_GB2312", ("楷体", "KaiTi")),
+    "body": ("Normal", "仿宋_GB2312", ("仿宋", "FangSong")),
+    "page_number": (None, "宋体", ("SimSun",)),
+}
+
 
 def cell_text(value: Any, column: str) -> str:
-    """A table cell as text: dates as YYYY-MM-DD, 万元 with two decimals, 是/否, blanks for missing."""
+    """A table cell as text: dates as YYYY-MM-DD, 万元 with two decimals, whole numbers without “.0”, 是/否."""
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return ""
     if isinstance(value, (pd.Timestamp, dt.date)):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "是" if value else "否"
     if column.endswith("_wan"):
         return f"{float(value):,.2f}"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))   # a count that a missing value made float (5.0) is still 5
     return str(value)
 
 
-def _set_fonts(document: Any) -> None:
-    """Body in 仿宋, title and headings in 黑体, all black: the look of a bureau's draft."""
+def _face(run_properties: Any, face: str) -> None:
+    """Set every script's font of a w:rPr to ``face`` (theme fonts would override it)."""
+    from docx.oxml.ns import qn
+
+    fonts = run_properties.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), face)
+
+
+def _set_styles(document: Any) -> None:
+    """Title, headings and text in the 公文 faces and sizes, black, at the fixed line pitch."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    for name, face, size in (("Normal", "仿宋", 12), ("List Bullet", "仿宋", 12), ("Title", "黑体", 20),
-                             ("Heading 1", "黑体", 15), ("Heading 2", "黑体", 13)):
+    for role, (name, face, _) in FONTS.items():
+        if name is None:
+            continue
         style = document.styles[name]
-        style.font.name = face
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            fonts.attrib.pop(qn(attr), None)   # theme fonts would override the faces set here
-        fonts.set(qn("w:eastAsia"), face)
+        font = style.font
+        font.size = Pt(TITLE_PT if role == "title" else BODY_PT)
+        font.bold = False
+        font.italic = False
+        font.color.rgb = RGBColor(0, 0, 0)
+        rpr = style.element.get_or_add_rPr()
+        _face(rpr, face)
+        for extra in ("w:spacing", "w:kern"):
+            for node in rpr.findall(qn(extra)):
+                rpr.remove(node)
+        fmt = style.paragraph_format
+        ppr = style.element.get_or_add_pPr()
+        for border in ppr.findall(qn("w:pBdr")):   # the default Title's blue rule
+            ppr.remove(border)
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(LINE_PT)
+        if role == "title":
+            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            fmt.line_spacing = Pt(LINE_PT * 1.25)
+            fmt.first_line_indent = Pt(0)
+        else:
+            fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            fmt.first_line_indent = Pt(2 * BODY_PT)   # 首行缩进两字
+        if role.startswith("heading"):
+            fmt.keep_with_next = True
+
+
+def _name_fallbacks(document: Any) -> None:
+    """List each 公文 face in the font table with its fallback (w:altName), used where it is not installed."""
+    from lxml import etree
+
+    part = next(r.target_part for r in document.part.rels.values() if r.reltype.endswith("/fontTable"))
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    table = etree.fromstring(part.blob)
+    for _, face, fallbacks in FONTS.values():
+        font = etree.SubElement(table, f"{{{w}}}font", {f"{{{w}}}name": face})
+        etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": fallbacks[0]})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86"})   # GB2312
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)  # noqa: SLF001
+
+
+def _page_setup(document: Any) -> None:
+    from docx.shared import Mm
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.footer_distance = Mm(FOOTER_MM)
+    document.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], odd=True)
+    _page_number(section.even_page_footer.paragraphs[0], odd=False)
+
+
+def _page_number(paragraph: Any, *, odd: bool) -> None:
+    """「— n —」 with n a PAGE field: odd pages right, even pages left, one character in."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Pt
+
+    _, face, _ = FONTS["page_number"]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    fmt = paragraph.paragraph_format
+    fmt.first_line_indent = Pt(0)
+    if odd:
+        fmt.right_indent = Pt(PAGE_NUMBER_PT)
+    else:
+        fmt.left_indent = Pt(PAGE_NUMBER_PT)
+    size = PAGE_NUMBER_PT * 2
+    run_pr = (f'<w:rPr><w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}" w:cs="{face}"/>'
+              f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
+    for text, field in (("— ", False), ("1", True), (" —", False)):
+        run = f'<w:r {nsdecls("w")}>{run_pr}<w:t xml:space="preserve">{text}</w:t></w:r>'
+        if field:
+            run = f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE ">{run.replace(nsdecls("w"), "", 1)}</w:fldSimple>'
+        paragraph._p.append(parse_xml(run))   # noqa: SLF001 — python-docx has no field API
 
 
 def _add_table(document: Any, appendix: Appendix) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Mm, Pt
+
     rows = appendix.frame.loc[:, list(appendix.columns)].head(DOCX_ROW_LIMIT)
     if rows.empty:
         document.add_paragraph("（无）")
         return
-    labels = runner.get_query(appendix.query).labels
+    labels = appendix.labels or runner.get_query(appendix.query).labels
     table = document.add_table(rows=len(rows) + 1, cols=len(appendix.columns))
     table.style = "Table Grid"
-    header = table.rows[0].cells
-    for cell, column in zip(header, appendix.columns):
-        cell.text = labels.get(column, column)
-        cell.paragraphs[0].runs[0].bold = True
-    for row, values in zip(table.rows[1:], rows.itertuples(index=False)):
-        for cell, column, value in zip(row.cells, appendix.columns, values):
-            cell.text = cell_text(value, column)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    texts = [[labels.get(c, c) for c in appendix.columns]]
+    texts += [[cell_text(v, c) for c, v in zip(appendix.columns, values)] for values in rows.itertuples(index=False)]
+    heading_face = FONTS["heading1"][1]
+    # Columns as wide as their longest text (names wide, dates and counts narrow), within the 版心's width.
+    weights = [min(max(len(t[i]) for t in texts), 20) + 3 for i in range(len(appendix.columns))]
+    numeric = [pd.api.types.is_numeric_dtype(rows[c]) and not pd.api.types.is_bool_dtype(rows[c])
+               for c in appendix.columns]
+    widths = [Mm(TEXT_WIDTH_MM * w / sum(weights)) for w in weights]
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width   # the grid LibreOffice and WPS lay out by; Word reads the cells' widths
+    for r, (row, values) in enumerate(zip(table.rows, texts)):
+        for cell, text, width, number in zip(row.cells, values, widths, numeric):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            fmt = paragraph.paragraph_format
+            fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT if number and r else WD_ALIGN_PARAGRAPH.LEFT
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            fmt.line_spacing = Pt(TABLE_PT + 6)
+            run = paragraph.add_run(text)
+            run.font.size = Pt(TABLE_PT)
+            if r == 0:   # the header row in 黑体
+                _face(run._r.get_or_add_rPr(), heading_face)   # noqa: SLF001
     total = len(appendix.frame)
     if total > DOCX_ROW_LIMIT:
         document.add_paragraph(f"（仅列前{DOCX_ROW_LIMIT}行，共{total}行；完整名单见看板“年度工作重点”页的 Excel 下载。）")
 
 
 def to_docx(plan: WorkPlan) -> bytes:
-    """The plan as a .docx leadership can edit: title, points as headings and bullets, appendix tables, footer."""
+    """The plan as a .docx in 公文 format leadership can edit: title, numbered points, appendix tables, page numbers."""
     from docx import Document
 
     document = Document()
-    _set_fonts(document)
+    _page_setup(document)
+    _set_styles(document)
+    _name_fallbacks(document)
     document.add_heading(plan.title, level=0)
+    document.add_paragraph()   # 标题下空一行
     document.add_paragraph(plan.basis)
     for i, section in enumerate(plan.sections, 1):
         document.add_heading(f"{numeral(i)}、{section.heading}", level=1)
         document.add_paragraph(section.text)
-        for point in section.points:
-            document.add_paragraph(point, style="List Bullet")
+        for j, point in enumerate(section.points, 1):
+            document.add_paragraph(f"（{numeral(j)}）{point}")
     document.add_heading("附表", level=1)
     for i, appendix in enumerate(plan.appendices, 1):
         document.add_heading(f"附表{i}　{appendix.title}", level=2)
         _add_table(document, appendix)
-    document.sections[0].footer.paragraphs[0].text = plan.footnote
+    document.add_paragraph(f"注：{plan.footnote}")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = ROOT / "data" / "sample"
+SAMPLES_DIR = ROOT / "data" / "sample"      # one folder per jurisdiction (data/generate_sample.py)
+SAMPLE_DIR = SAMPLES_DIR / "tianjin"        # the default sample (make run)
 HEADER_MAP = ROOT / "data" / "header_map.csv"  # a bureau's own header spellings, used when present
 
 

@@ -5,12 +5,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import HEADER_MAP, ROOT, SAMPLE_DIR, default_db
+from . import HEADER_MAP, ROOT, SAMPLES_DIR, default_db
 from .headers import HeaderMap
 from .pipeline import Batch, prepare
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import HistoryError, ImportRefused, existing_state, import_batch, read_journal, rollback
+from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt,
+                    existing_state, history_usage, import_batch, note_empty, path_records, read_journal, refuse,
+                    retention, rollback)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -23,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     except (HistoryError, ValueError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
+    except Exception as e:  # never a traceback: imports are atomic, so the registry is as it was
+        print(f"错误：意外故障（{type(e).__name__}: {e}）。登记库没有改动；请把这一行告诉维护人员。", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path, metavar="OUT.xlsx")
     p = command("docs", _docs, f"由 schema 生成 {SCHEMA_DOC.relative_to(ROOT)}", db=False)
     p.add_argument("--check", action="store_true", help="只检查文档是否最新")
-    p = command("init", _init, "数据库不存在时由 data/sample/ 建立（make run 使用）")
+    p = command("init", _init, "数据库不存在时由示例数据 data/sample/<名称>/ 建立（make run 使用）")
+    p.add_argument("--sample", default="tianjin", help="示例名称（默认 tianjin；另有 zhejiang、weinan、heilongjiang、most）")
     return parser
 
 
@@ -62,9 +68,9 @@ def expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _prepare(args: argparse.Namespace, db: Path | None) -> Batch:
+def _prepare(args: argparse.Namespace, db: Path, paths: list[Path]) -> Batch:
     header_map = args.header_map or (HEADER_MAP if HEADER_MAP.exists() else None)
-    return prepare(expand(args.files), HeaderMap.load(header_map), existing_state(db) if db else None)
+    return prepare(paths, HeaderMap.load(header_map), existing_state(db) if db.exists() else None)
 
 
 def _report(batch: Batch) -> None:
@@ -88,13 +94,15 @@ def _summary_lines(batch: Batch) -> list[str]:
 
 def _load(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    batch = _prepare(args, db)
-    _report(batch)
-    try:
-        outcome = import_batch(db, batch)
-    except ImportRefused as e:
-        print(f"{e}（{db}）", file=sys.stderr)
-        return 1
+    paths = expand(args.files)
+    with attempt(db, path_records(paths)) as within:  # journaled before reading: a kill is recorded too
+        batch = _prepare(args, db, paths)
+        _report(batch)
+        try:
+            outcome = import_batch(db, batch, within=within)
+        except (ImportRefused, NothingToImport) as e:
+            print(f"{e}（{db}）", file=sys.stderr)
+            return 1
     print(f"已导入批次 {outcome.import_id} → {db}")
     print("\n".join(_summary_lines(batch)))
     print("登记库现有：" + "，".join(f"{t.title} {outcome.row_counts[t.name]} 行" for t in TABLES))
@@ -103,9 +111,18 @@ def _load(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    batch = _prepare(args, db if db.exists() else None)
+    paths = expand(args.files)
+    with attempt(db, path_records(paths), action="check") as within:
+        batch = _prepare(args, db, paths)
+        if not batch.ok:
+            refuse(within, batch)
+        elif not batch.tables:
+            note_empty(within, batch)
     _report(batch)
     print("\n".join(_summary_lines(batch)))
+    if batch.ok and not batch.tables:
+        print("文件中没有数据行：导入不会有任何改动。", file=sys.stderr)
+        return 1
     print("校验通过，可以导入。" if batch.ok else "校验未通过，导入会被拒绝。")
     return 0 if batch.ok else 1
 
@@ -116,19 +133,25 @@ def _history(args: argparse.Namespace) -> int:
     if not records:
         print(f"{db} 还没有导入记录。")
         return 0
-    labels = {"ok": "成功", "refused": "拒绝", "interrupted": "中断"}
-    current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
+    current = max((r["import_id"] for r in records if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS),
+                  default=None)
     print("批次  时间                 操作      结果  操作人      内容")
     for r in records:
-        action = {"import": "导入", "rollback": "回滚"}.get(r.get("action"), "—")
+        action = ACTIONS.get(r.get("action"), "—")
         if r.get("outcome") == "refused":
             detail = f"{r.get('errors')} 个错误：" + "、".join(f["name"] for f in r.get("files", []))
         else:
             detail = r.get("summary", "")
-        files = "；".join(f"{f['name']} sha256={f['sha256'][:12]}…" for f in r.get("files", []))
-        mark = "*" if r["import_id"] == current else " "
-        print(f"{mark}{r['import_id']:<4} {str(r.get('at', ''))[:19]:<20} {action:<6} {labels.get(r.get('outcome'), r.get('outcome')):<4} "
+        files = "；".join(f"{f['name']} sha256={(f.get('sha256') or '')[:12]}…" for f in r.get("files") or [])
+        mark = "*" if r.get("import_id") == current else " "
+        outcome = OUTCOMES.get(r.get("outcome"), r.get("outcome"))
+        print(f"{mark}{r.get('import_id') or '—'!s:<4} {str(r.get('at', ''))[:19]:<20} {action:<6} {outcome:<4} "
               f"{r.get('user', ''):<10} {detail}" + (f"\n       文件：{files}" if files else ""))
+    snapshots, used = history_usage(db)
+    keep_last, keep_days = retention()
+    print(f"历史快照 {snapshots} 个，历史目录共占用 {used / 1048576:.1f} MB（{db.name}.history）；"
+          f"保留最近 {keep_last} 个及 {keep_days} 天内的全部快照，当前状态的快照始终保留"
+          f"（环境变量 LIANMENG_KEEP_SNAPSHOTS、LIANMENG_KEEP_DAYS）。")
     print("* 当前数据状态")
     return 0
 
@@ -164,8 +187,12 @@ def _init(args: argparse.Namespace) -> int:
     if db.exists():
         print(f"数据库已存在：{db}")
         return 0
+    sample = SAMPLES_DIR / args.sample
+    if not args.sample.isidentifier() or not sample.is_dir():
+        known = "、".join(sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()))
+        raise ValueError(f"没有示例“{args.sample}”（{sample} 不存在）。现有：{known}")
     db.parent.mkdir(parents=True, exist_ok=True)
-    args.files, args.header_map = [SAMPLE_DIR], None
+    args.files, args.header_map = [sample], None
     return _load(args)
 
 

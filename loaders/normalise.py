@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .schema import INT_MAX, MONEY_MAX
+
 # Cells that bureau sheets use to mean "nothing here".
 BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "null", "NULL", "None", "nan", "NaN"})
 
@@ -28,6 +30,11 @@ BLANKS = frozenset({"", "-", "--", "—", "——", "/", "无", "null", "NULL", 
 SPACE = "[ \t\n\r\f\v\u00a0\u2000-\u200b\u3000\ufeff]+"
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel serial 1 = 1900-01-01 (with the 1900 leap-year quirk)
 EARLIEST_DATE = dt.date(2000, 1, 1)
+# Characters no real cell holds: C0/C1 controls other than whitespace (NUL, BEL, ESC …) and the
+# replacement character a failed decoding leaves behind. Escapes, so Python's re and RE2 agree.
+CONTROL = r"[\x00-\x08\x0e-\x1f\x7f-\x9f\x{fffd}]"
+_CONTROL_PY = re.compile(CONTROL.replace(r"\x{fffd}", "\ufffd"))
+CONTROL_REASON = "含有控制字符或乱码替代符（如 NUL、�），原文已损坏或混入了不可见字符：请在原表中改正后重新导出"
 
 
 class BadValue(ValueError):
@@ -55,6 +62,11 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date().isoformat()
     return value.strip() if isinstance(value, str) else str(value)
+
+
+def visible(text: str) -> str:
+    """Text with its control characters written out (\\x00), so a message can show where they are."""
+    return _CONTROL_PY.sub(lambda m: m[0] if m[0] == "\ufffd" else f"\\x{ord(m[0]):02x}", text)
 
 
 def parse_text(value: Any) -> str | None:
@@ -164,6 +176,8 @@ def parse_money(value: Any, header_unit: str | None = None) -> Decimal | None:
         raise BadValue(f"无法识别为金额：{text}") from None
     if amount < 0:
         raise BadValue(f"金额不能为负数：{text}")
+    if amount > MONEY_MAX:
+        raise BadValue(f"金额超出可保存的范围（最多 {MONEY_MAX:,} 元）：{text}")
     if amount != amount.quantize(Decimal("0.01")):
         raise BadValue(f"金额精确到分以下：{text}")
     return amount.quantize(Decimal("0.01"))
@@ -188,6 +202,8 @@ def parse_int(value: Any) -> int | None:
         number = int(m[1])
     if number < 0:
         raise BadValue(f"不能为负数：{number}")
+    if number > INT_MAX:
+        raise BadValue(f"数值过大，超出可保存的范围（最大 {INT_MAX}）：{number}")
     return number
 
 
@@ -379,6 +395,16 @@ def text_column(raw: "pd.Series | Cells") -> pa.Array:
     """``parse_text`` over a whole column."""
     cells = Cells.of(raw)
     return cells.spread(_clean_text(cells.text()))
+
+
+def checked_text_column(raw: "pd.Series | Cells") -> ParsedColumn:
+    """``text_column`` with every cell holding a control character flagged as bad."""
+    cells = Cells.of(raw)
+    text = cells.text()
+    values = cells.spread(_clean_text(text))
+    flagged = np.asarray(pc.fill_null(pc.match_substring_regex(text, CONTROL), False), dtype=bool)
+    bad = cells.rows_where(flagged) if flagged.any() else np.array([], dtype=np.int64)
+    return ParsedColumn(values, bad, [CONTROL_REASON] * len(bad))
 
 
 def name_key_column(names: pa.Array) -> pa.Array:

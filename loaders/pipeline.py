@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .schema import (ALLIANCES, BOOL, CREDIT_CODE, DATE, ENUM, INT, LINK_ID, LIN
                      TABLES, TEXT, YEAR, Column, Table)
 
 ERROR, WARNING = "错误", "警告"
+log = logging.getLogger(__name__)
 MEMBER_MINIMUM_WARNING = 10
 INSTRUCTION_SHEETS = frozenset({"填表说明", "说明", "使用说明"})  # the template's guide: never data  # the most common policy minimum (Tianjin, Weinan); profiles refine it
 
@@ -40,6 +42,11 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+
+    def __post_init__(self) -> None:  # a NUL in a message would hide the rest of it from the reader
+        for name in ("file", "message", "sheet", "column", "value"):
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, n.visible(getattr(self, name)))
 
     def __str__(self) -> str:
         where = self.file + (f"［{self.sheet}］" if self.sheet else "")
@@ -136,16 +143,22 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
     try:
         grids = read_grids(path)
     except UnreadableFile as e:
-        return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："))], []
+        return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："), row=e.row)], []
     info.encoding = grids[0].encoding if grids else None
     frames = []
     for grid in grids:
-        frame = _read_sheet(grid, headers, problems)
+        try:
+            frame = _read_sheet(grid, headers, problems)
+        except Exception:  # a case no rule foresaw: the sheet is refused in Chinese, the details logged
+            log.exception("%s［%s］无法处理", path.name, grid.sheet)
+            problems.append(Problem(ERROR, path.name, "此表无法处理（内容不合常规），未导入：请另存为标准导入模板格式后重试",
+                                    sheet=grid.sheet))
+            continue
         if frame is not None:
             table, df = frame
             frames.append((table.name, df))
             info.parts.append({"table": table.name, "sheet": grid.sheet, "rows": len(df)})
-    if not frames:
+    if not frames and not any(p.level == ERROR for p in problems):
         problems.append(Problem(ERROR, path.name, "文件中没有可识别的表：请检查表头是否为标准导入模板中的列名（见 "
                                                   "python -m loaders template）"))
     return info, problems, frames
@@ -163,6 +176,7 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
         return None
     table, header_excel_row = layout.table, layout.header_row + 1
     located = dict(level=ERROR, file=grid.file, sheet=grid.sheet, row=header_excel_row)
+    first_problem = len(problems)
     for text in layout.duplicates:
         problems.append(Problem(message=f"表头“{text}”与另一列指向同一字段，无法确定用哪一列", column=text, **located))
     present = {name for name, _ in layout.columns.values()}
@@ -170,6 +184,8 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
         if c.required and c.name not in present and not (c.kind == LINK_NAME and "alliance_no" in present):
             accepted = "、".join((c.header, *c.aliases))
             problems.append(Problem(message=f"缺少必填列“{c.header}”（可用表头：{accepted}）", column=c.header, **located))
+    if problems[first_problem:]:  # a sheet without a required column is refused whole, before any value is read
+        return None
     if layout.unknown:
         problems.append(Problem(WARNING, grid.file, f"{table.title}中以下列未识别，已忽略：{'、'.join(layout.unknown)}",
                                 sheet=grid.sheet, row=header_excel_row))
@@ -220,11 +236,13 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
     today = dt.date.today()
     columns: dict[str, pa.Array] = {}
     for c in table.columns:
-        if c.name not in raw.columns:
+        if c.name not in raw.columns:  # every stored column exists, typed, whatever the file held
             columns[c.name] = pa.nulls(len(raw), ARROW_TYPES[c.kind])
+            if c.kind == NAME:
+                columns[c.name + "_key"] = pa.nulls(len(raw), pa.string())
             continue
         if c.kind in TEXT_KINDS:
-            parsed = n.ParsedColumn(n.text_column(cells[c.name]), np.array([], dtype=np.int64), [])
+            parsed = n.checked_text_column(cells[c.name])
         elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
             parsed = n.credit_code_column(cells[c.name])
         else:

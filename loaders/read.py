@@ -22,11 +22,16 @@ import python_calamine
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUFFIXES = (*EXCEL_SUFFIXES, ".csv", ".parquet")
+_CHINESE = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 HEADER_SCAN_ROWS = 30  # title rows above the header are few; the header sits in the first screenful
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be opened or decoded; the message is in Chinese."""
+    """The file cannot be opened or decoded; the message is in Chinese, ``row`` the line at fault if known."""
+
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass
@@ -98,7 +103,9 @@ def read_grids(path: Path) -> list[Grid]:
     except UnreadableFile:
         raise
     except Exception as e:  # a corrupt or mislabelled file: say which, never a traceback
-        raise UnreadableFile(f"{path.name}：文件无法读取（{type(e).__name__}: {e}），请确认文件未损坏且扩展名正确") from e
+        kind = {".csv": "CSV 文本", ".parquet": "parquet"}.get(suffix, "Excel")
+        raise UnreadableFile(f"{path.name}：文件无法读取：不是有效的 {kind} 文件，已损坏或扩展名与内容不符。"
+                             "请用 Excel 或 WPS 打开确认，另存为 .xlsx 或 .csv 后再导入") from e
 
 
 def _read_excel(path: Path) -> list[Grid]:
@@ -128,12 +135,16 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 
     Chinese Windows writes GBK; GB18030 is its superset, so every GBK guess decodes as GB18030.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    bom = data.startswith(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8"), "UTF-8"
+        return data[3:].decode("utf-8") if bom else data.decode("utf-8"), "UTF-8 (BOM)" if bom else "UTF-8"
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_encoding_line(data[3:] if bom else data)
+    if bom or mixed:
+        line = mixed or 1
+        raise UnreadableFile(f"{name}：第{line}行与前面各行的编码不同（文件混用了 UTF-8 和 GBK 编码，多见于把两个导出拼接在一起）："
+                             "请用 Excel 或 WPS 打开后整体另存为 CSV（UTF-8）再导入", row=line)
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     encoding = best.encoding if best else None
     if encoding in (None, "gbk", "gb2312", "gb18030", "cp936", "hz", "big5", "cp950"):
@@ -142,6 +153,27 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode(encoding), encoding.upper()
     except (UnicodeDecodeError, LookupError):
         raise UnreadableFile(f"{name}：无法识别文件编码（尝试了 UTF-8 和 {encoding}），请另存为 UTF-8 或 GBK 编码的 CSV") from None
+
+
+def _mixed_encoding_line(data: bytes) -> int | None:
+    """The first line whose encoding differs from the first non-ASCII line's (UTF-8 or not), or None.
+
+    A GBK line is almost never valid UTF-8, so a file where some lines with Chinese decode as
+    UTF-8 and others do not was stitched together from two encodings.
+    """
+    first_is_utf8 = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:  # a short GBK line can decode as UTF-8 by chance, but never into Chinese characters
+            is_utf8 = _CHINESE.search(line.decode("utf-8")) is not None
+        except UnicodeDecodeError:
+            is_utf8 = False
+        if first_is_utf8 is None:
+            first_is_utf8 = is_utf8
+        elif is_utf8 != first_is_utf8:
+            return number
+    return None
 
 
 def _read_csv(path: Path) -> Grid:

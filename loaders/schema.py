@@ -6,6 +6,7 @@ docs/schema.md are all generated from the definitions below, so they cannot drif
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 # Value kinds. Each kind has one normaliser in loaders/normalise.py.
 TEXT, NAME, LINK_NAME, LINK_ID, DATE, MONEY, INT, YEAR, SCORE, BOOL, ENUM, CREDIT_CODE = (
@@ -18,6 +19,11 @@ SQL_TYPES = {
     DATE: "DATE", MONEY: "DECIMAL(18,2)", INT: "INTEGER", YEAR: "SMALLINT",
     SCORE: "DECIMAL(5,2)", BOOL: "BOOLEAN", ENUM: "VARCHAR", CREDIT_CODE: "VARCHAR",
 }
+
+# The largest values those types hold: every parse is checked against them, so an import can
+# never fail late with a database overflow.
+INT_MAX = 2**31 - 1                                   # INTEGER
+MONEY_MAX = Decimal("9999999999999999.99")  # DECIMAL(18,2)
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,8 @@ ALLIANCES = Table(
                aliases=("国家试点日期",), example=""),
         Column("revoked_date", "撤销日期", DATE, "被撤销（或解散）的日期", aliases=("撤销时间", "解散日期"), example=""),
         Column("division", "归口处室", TEXT, "局内负责的处室", aliases=("归口部门",), example="产学研合作处"),
-        Column("recommender", "推荐单位", TEXT, "推荐该联盟的单位", aliases=("推荐部门",), example="滨海新区科技局"),
+        Column("recommender", "推荐单位", TEXT, "推荐该联盟的单位（市、省级有关部门或行业协会；浙江按此核对每家限额推荐1-2个）",
+               aliases=("推荐部门", "推荐机构", "推荐单位名称", "推荐市（部门、协会）"), example="滨海新区科技局"),
         Column("staff_count", "专职人员数", INT, "联盟常设机构的专职人员数", aliases=("专职人员", "专职人员数量"),
                example="3"),
         Column("contact_person", "联系人", TEXT, "联盟联系人（个人信息，仅编辑可见）", example="张三", personal=True),
@@ -169,7 +176,8 @@ SUBSIDIES = Table(
         Column("year", "年度", YEAR, "补贴所属年度", required=True, aliases=("年份", "资助年度"), example="2019"),
         Column("kind", "补贴类型", ENUM, "补贴类型", required=True,
                values=("备案补贴", "国家试点补贴", "评估补贴", "项目经费", "其他"), aliases=("资助类型", "类型", "经费类型"),
-               value_aliases={"备案": "备案补贴", "备案资助": "备案补贴", "国家试点": "国家试点补贴",
+               value_aliases={"备案": "备案补贴", "备案资助": "备案补贴", "认定资助": "备案补贴", "复审资助": "评估补贴",
+                              "国家试点": "国家试点补贴",
                               "评估": "评估补贴", "评估资助": "评估补贴", "项目": "项目经费", "其它": "其他"},
                example="备案补贴"),
         Column("amount_yuan", "金额", MONEY,

@@ -8,8 +8,15 @@ reads the current file read-only, builds ``.registry.duckdb.<id>.tmp`` beside it
 one, never a mix; a refused or crashed import leaves the current file byte-identical.
 
 Every state that landed is kept as ``<db>.history/<id>.duckdb`` so any earlier state can
-be restored, and ``<db>.history/journal.jsonl`` records every attempt (landed, refused,
-interrupted) with its files' SHA-256 and row counts.
+be restored (within the retention policy: the last LIANMENG_KEEP_SNAPSHOTS states and every
+state younger than LIANMENG_KEEP_DAYS days, never the current one), and
+``<db>.history/journal.jsonl`` records every attempt (landed, refused, empty, interrupted)
+with its files' SHA-256, user and start time.
+
+An attempt is journaled as ``started`` before its files are read and holds a lock file
+(``<db>.history/running/<token>``) while it runs. A process killed at any point leaves a
+started record whose lock nobody holds: the next import journals it as interrupted and removes
+what it left (temporary database, snapshot copy), so history cannot rot.
 """
 from __future__ import annotations
 
@@ -19,10 +26,11 @@ import getpass
 import hashlib
 import json
 import os
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -32,6 +40,16 @@ from .pipeline import Batch, Existing, sha256_of
 from .schema import TABLES, ddl
 
 DEFAULT_DB = Path("data/registry.duckdb")
+KEEP_SNAPSHOTS_ENV, KEEP_DAYS_ENV = "LIANMENG_KEEP_SNAPSHOTS", "LIANMENG_KEEP_DAYS"
+KEEP_SNAPSHOTS, KEEP_DAYS = 30, 365
+# How the journal's actions and outcomes read to people (CLI history, 数据 and 操作记录 pages).
+ACTIONS = {"import": "导入", "rollback": "回滚", "check": "校验", "settings": "修改设置"}
+OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断", "empty": "无数据"}
+# Journal lines that track an attempt in flight; people see only the outcomes.
+IN_FLIGHT = frozenset({"started", "building", "ended"})
+# Journal actions that produce a registry state, and the one that records a change of the bureau's settings.
+DATA_ACTIONS = ("import", "rollback")
+SETTINGS_ACTION = "settings"
 
 
 class ImportRefused(Exception):
@@ -44,6 +62,106 @@ class ImportRefused(Exception):
 
 class HistoryError(Exception):
     """A rollback target that does not exist or cannot be trusted; message in Chinese."""
+
+
+class NothingToImport(Exception):
+    """The files hold headers but no data rows: nothing was written, no batch was made."""
+
+    def __init__(self, batch: Batch):
+        names = "、".join(f.name for f in batch.files)
+        super().__init__(f"没有导入任何内容：{names} 只有表头、没有数据行，登记库保持不变")
+        self.batch = batch
+
+
+@dataclass
+class Attempt:
+    """One import, rollback or check in flight: journaled before anything is read."""
+
+    db: Path
+    token: str
+    action: str
+    user: str
+    started: str
+    files: list[dict]
+    ended: bool = False
+
+    def end(self, record: dict) -> None:
+        """Journal the outcome of this attempt."""
+        _append_journal(self.db, {**record, "attempt": self.token})
+        self.ended = True
+
+
+def file_records(files: list) -> list[dict]:
+    """Journal entries of a batch's files (``FileInfo``): name, SHA-256, size, encoding, tables."""
+    return [{"name": f.name, "sha256": f.sha256, "size": f.size, "encoding": f.encoding, "parts": f.parts}
+            for f in files]
+
+
+def path_records(paths: list[Path]) -> list[dict]:
+    """Journal entries of files not read yet: name, SHA-256 and size (what the user handed in)."""
+    return [{"name": p.name, "sha256": sha256_of(p), "size": p.stat().st_size} if p.is_file()
+            else {"name": p.name, "sha256": "", "size": None} for p in paths]
+
+
+@contextmanager
+def attempt(db: Path, files: list[dict], user: str | None = None, action: str = "import") -> Iterator[Attempt]:
+    """Journal an attempt as started, hold its lock while it runs, and journal how it ended.
+
+    Leaving by an exception journals it as interrupted; a kill leaves that to the next import.
+    """
+    running = history_dir(db) / "running"
+    running.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    lock = (running / token).open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # held before the journal says "started": a recoverer never sees one unheld
+    current = Attempt(db, token, action, user or getpass.getuser(), _now(), files)
+    _append_journal(db, {"attempt": token, "outcome": "started", "action": action, "at": current.started,
+                         "user": current.user, "files": files})
+    try:
+        yield current
+        if not current.ended:  # a check that passed: nothing for people to see
+            current.end({"outcome": "ended"})
+    except HistoryError:  # a rollback refused before anything was written
+        current.end({"outcome": "ended"})
+        raise
+    except BaseException:
+        if not current.ended:
+            building = next((r["import_id"] for r in _raw_journal(db)
+                             if r.get("attempt") == token and r.get("outcome") == "building"), None)
+            current.end(_ending(db, {"action": action, "at": current.started, "user": current.user, "files": files},
+                                building))
+        raise
+    finally:
+        lock.close()
+        (running / token).unlink(missing_ok=True)
+
+
+def _ending(db: Path, started: dict, import_id: int | None) -> dict:
+    """The journal record of an attempt that stopped without one: interrupted, or landed when the swap was done."""
+    landed = _landed(db, import_id) if import_id is not None else None
+    if landed is not None:  # stopped after the swap: the state is live, so it is journaled as such
+        snapshot = history_dir(db) / f"{import_id}.duckdb"
+        return {"import_id": import_id, "action": landed["action"], "outcome": "ok", "at": started.get("at"),
+                "finished": str(landed["finished_at"]), "user": landed["user_name"],
+                "files": json.loads(landed["files"] or "[]"), "row_counts": json.loads(landed["row_counts"] or "{}"),
+                "restored_from": landed["restored_from"], "summary": landed["summary"] + "（中断后补记）",
+                "snapshot_sha256": sha256_of(snapshot) if snapshot.exists() else None}
+    return {"import_id": import_id, "action": started.get("action"), "outcome": "interrupted",
+            "at": started.get("at"), "user": started.get("user"), "files": started.get("files", []),
+            "summary": "中途中断（进程被终止或出错），未生效，数据库保持原样"}
+
+
+def _landed(db: Path, import_id: int) -> dict | None:
+    """The current database's own record of import ``import_id``, if that import landed."""
+    if not db.exists():
+        return None
+    con = connect_read_only(db)
+    try:
+        cursor = con.execute("select * from imports where import_id = ?", [import_id])
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
+    finally:
+        con.close()
 
 
 @dataclass
@@ -62,34 +180,152 @@ def journal_path(db: Path) -> Path:
 
 
 def read_journal(db: Path) -> list[dict]:
+    """Every attempt's outcome (landed, refused, empty, interrupted), oldest first."""
+    return [r for r in _raw_journal(db) if r.get("outcome") not in IN_FLIGHT]
+
+
+def _raw_journal(db: Path) -> list[dict]:
     path = journal_path(db)
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:  # a line cut short by a kill mid-write is skipped, never fatal
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
 
 
 def _append_journal(db: Path, record: dict) -> None:
-    with journal_path(db).open("a", encoding="utf-8") as f:
-        f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    # One write() on an O_APPEND descriptor: lines from several processes never interleave.
+    line = ("\n" + json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    history_dir(db).mkdir(parents=True, exist_ok=True)
+    fd = os.open(journal_path(db), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
 def _import_lock(db: Path) -> Iterator[int]:
-    """Serialise writers; yield the next import id. Leftovers of a crashed import are recorded and removed."""
+    """Serialise writers; yield the next import id. Leftovers of crashed attempts are recorded and removed."""
     history_dir(db).mkdir(parents=True, exist_ok=True)
     with (history_dir(db) / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for stale in sorted(db.parent.glob(f".{db.name}.*.tmp")):
-            _append_journal(db, {"import_id": _id_of_tmp(stale), "action": "unknown", "outcome": "interrupted",
-                                 "at": _now(), "summary": "上次导入中途中断，未生效，数据库保持原样"})
-            stale.unlink()
-            stale.with_name(stale.name + ".wal").unlink(missing_ok=True)  # DuckDB's log of the crashed build
+        _recover(db)
         # The database's own history counts too: a crash between the swap and the journal line
         # leaves a landed state the journal does not know, and its number must not be reused.
-        journaled = max((r["import_id"] for r in read_journal(db) if isinstance(r.get("import_id"), int)), default=0)
+        journaled = max((r["import_id"] for r in _raw_journal(db) if isinstance(r.get("import_id"), int)), default=0)
         yield max(journaled, _current_import_id(db) if db.exists() else 0) + 1
+
+
+def _recover(db: Path) -> None:
+    """Journal attempts killed mid-way and remove what they left: temporary databases, orphan snapshots."""
+    records = _raw_journal(db)
+    ended = {r.get("attempt") for r in records if r.get("outcome") not in ("started", "building")}
+    building = {r.get("attempt"): r.get("import_id") for r in records if r.get("outcome") == "building"}
+    covered = set()
+    for r in records:
+        token = r.get("attempt")
+        if r.get("outcome") == "started" and token not in ended and not _running(db, token):
+            _append_journal(db, {**_ending(db, r, building.get(token)), "attempt": token})
+            ended.add(token)
+        if token in ended and token in building:
+            covered.add(building[token])
+    running = history_dir(db) / "running"
+    for leftover in running.iterdir() if running.exists() else ():
+        if not _running(db, leftover.name):
+            leftover.unlink(missing_ok=True)
+    for stale in sorted(db.parent.glob(f".{db.name}.*.tmp")):
+        if _id_of_tmp(stale) not in covered:  # written by an attempt that kept no journal of its own
+            _append_journal(db, {"import_id": _id_of_tmp(stale), "action": "unknown", "outcome": "interrupted",
+                                 "at": _now(), "summary": "上次导入中途中断，未生效，数据库保持原样"})
+        stale.unlink()
+        stale.with_name(stale.name + ".wal").unlink(missing_ok=True)  # DuckDB's log of the crashed build
+    journaled = {r["import_id"] for r in records if r.get("outcome") == "ok"}
+    unknown = [(path, i) for path, i in _snapshots(db) if i not in journaled]
+    lineage = _lineage(db) if unknown else set()  # the database's own record, read only when needed
+    for snapshot, import_id in unknown:
+        if import_id not in lineage:  # copied, then killed before the swap: a state that never was
+            snapshot.unlink(missing_ok=True)
+
+
+def _running(db: Path, token: str | None) -> bool:
+    """True while the attempt ``token`` holds its lock file (in this process or any other)."""
+    if not token:
+        return False
+    path = history_dir(db) / "running" / token
+    if not path.exists():
+        return False
+    with path.open("a") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
+def _lineage(db: Path) -> set[int]:
+    """The import ids the current database's own imports table lists (its state and those before)."""
+    if not db.exists():
+        return set()
+    con = connect_read_only(db)
+    try:
+        return {row[0] for row in con.execute("select import_id from imports").fetchall()}
+    finally:
+        con.close()
+
+
+def _snapshots(db: Path) -> list[tuple[Path, int]]:
+    """Snapshot files of the history folder and their import ids."""
+    found = []
+    for path in history_dir(db).glob("*.duckdb"):
+        if path.stem.isdigit():
+            found.append((path, int(path.stem)))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def retention() -> tuple[int, int]:
+    """(snapshots always kept, days within which every landed state is kept), from the environment."""
+    def setting(name: str, default: int, least: int) -> int:
+        try:
+            return max(least, int(os.environ.get(name, default)))
+        except ValueError:
+            return default
+    return setting(KEEP_SNAPSHOTS_ENV, KEEP_SNAPSHOTS, 1), setting(KEEP_DAYS_ENV, KEEP_DAYS, 0)
+
+
+def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = None) -> list[int]:
+    """Delete snapshots beyond the retention policy; return their import ids. The current one always stays."""
+    now = now or dt.datetime.now()
+    landed = {r["import_id"]: r for r in read_journal(db) if r.get("outcome") == "ok"}
+    current = _current_import_id(db) if db.exists() else None
+    snapshots = _snapshots(db)
+    recent = {i for _, i in snapshots[-keep_last:]}
+    removed = []
+    for snapshot, import_id in snapshots:
+        finished = str((landed.get(import_id) or {}).get("finished") or (landed.get(import_id) or {}).get("at") or "")
+        try:
+            young = now - dt.datetime.fromisoformat(finished) < dt.timedelta(days=keep_days)
+        except ValueError:
+            young = False
+        if import_id in recent or import_id == current or young:
+            continue
+        snapshot.unlink(missing_ok=True)
+        removed.append(import_id)
+    return removed
+
+
+def history_usage(db: Path) -> tuple[int, int]:
+    """(snapshot files, bytes used by the whole history folder)."""
+    folder = history_dir(db)
+    used = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+    return len(_snapshots(db)), used
 
 
 def _id_of_tmp(path: Path) -> int | None:
@@ -137,32 +373,55 @@ def existing_state(db: Path) -> Existing:
     return Existing(alliances, child_ids)
 
 
-def import_batch(db: Path, batch: Batch, user: str | None = None) -> Outcome:
-    """Store a validated batch as the new registry state, or raise ImportRefused and change nothing.
+def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attempt | None = None) -> Outcome:
+    """Store a validated batch as the new registry state, or raise and change nothing.
 
     Tables in the batch replace their tables whole; tables the batch lacks are carried over.
+    ImportRefused when the batch has errors, NothingToImport when its files hold no data rows
+    (no batch, no snapshot); both are journaled. ``within``: the attempt that read the files.
     """
-    started = _now()
-    files = [{"name": f.name, "sha256": f.sha256, "size": f.size, "encoding": f.encoding, "parts": f.parts}
-             for f in batch.files]
+    if within is None:
+        with attempt(db, file_records(batch.files), user) as within:
+            return import_batch(db, batch, user, within)
+    files = file_records(batch.files)
+    if batch.ok and batch.files and not batch.tables:
+        note_empty(within, batch)
+        raise NothingToImport(batch)
     with _import_lock(db) as import_id:
         if not batch.ok:
-            _append_journal(db, {"import_id": import_id, "action": "import", "outcome": "refused", "at": started,
-                                 "user": user or getpass.getuser(), "files": files, "errors": len(batch.errors),
-                                 "first_errors": [str(p) for p in batch.errors[:20]]})
+            refuse(within, batch, import_id)
             raise ImportRefused(batch)
         replaced = ", ".join(f"{t.title} {len(batch.tables[t.name])} 行" for t in TABLES if t.name in batch.tables)
         summary = f"导入 {len(files)} 个文件：{replaced}"
-        outcome = _build(db, import_id, "import", started, user, files, summary,
-                         frames=batch.tables, carry_from=db if db.exists() else None)
+        outcome = _build(db, import_id, within, files, summary, frames=batch.tables,
+                         carry_from=db if db.exists() else None)
     return outcome
+
+
+def note_empty(within: Attempt, batch: Batch) -> None:
+    """Journal files that hold headers but no data rows: nothing imported, no batch number used."""
+    within.end({"import_id": None, "action": within.action, "outcome": "empty", "at": within.started,
+                "user": within.user, "files": file_records(batch.files),
+                "summary": "文件只有表头、没有数据行：未导入任何内容，登记库保持不变"})
+
+
+def refuse(within: Attempt, batch: Batch, import_id: int | None = None) -> None:
+    """Journal a batch with errors as refused, with its files, user and first errors.
+
+    A refused import takes a batch number (people refer to it); a refused check does not.
+    """
+    if import_id is None and within.action != "check":
+        with _import_lock(within.db) as import_id:
+            return refuse(within, batch, import_id)
+    within.end({"import_id": import_id, "action": within.action, "outcome": "refused", "at": within.started,
+                "user": within.user, "files": file_records(batch.files) or within.files,
+                "errors": len(batch.errors), "first_errors": [str(p) for p in batch.errors[:20]]})
 
 
 def rollback(db: Path, target: int | None = None, user: str | None = None) -> Outcome:
     """Restore the data of an earlier landed import as a new state (itself undoable)."""
-    started = _now()
-    with _import_lock(db) as import_id:
-        landed = [r for r in read_journal(db) if r.get("outcome") == "ok"]
+    with attempt(db, [], user, "rollback") as within, _import_lock(db) as import_id:
+        landed = [r for r in read_journal(db) if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS]
         if not landed or not db.exists():
             raise HistoryError("还没有任何成功的导入，无可回滚")
         current = _current_import_id(db)
@@ -176,12 +435,26 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
             raise HistoryError(f"批次 {target} 不是一次成功的导入，无法回滚到它（用 python -m loaders history 查看）")
         snapshot = history_dir(db) / f"{target}.duckdb"
         if not snapshot.exists():
-            raise HistoryError(f"批次 {target} 的快照文件 {snapshot} 不存在")
+            keep_last, keep_days = retention()
+            raise HistoryError(f"批次 {target} 的快照文件 {snapshot.name} 已不存在（快照按保留策略只保留最近 {keep_last} 个"
+                               f"及 {keep_days} 天内的全部）")
         if sha256_of(snapshot) != record.get("snapshot_sha256"):
             raise HistoryError(f"批次 {target} 的快照文件已被改动（SHA-256 不符），拒绝用它恢复")
         summary = f"回滚到批次 {target} 的数据"
-        return _build(db, import_id, "rollback", started, user, [], summary, frames={}, carry_from=snapshot,
+        return _build(db, import_id, within, [], summary, frames={}, carry_from=snapshot,
                       restored_from=target, imports_from=db)
+
+
+def record_change(db: Path, change: Callable[[int], dict]) -> dict:
+    """Make a settings change under the writers' lock and journal it: ``change(id)`` writes and returns the record.
+
+    Settings changes share the journal and its numbering with imports, so one record says who
+    changed what and when; an exception from ``change`` journals nothing.
+    """
+    with _import_lock(db) as change_id:
+        record = change(change_id)
+        _append_journal(db, record)
+    return record
 
 
 def latest_import(db: Path) -> dict:
@@ -198,10 +471,12 @@ def _current_import_id(db: Path) -> int:
     return latest_import(db).get("import_id", 0)
 
 
-def _build(db: Path, import_id: int, action: str, started: str, user: str | None, files: list[dict], summary: str,
+def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary: str,
            frames: dict[str, pd.DataFrame], carry_from: Path | None, restored_from: int | None = None,
            imports_from: Path | None = None) -> Outcome:
     """Write the new state to a temporary file, keep a snapshot of it, then swap it in."""
+    _append_journal(db, {"attempt": within.token, "outcome": "building", "import_id": import_id})
+    action, started, user = within.action, within.started, within.user
     tmp = db.with_name(f".{db.name}.{import_id}.tmp")
     imports_from = imports_from or carry_from
     con = duckdb.connect(str(tmp))
@@ -220,7 +495,7 @@ def _build(db: Path, import_id: int, action: str, started: str, user: str | None
             _copy_table(con, "old" if imports_from == carry_from else "cur", "imports")
         row_counts = {t.name: con.execute(f"select count(*) from {t.name}").fetchone()[0] for t in TABLES}
         con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [import_id, action, started, _now(), user or getpass.getuser(),
+                    [import_id, action, started, _now(), user,
                      json.dumps(files, ensure_ascii=False), json.dumps(row_counts), restored_from, summary])
         con.execute("checkpoint")
     finally:
@@ -230,10 +505,10 @@ def _build(db: Path, import_id: int, action: str, started: str, user: str | None
     _fsync(tmp)
     os.replace(tmp, db)
     _fsync_dir(db.parent)
-    _append_journal(db, {"import_id": import_id, "action": action, "outcome": "ok", "at": started, "finished": _now(),
-                         "user": user or getpass.getuser(), "files": files, "row_counts": row_counts,
-                         "restored_from": restored_from, "summary": summary,
-                         "snapshot_sha256": snapshot_sha256})
+    within.end({"import_id": import_id, "action": action, "outcome": "ok", "at": started, "finished": _now(),
+                "user": user, "files": files, "row_counts": row_counts, "restored_from": restored_from,
+                "summary": summary, "snapshot_sha256": snapshot_sha256})
+    prune(db, *retention())
     return Outcome(import_id, row_counts, summary)
 
 

@@ -119,11 +119,12 @@ if pd.notna(detail["next_evaluation_due"]):
     status = detail["evaluation_status"]
     days = int(detail["days_to_due"])
     note = f"{status}：已逾期 {-days} 天" if status == "逾期" else f"{status}：还有 {days} 天"
-    cols[2].metric("下次评估", shown(detail["next_evaluation_due"]), note, delta_arrow="off",
+    cols[2].metric(f"下次{scope.profile.terms.review}", shown(detail["next_evaluation_due"]), note, delta_arrow="off",
                    delta_color=STATUS_COLORS.get(status, "gray"))
 else:
-    cols[2].metric("下次评估", "—", help="不在册的联盟不排评估" if review.cycle_years else
-                   f"{scope.profile.name}未规定评估周期")
+    noun = scope.profile.terms.review
+    cols[2].metric(f"下次{noun}", "—" if review.cycle_years else "未规定",
+                   help=f"不在册的联盟不排{noun}" if review.cycle_years else scope.profile.clauses.cycle)
 last_report = detail["last_report_year"]
 missing = pd.notna(detail["report_missing"]) and bool(detail["report_missing"])
 cols[3].metric("最近年度报告", f"{int(last_report)} 年度" if pd.notna(last_report) else "—",

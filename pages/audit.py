@@ -1,4 +1,4 @@
-"""操作记录: every import and rollback — who, when, which files (SHA-256), rows, what changed; rollback for editors.
+"""操作记录: every import, rollback and settings change — who, when, which files (SHA-256), what changed; rollback.
 
 Everyone may read the record (it comes from ``<db>.history/journal.jsonl``, which
 ``loaders.store`` appends for every attempt). Rolling back is for editors only, shows what
@@ -17,10 +17,10 @@ import ui  # noqa: F401  (its import makes a first-request link run app.py's nav
 from loaders import default_db
 from loaders.diff import Diff, compare
 from loaders.schema import TABLES
-from loaders.store import HistoryError, history_dir, latest_import, read_journal, rollback
+from loaders.store import (ACTIONS, DATA_ACTIONS, OUTCOMES, SETTINGS_ACTION, HistoryError, history_dir, latest_import,
+                           read_journal, rollback)
+from queries import bureau
 
-ACTIONS = {"import": "导入", "rollback": "回滚"}
-OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断"}
 TITLES = {t.name: t.title for t in TABLES}
 
 
@@ -46,7 +46,7 @@ def record_table(records: list[dict], current: int | None) -> pd.DataFrame:
             "操作人": r.get("user"),
             "当前数据": "✔" if r.get("outcome") == "ok" and r.get("import_id") == current else "",
             "说明": f"{r.get('errors')} 个错误，未写入" if refused else r.get("summary", ""),
-            "文件": "、".join(f["name"] for f in r.get("files", [])),
+            "文件": "、".join(f["name"] for f in r.get("files", [])) or r.get("file", ""),
         })
     return pd.DataFrame(rows)
 
@@ -78,6 +78,10 @@ def show_details(db: Path, records: list[dict]) -> None:
     ids = [r["import_id"] for r in reversed(records) if isinstance(r.get("import_id"), int)]
     chosen = st.selectbox("查看批次详情", ids, format_func=lambda i: f"批次 {i}", key="audit_detail")
     record = next(r for r in reversed(records) if r.get("import_id") == chosen)
+    if record.get("action") == SETTINGS_ACTION:  # a settings change: the file's text before and after
+        st.caption(f"设置修改：{record.get('summary', '')}（可在“设置”页撤销）")
+        st.code(bureau.file_diff(record, db) or "（这次修改的存档文件已不在）", language="diff")
+        return
     if record.get("restored_from") is not None:
         st.caption(f"这次回滚把登记库恢复为批次 {record['restored_from']} 的数据。")
     files = [{"文件": f["name"], "大小（字节）": f.get("size"), "SHA-256": f.get("sha256"),
@@ -92,7 +96,8 @@ def show_details(db: Path, records: list[dict]) -> None:
     if record.get("outcome") != "ok":
         st.caption(record.get("summary", ""))
         return
-    landed = [r["import_id"] for r in records if r.get("outcome") == "ok" and r["import_id"] < chosen]
+    landed = [r["import_id"] for r in records
+              if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS and r["import_id"] < chosen]
     diff = change_of(str(db), chosen, landed[-1] if landed else None)
     if diff is None:
         st.caption("这次操作的快照文件已不在，无法列出它改变了什么。")
@@ -144,7 +149,7 @@ if not records:
     st.info("还没有任何导入记录。编辑人员可在“数据导入”页上传文件；每次导入和回滚都会记录在这里。")
     st.stop()
 current = current_import(db)
-st.caption("每一次导入和回滚（包括被拒绝的导入）：谁、何时、哪些文件（含 SHA-256 指纹）、导入后各表行数。"
+st.caption("每一次导入、回滚（包括被拒绝的导入）和设置修改：谁、何时、哪些文件（含 SHA-256 指纹）、改了什么。"
            "“当前数据”一栏标出登记库现在的数据来自哪一次操作。")
 st.dataframe(record_table(records, current), hide_index=True, width="stretch")
 show_details(db, records)

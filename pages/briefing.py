@@ -6,8 +6,10 @@ import streamlit as st
 import figures
 import ui
 from briefing import pack, source, static
+from queries import bureau
 
 FORMATS = {"pptx": "PPTX 演示文稿", "pdf": "PDF 文件", "zip": "图片压缩包（PNG + SVG）"}
+CHART_MODES = {"native": "可编辑图表（在 WPS / PowerPoint 中可“编辑数据”）", "picture": "图片（供不支持图表的播放软件）"}
 SINGLE = {"png": "PNG（2 倍清晰度）", "svg": "SVG（矢量）", "pdf": "PDF（矢量）"}
 
 
@@ -41,7 +43,7 @@ problem = _environment_problem()
 if problem:
     st.error(problem)
 
-charts = source.catalogue()
+charts = source.catalogue(fetch=fetch, scope=scope)  # only the charts that apply to this profile
 if not charts:
     st.info("还没有可导出的图表。")
     st.stop()
@@ -63,14 +65,22 @@ with st.expander("加上单个联盟的档案图（可选）"):
     alliance = st.selectbox("联盟", list(names), index=None, format_func=lambda i: f"{names[i]}（{i}）",
                             placeholder="选择一个联盟", key="brief_alliance")
     if alliance:
-        for chart in source.catalogue(per_alliance=True):
+        for chart in source.catalogue(per_alliance=True, fetch=fetch, scope=scope):
             if source.is_per_alliance(chart.id) and st.checkbox(chart.title, value=True, key=f"brief_{chart.id}"):
                 chosen.append(chart.id)
     else:
         st.caption("选择联盟后可勾选它的成员构成、评审记录、补贴和年度报告图。")
 
 fmt = st.radio("格式", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="brief_format")
-request = (fmt, tuple(chosen), alliance, scope.profile.id, scope.describe(), version)  # what the pack depends on
+charts_as, page = "native", "a4"
+if fmt == "pptx":
+    charts_as = st.radio("图表", list(CHART_MODES), format_func=CHART_MODES.get, horizontal=True, key="brief_charts",
+                         help="热力图和逐个联盟的时间线总是图片")
+elif fmt == "pdf":
+    page = st.radio("页面", list(static.SIZES), format_func=lambda s: static.SIZES[s].label, horizontal=True,
+                    key="brief_page")
+# what the pack depends on
+request = (fmt, charts_as, page, tuple(chosen), alliance, scope.profile.id, scope.describe(), version, bureau.stamp())
 left, right = st.columns([1, 3])
 clicked = left.button(f"生成简报（{len(chosen)} 张图）", type="primary", disabled=bool(problem) or not chosen)
 if not chosen:
@@ -79,7 +89,7 @@ if not chosen:
 if clicked:
     bar = st.progress(0.0, text="准备中…")
     try:
-        built = pack.build(fmt, chosen, fetch, scope, alliance=alliance,
+        built = pack.build(fmt, chosen, fetch, scope, alliance=alliance, charts=charts_as, page=page,
                            progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text))
     except (static.ExportError, KeyError, ValueError) as e:
         bar.empty()

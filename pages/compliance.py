@@ -62,4 +62,26 @@ columns += ["ok", "alliance_id"]
 if shown.empty and choice != "全部联盟" and not chosen:
     st.success("当前筛选范围内的在册联盟都符合全部条件。")
 else:
-    ui.show_table(shown, "eligibility_check", scope, "备案条件核对结果", key="compliance_list", columns=columns)
+    ui.show_table(shown, "eligibility_check", scope, f"{scope.profile.terms.conditions}核对结果", key="compliance_list",
+                  columns=columns)
+
+quota = scope.profile.recommendation
+if quota.max_per_recommender:
+    # Zhejiang 四（七）: each city, department or association recommends 1–2 at most.
+    st.subheader("推荐限额")
+    rows = fetch("recommender_quota")
+    recorded = rows[rows["recommender"] != "未填"]
+    over = recorded[recorded["over_quota"].astype(bool)]
+    unrecorded = int(rows.loc[rows["recommender"] == "未填", "recommended"].sum())
+    st.caption(f"{quota.clause}——按每个推荐单位每年最多 {quota.max_per_recommender} 个核对（查询 recommender_quota）。")
+    if recorded.empty:
+        st.info("登记库没有记录“推荐单位”，无法核对推荐限额。导入时在联盟名录中加上“推荐单位”一列即可。")
+    elif over.empty:
+        st.success(f"{recorded['recommender'].nunique()} 个推荐单位每年推荐的联盟都不超过 {quota.max_per_recommender} 个。")
+    else:
+        st.error(f"{over['recommender'].nunique()} 个推荐单位在 {len(over)} 个年度超出限额，共多推荐 "
+                 f"{int(over['excess'].sum())} 个：")
+        ui.show_table(over, "recommender_quota", scope, "超出推荐限额的推荐单位", key="quota_over",
+                      columns=["recommender", "year", "recommended", "quota", "excess", "alliances"])
+    if unrecorded:
+        st.caption(f"另有 {unrecorded} 个联盟未填推荐单位，未核对。")

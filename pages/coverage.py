@@ -12,29 +12,35 @@ from queries.policy import OVERRIDE_HEADER, UNCLASSIFIED, list_taxonomies, load_
 version = ui.require_registry()
 scope = ui.sidebar(version)
 
-st.title("产业集群覆盖")
+st.title(f"{scope.profile.terms.cluster}覆盖")
 
-# The taxonomy: the profile's unless the URL (taxonomy=) names another; the URL keeps only a deviation.
+# The taxonomy: the profile's own (every profile names one; there is no fallback) unless the URL (taxonomy=)
+# names another of data/taxonomies/; the URL keeps only a deviation.
 taxonomies = list_taxonomies()
-default = scope.profile.taxonomy if scope.profile.taxonomy in taxonomies else taxonomies[0]
-wanted = st.query_params.get("taxonomy", default)
-taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(wanted if wanted in taxonomies else default),
+own = scope.profile.taxonomy
+wanted = st.query_params.get("taxonomy", own)
+taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(wanted if wanted in taxonomies else own),
                            format_func=lambda t: load_taxonomy(t).name, key=f"coverage_taxonomy_{scope.profile.id}",
-                           help="天津市十大高端产业集群，或黑龙江省到2010年重点建设的5个领域15个方向")
-if taxonomy_id != scope.profile.taxonomy:
+                           help="默认为政策配置的分类体系；也可改用其他分类体系对照统计："
+                                + "、".join(load_taxonomy(t).name for t in taxonomies))
+if taxonomy_id != own:
     st.query_params["taxonomy"] = taxonomy_id
 elif "taxonomy" in st.query_params:
     del st.query_params["taxonomy"]
-if not scope.profile.taxonomy:
-    st.caption(f"“{scope.profile.name}”政策配置没有规定产业集群或领域清单，这里按所选分类体系统计。")
-if scope.clusters and taxonomy_id != scope.profile.taxonomy:
+chosen = load_taxonomy(taxonomy_id)
+if taxonomy_id == own:
+    st.caption(f"分类依据：{chosen.basis}（来源：{chosen.source}）")
+else:
+    st.caption(f"对照统计：“{scope.profile.name}”政策配置的分类体系是“{load_taxonomy(own).name}”，"
+               f"这里改按“{chosen.name}”（来源：{chosen.source}）统计。")
+if scope.clusters and taxonomy_id != own:
     # The sidebar's cluster filter names entries of the profile's taxonomy, which this one does not have.
-    st.info(f"左侧的“产业集群”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
-            f"在“{load_taxonomy(taxonomy_id).name}”下不适用，本页按全部集群统计。")
+    st.info(f"左侧的“{scope.profile.terms.cluster}”筛选（{'、'.join(scope.clusters)}）属于政策配置的分类体系，"
+            f"在“{chosen.name}”下不适用，本页按全部{chosen.noun}统计。")
     scope = dataclasses.replace(scope, clusters=())
 scope = with_taxonomy(scope, taxonomy_id)
 fetch = ui.fetcher(version, scope)
-word = entry_word(taxonomy_id)
+word = entry_word(scope)
 
 assignments = fetch("cluster_assignments", taxonomy=taxonomy_id)
 if assignments.empty:
@@ -70,14 +76,15 @@ ui.show_table(rows, "coverage_by_cluster", scope, f"各{word}覆盖情况",
 st.subheader("未归类的联盟")
 unclassified = assignments[assignments["cluster"] == UNCLASSIFIED]
 if unclassified.empty:
-    st.success(f"所有联盟都已归入“{load_taxonomy(taxonomy_id).name}”中的{word}。")
+    st.success(f"所有联盟都已归入“{chosen.name}”中的{word}。")
 else:
     st.caption(f"共 {len(unclassified)} 个，其中在册 {int(unclassified['active'].sum())} 个（即上图的“未归类”）。"
                "系统按关键词把“产业领域”原文归入" + word + "，没有命中或同时命中两个时不作猜测，留在这里由人确认。")
     ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
                   columns=["alliance", "raw_field", "reason", "active", "status"])
     # Names are data: shown with st.code, never inside Markdown.
-    st.markdown(f"**如何归类**：在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
+    st.markdown(f"**如何归类**：编辑人员在“设置”页的“联盟归类”中选择联盟和{word}即可（有记录、可撤销）；"
+                "也可在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
     st.code(f"{unclassified['alliance'].iloc[0]},{taxonomy_id},<{word}名称>", language=None)
     st.caption(f"“归入”可填：{'、'.join(entries['cluster'])}；确认不属于任何{word}的填“未归类”。"
                "保存后刷新本页即生效。若只是关键词缺漏，也可在 `data/taxonomies/` 下的分类体系文件中补充关键词。")

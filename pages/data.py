@@ -11,12 +11,10 @@ import ui
 from figures import tables
 from loaders import ROOT, default_db
 from loaders.schema import TABLES
-from loaders.store import data_dates, latest_import, read_journal, table_counts
+from loaders.store import ACTIONS, OUTCOMES, SETTINGS_ACTION, data_dates, latest_import, read_journal, table_counts
 from loaders.template import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ACTIONS = {"import": "导入", "rollback": "回滚"}
-OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断"}
 TITLES = {t.name: t.title for t in TABLES} | {"imports": "导入历史"}
 
 
@@ -36,7 +34,8 @@ def template_bytes() -> bytes:
 
 
 def history_frame(records: list[dict]) -> pd.DataFrame:
-    """The journal, newest first, one row per attempt, with Chinese headers."""
+    """The journal's imports and rollbacks (settings changes are on 操作记录), newest first, with Chinese headers."""
+    records = [r for r in records if r.get("action") != SETTINGS_ACTION]
     current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
     rows = []
     for r in reversed(records):
@@ -84,7 +83,7 @@ if version is None:
     st.info(f"还没有登记库数据（{default_db()}）。下载下面的标准导入模板，填好后在命令行运行 "
             "`python -m loaders load 文件…` 导入，或运行 `make run` 由示例数据建立。")
 else:
-    ui.sidebar(version)
+    scope = ui.sidebar(version)
     db = Path(version[0])
     last, counts, dates = registry_facts(version)
     st.caption("本页说明整个登记库，不受左侧筛选条件影响。")
@@ -100,8 +99,9 @@ else:
                     f"（{ACTIONS.get(last['action'], last['action'])}），操作人 {last['user_name']}。")
     else:
         cols[0].metric("最近一次导入", "—")
-    cols[2].metric("数据截至（最新备案日期）", day(dates["filed_date"]),
-                   help="登记库中最晚的备案（认定）日期：数据反映的是到这一天为止的情况")
+    act = scope.profile.terms.act
+    cols[2].metric(f"数据截至（最新{act}日期）", day(dates["filed_date"]),
+                   help=f"登记库中最晚的{act}日期：数据反映的是到这一天为止的情况")
     cols[3].metric("最新评审事项", day(dates["event_date"]), help="评审记录中最晚的事项日期（评估、复审、年报等）")
     st.caption(imported + f"其他表的最新日期：补贴拨付 {day(dates['paid_date'])}；年报提交 {day(dates['submitted_date'])}。")
     if counts["alliances"] == 0:

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from loaders.headers import HeaderMap
 from loaders.pipeline import ERROR, Batch, Problem, prepare
 from loaders.read import SUFFIXES
 from loaders.schema import TABLES
-from loaders.store import ImportRefused, existing_state, import_batch
+from loaders.store import (ImportRefused, NothingToImport, attempt, existing_state, import_batch, note_empty,
+                           path_records, refuse)
 from loaders.template import write_template
 
 MAX_UPLOAD_ENV = "LIANMENG_MAX_UPLOAD_MB"
@@ -47,13 +49,19 @@ class Check:
     diff: Diff | None             # None while the batch has errors
     version: ui.Version | None    # the registry it was checked against
 
+    def __post_init__(self) -> None:
+        # The saved uploads go with the check: when it is replaced, forgotten, or its session ends
+        # (Streamlit drops a closed tab's session state), the folder is removed.
+        weakref.finalize(self, shutil.rmtree, self.folder, True)
+
 
 def max_upload_mb() -> int:
-    """The per-file size limit in MB: $LIANMENG_MAX_UPLOAD_MB, default 50."""
+    """The per-file size limit in MB: $LIANMENG_MAX_UPLOAD_MB (default 50), never above the server's maxUploadSize."""
+    server = int(st.get_option("server.maxUploadSize"))
     try:
-        return max(1, int(os.environ.get(MAX_UPLOAD_ENV, "50")))
+        return max(1, min(server, int(os.environ.get(MAX_UPLOAD_ENV, "50"))))
     except ValueError:
-        return 50
+        return min(server, 50)
 
 
 def safe_name(name: str) -> str:
@@ -97,12 +105,16 @@ def dry_run(key: tuple, folder: Path, paths: list[Path], upload_problems: list[P
     bar = st.progress(0.2, text=f"正在读取并校验 {len(paths)} 个文件……")
     header_map = HeaderMap.load(HEADER_MAP if HEADER_MAP.exists() else None)
     version = ui.db_version()
-    batch = prepare(paths, header_map, existing_state(db)) if paths else Batch([], {}, [])
-    batch.problems[:0] = upload_problems
-    if not batch.tables and not batch.errors:
-        batch.problems.append(Problem(ERROR, "、".join(p.name for p in paths) or "（无）", "这些文件中没有可导入的数据行"))
+    # Journaled before reading, by the editor's name: a refusal, an empty file or a crash is on record.
+    with attempt(db, path_records(paths), auth.user_name()) as within:
+        batch = prepare(paths, header_map, existing_state(db)) if paths else Batch([], {}, [])
+        batch.problems[:0] = upload_problems
+        if not batch.ok:
+            refuse(within, batch)
+        elif not batch.tables:
+            note_empty(within, batch)
     bar.progress(0.8, text="正在与现有登记库比对……")
-    diff = preview_import(db, batch) if batch.ok else None
+    diff = preview_import(db, batch) if batch.ok and batch.tables else None
     bar.empty()
     return Check(key, folder, paths, batch, diff, version)
 
@@ -165,6 +177,8 @@ def show_check(check: Check) -> None:
     if batch.warnings:
         with st.expander(f"警告（{len(batch.warnings)} 条，不影响导入）", expanded=not batch.errors):
             show_problems(batch.warnings, "导入警告清单", "warnings")
+    if batch.ok and not batch.tables:
+        st.info(f"没有导入任何内容：{'、'.join(p.name for p in check.paths)} 只有表头、没有数据行，登记库保持不变。")
     if check.diff is not None:
         st.subheader("导入后的变化")
         show_diff(check.diff)
@@ -181,7 +195,7 @@ def confirm(check: Check) -> None:
     bar = st.progress(0.3, text="正在写入新的登记库……（正在浏览的同事不受影响）")
     try:
         outcome = import_batch(db, check.batch, user=auth.user_name())
-    except ImportRefused as e:  # cannot happen after a clean check, but never a traceback
+    except (ImportRefused, NothingToImport) as e:  # cannot happen after a clean check, but never a traceback
         bar.empty()
         st.error(str(e))
         return
@@ -214,6 +228,39 @@ def template_bytes() -> bytes:
         return path.read_bytes()
 
 
+def upload_and_check(limit: int) -> None:
+    """The uploader, the dry run and the confirmation. A function, not module code: the page's globals
+    outlive the session (cached functions keep them), and must not keep uploads or a check alive."""
+    generation = st.session_state.get("import_generation", 0)
+    uploaded = st.file_uploader("选择文件", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
+                                max_upload_size=limit, key=f"import_files_{generation}")
+    if not uploaded:
+        forget_check()
+        if "import_done" in st.session_state:
+            show_done(st.session_state["import_done"])
+        return
+    st.session_state.pop("import_done", None)
+
+    key = tuple((f.file_id, f.name, f.size) for f in uploaded)
+    check: Check | None = st.session_state.get("import_check")
+    if check is None or check.key != key:
+        forget_check()
+        folder = upload_folder()
+        paths, upload_problems = save_uploads(uploaded, folder, limit)
+        check = dry_run(key, folder, paths, upload_problems)
+        st.session_state["import_check"] = check
+
+    if st.session_state.pop("import_rechecked", False):
+        st.warning("校验之后登记库已被他人更新：已按最新的登记库重新校验，请再次核对变化后确认。")
+    show_check(check)
+    if check.batch.ok and check.diff is not None:
+        if st.button("确认导入", type="primary", key="import_confirm"):
+            confirm(check)
+    else:
+        st.button("确认导入", type="primary", disabled=True, key="import_confirm",
+                  help="有错误时不能导入：请修正文件后重新上传")
+
+
 # ---- the page ------------------------------------------------------------------------------------
 
 st.title("数据导入")
@@ -225,31 +272,5 @@ st.markdown(f"上传本月从业务系统导出的文件（{'、'.join(s.lstrip(
 st.download_button("下载标准导入模板", template_bytes(), "标准导入模板.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template")
 
-generation = st.session_state.get("import_generation", 0)
-uploaded = st.file_uploader("选择文件", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
-                            max_upload_size=limit, key=f"import_files_{generation}")
-if not uploaded:
-    forget_check()
-    if "import_done" in st.session_state:
-        show_done(st.session_state["import_done"])
-    st.stop()
-st.session_state.pop("import_done", None)
 
-key = tuple((f.file_id, f.name, f.size) for f in uploaded)
-check: Check | None = st.session_state.get("import_check")
-if check is None or check.key != key:
-    forget_check()
-    folder = upload_folder()
-    paths, upload_problems = save_uploads(uploaded, folder, limit)
-    check = dry_run(key, folder, paths, upload_problems)
-    st.session_state["import_check"] = check
-
-if st.session_state.pop("import_rechecked", False):
-    st.warning("校验之后登记库已被他人更新：已按最新的登记库重新校验，请再次核对变化后确认。")
-show_check(check)
-if check.batch.ok and check.diff is not None:
-    if st.button("确认导入", type="primary", key="import_confirm"):
-        confirm(check)
-else:
-    st.button("确认导入", type="primary", disabled=True, key="import_confirm",
-              help="有错误时不能导入：请修正文件后重新上传")
+upload_and_check(limit)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from figures.targets import band, headline_target, target_name, target_result, target_sentence
 
 version = ui.require_registry()
 scope = ui.sidebar(version)
@@ -23,35 +24,69 @@ except ValueError:  # 29 February
 prev = fetch("overview_kpis", as_of=year_ago).iloc[0]
 
 
-def delta(now, before, unit: str = "个") -> str:
+def delta(now, before, unit: str = "个") -> str | None:
+    """Change on last year; None when there is none (no arrow for +0)."""
     change = float(now) - float(before)
+    if not change:
+        return None
     return f"{change:+,.0f} {unit}（较上年同期）" if unit != "万元" else f"{change:+,.2f} 万元（较上年同期）"
 
 
+profile = scope.profile
+terms, clauses, review = profile.terms, profile.clauses, profile.review
 cols = st.columns(4)
 cols[0].metric("在册联盟", f"{int(k.active_alliances)} 个", delta(k.active_alliances, prev.active_alliances),
-               help="备案日期不晚于统计日，且未在统计日或之前撤销、解散（查询 overview_kpis）")
-cols[1].metric(f"{scope.as_of.year}年新备案", f"{int(k.filed_this_year)} 个",
+               help=f"{terms.act}日期不晚于统计日，且未在统计日或之前撤销、解散（查询 overview_kpis）")
+cols[1].metric(f"{scope.as_of.year}年新{terms.act}", f"{int(k.filed_this_year)} 个",
                delta(k.filed_this_year, prev.filed_this_year))
 cols[2].metric("成员单位", f"{int(k.members):,} 家次", delta(k.members, prev.members, "家次"),
                help="在册联盟的现有成员；同一单位加入两个联盟计两次")
 cols[3].metric(f"{scope.as_of.year}年补贴", ui.wan(k.subsidy_this_year_wan),
                delta(k.subsidy_this_year_wan, prev.subsidy_this_year_wan, "万元"),
                help=f"按补贴所属年度统计，不含已收回；累计 {ui.wan(k.subsidy_total_wan)}")
+
+# The profile's rules: a figure where the text sets the rule, 未规定 (with the silent clause) where it does not.
+silent = []
 cols = st.columns(4)
-cols[0].metric("评估逾期", f"{int(k.evaluations_overdue)} 个", delta(k.evaluations_overdue, prev.evaluations_overdue),
-               delta_color="inverse")
-report = f"{int(k.report_year)}年度报告未交" if pd.notna(k.report_year) else "年度报告未交"
-cols[1].metric(report, f"{int(k.reports_missing)} 个", delta_color="inverse")
-if isinstance(k.next_target_label, str):
-    band = (f"{int(k.next_target_low)}" if k.next_target_low == k.next_target_high
-            else f"{int(k.next_target_low)}–{int(k.next_target_high)}")
-    cols[2].metric(f"目标：{k.next_target_label}（{int(k.next_target_year)}年 {band} 个）",
-                   f"已完成 {int(k.next_target_achieved)} 个", f"完成率 {float(k.next_target_progress):.0%}",
-                   delta_color="off")
-    cols[3].metric("距目标下限", f"{int(k.next_target_gap)} 个")
+if review.cycle_years:
+    cols[0].metric(f"{terms.review}逾期", f"{int(k.evaluations_overdue)} 个",
+                   delta(k.evaluations_overdue, prev.evaluations_overdue), delta_color="inverse", help=clauses.cycle)
 else:
-    cols[2].metric("目标", "—", help=f"{scope.profile.name}没有尚未到期的数量目标（见“目标进度”页）")
+    cols[0].metric(f"{terms.review}逾期", "未规定", help=clauses.cycle)
+    silent.append(f"{terms.review}周期（{clauses.cycle}）")
+if review.report_due:
+    report = f"{int(k.report_year)}年度报告未交" if pd.notna(k.report_year) else "年度报告未交"
+    cols[1].metric(report, f"{int(k.reports_missing)} 个", help=clauses.report)
+else:
+    cols[1].metric("年度报告", "未规定", help=clauses.report)
+    silent.append(f"年度报告（{clauses.report}）")
+if review.agreement_term_years:
+    cols[2].metric("协议已到期", f"{int(k.agreements_expired)} 个", delta(k.agreements_expired, prev.agreements_expired),
+                   delta_color="inverse", help=f"协议签署日期 + {review.agreement_term_years} 年 ≤ 统计截止日，须重新签署。"
+                                               f"{clauses.agreement}")
+else:
+    cols[2].metric("协议到期", "未规定", help=clauses.agreement)
+    silent.append(f"协议期限（{clauses.agreement}）")
+outlook = fetch("target_outlook")
+headline = headline_target(outlook)
+if headline is None:
+    cols[3].metric("数量目标", "未规定", help=clauses.target)
+    silent.append(f"数量目标（{clauses.target}）")
+else:
+    cols[3].metric(f"“{headline.target_label}”目标 {band(int(headline.target_low), int(headline.target_high))} 个",
+                   f"已完成 {int(headline.achieved)} 个",
+                   target_result(headline),
+                   delta_color="inverse" if headline.period_over and headline.achieved < headline.target_low else "off",
+                   delta_arrow="off", help=f"{target_name(headline, terms.act)}。{clauses.target}")
+    others = [target_sentence(row, terms.act) for row in outlook.itertuples()
+              if row.target_label != headline.target_label]
+    if others:
+        st.caption("".join(others))
+if review.overdue_action and int(k.evaluations_overdue):
+    # Weinan 15: 对未复审的联盟将撤销其资质
+    st.warning(f"{int(k.evaluations_overdue)} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
+if silent:
+    st.caption(f"{profile.name}未规定：" + "；".join(silent) + "。")
 
 left, right = st.columns([3, 2])
 with left:
@@ -61,23 +96,31 @@ with right:
 
 st.subheader("需关注")
 reviews = fetch("review_schedule")
-overdue = reviews[reviews["status"] == "逾期"]
-missing = reviews[reviews["report_missing"].fillna(False).astype(bool)]
 failing = fetch("eligibility_check")
 failing = failing[~failing["ok"].fillna(False).astype(bool)]
-tabs = st.tabs([f"评估逾期（{len(overdue)}）", f"年度报告未交（{len(missing)}）", f"不符合备案条件（{len(failing)}）"])
-with tabs[0]:
-    st.page_link("pages/reviews.py", label="到“评估与报告”页查看", icon=":material/arrow_forward:",
-                 query_params=ui.page_links_keep_filters())
-    ui.show_table(overdue, "review_schedule", scope, "评估逾期的联盟", key="overdue",
-                  columns=["alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "days_to_due"])
-with tabs[1]:
-    st.page_link("pages/reviews.py", label="到“评估与报告”页查看", icon=":material/arrow_forward:",
-                 query_params=ui.page_links_keep_filters())
-    ui.show_table(missing, "review_schedule", scope, "年度报告未交的联盟", key="missing",
-                  columns=["alliance", "filed_date", "report_year", "last_report_year"])
-with tabs[2]:
-    st.page_link("pages/compliance.py", label="到“合规检查”页查看", icon=":material/arrow_forward:",
-                 query_params=ui.page_links_keep_filters())
-    ui.show_table(failing, "eligibility_check", scope, "不符合备案条件的联盟", key="failing",
-                  columns=["alliance", "member_count", "core_member_count", "problems"])
+# One tab per rule the profile has: (tab label, rows, query, table title, key, columns)
+attention = []
+if review.cycle_years:
+    overdue = reviews[reviews["status"] == "逾期"]
+    attention.append((f"{terms.review}逾期{'·' + review.overdue_action if review.overdue_action else ''}（{len(overdue)}）",
+                      overdue, "review_schedule", f"{terms.review}逾期的联盟", "overdue",
+                      ["alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "days_to_due"]
+                      + (["action"] if review.overdue_action else [])))
+if review.report_due:
+    missing = reviews[reviews["report_missing"].fillna(False).astype(bool)]
+    attention.append((f"年度报告未交（{len(missing)}）", missing, "review_schedule", "年度报告未交的联盟", "missing",
+                      ["alliance", "filed_date", "report_year", "last_report_year"]))
+if review.agreement_term_years:
+    expired = reviews[reviews["agreement_expiry"] <= pd.Timestamp(scope.as_of)].sort_values("agreement_expiry")
+    attention.append((f"协议已到期（{len(expired)}）", expired, "review_schedule", "协议已到期的联盟", "expired",
+                      ["alliance", "agreement_expiry", "filed_date"]))
+attention.append((f"不符合{terms.conditions}（{len(failing)}）", failing, "eligibility_check", f"不符合{terms.conditions}的联盟",
+                  "failing",
+                  ["alliance", "member_count", "core_member_count", "problems"]))
+ATTENTION_PAGES = {"review_schedule": ("pages/reviews.py", "评估与报告"), "eligibility_check": ("pages/compliance.py", "合规检查")}
+for tab, (_, rows, query, title, key, columns) in zip(st.tabs([a[0] for a in attention]), attention):
+    with tab:
+        page, page_title = ATTENTION_PAGES[query]
+        st.page_link(page, label=f"到“{page_title}”页查看", icon=":material/arrow_forward:",
+                     query_params=ui.page_links_keep_filters())
+        ui.show_table(rows, query, scope, title, key=key, columns=columns)

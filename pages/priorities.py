@@ -39,7 +39,8 @@ plan = work_plan.build_plan(fetch, scope, year)
 right.download_button("下载 Word 草稿（.docx）", lambda: work_plan.to_docx(plan),
                       f"{year}年联盟工作重点（草稿）_{scope.as_of.isoformat()}.docx",
                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document", type="primary",
-                      key="wp_docx")
+                      key="wp_docx", help="公文格式（GB/T 9704）：A4，仿宋三号正文，页码「— 1 —」；"
+                                          "命令行：python -m briefing --format docx")
 
 st.subheader(plan.title)
 st.caption(plan.basis + "以下为自动生成的草稿，供修改。")

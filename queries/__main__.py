@@ -1,10 +1,11 @@
-"""Command line: python -m queries {list,show,run}.
+"""Command line: python -m queries {list,show,run,settings}.
 
     python -m queries list
     python -m queries show NAME
     python -m queries run NAME [--db PATH] [--profile P] [--as-of DATE] [--param k=v ...]
                                [--filter region=滨海新区,西青区 --filter level=市级 --filter cluster=新材料 ...]
                                [--format csv|json|table]
+    python -m queries settings [--db PATH] [--undo N | --restore N [--before]] [--user NAME]
 
 ``--filter`` is the dashboard's sidebar: region (所属区域 as region_distribution shows it),
 level (国家级/省级/市级), cluster (taxonomy entry, or 未归类); comma-separated values are ORed,
@@ -27,8 +28,8 @@ import duckdb
 from loaders import default_db
 from loaders.store import connect_read_only
 
-from . import runner
-from .policy import DEFAULT_PROFILE, load_profile
+from . import bureau, runner
+from .policy import DEFAULT_PROFILE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
                         "cluster=产业集群（含“未归类”）；同一维度多个值为“或”，不同维度为“且”")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table", help="输出格式（默认 table）")
     p.set_defaults(func=_run)
+    p = sub.add_parser("settings", help="本局设置的修改记录；撤销或恢复（同“设置”页）")
+    p.add_argument("--db", type=Path, default=None, help="数据库文件（默认 $REGISTRY_DB 或 data/registry.duckdb）")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--undo", type=int, metavar="N", help="撤销第 N 号修改（只能撤销同一设置最近的一次）")
+    act.add_argument("--restore", type=int, metavar="N", help="恢复为第 N 号修改之后的版本")
+    p.add_argument("--before", action="store_true", help="与 --restore 同用：恢复为第 N 号修改之前的版本")
+    p.add_argument("--user", default=None, help="记入操作记录的操作人（默认当前系统用户）")
+    p.set_defaults(func=_settings)
     return parser
 
 
@@ -88,6 +97,23 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace) -> int:
+    db = args.db or default_db()
+    if args.undo is not None or args.restore is not None:
+        record = (bureau.undo(args.undo, args.user, db) if args.undo is not None
+                  else bureau.restore(args.restore, args.user, db, before=args.before))
+        print(f"已保存（第 {record['import_id']} 号修改）：{record['summary']}")
+        return 0
+    print(f"本局设置：{bureau.folder(db)}")
+    records = bureau.changes(db)
+    if not records:
+        print("还没有修改过设置。")
+    for r in records:
+        print(f"{r['import_id']:<4} {str(r['at'])[:19].replace('T', ' ')}  {r['user']}  "
+              f"{bureau.file_title(r['file'])}：{r['summary']}")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     doc = runner.get_query(args.name)
     params: dict[str, str] = {}
@@ -100,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     if not Path(db).exists():
         raise runner.QueryError(f"数据库文件不存在：{db}")
-    profile = load_profile(args.profile)
+    profile = bureau.profile(args.profile, Path(db))  # with this registry's own settings
     con = connect_read_only(Path(db))
     try:
         columns, rows = runner.fetch(con, args.name, profile=profile, as_of=args.as_of or date.today(),

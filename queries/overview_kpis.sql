@@ -22,6 +22,8 @@
 --   evaluations_overdue    评估逾期              在册联盟中下次评估日期早于 as_of 的个数：review_schedule 中状态为“逾期”的行数
 --   reports_missing        年报未交              在册联盟中最近一个已过截止日的年度报告未交的个数（该年之前备案的才须提交）：
 --                                                review_schedule 中“年报未交”的行数
+--   agreements_expired     协议已到期            在册联盟中协议到期日（签署日期 + 协议期限）不晚于 as_of 的个数：review_schedule
+--                                                的 agreement_expiry ≤ as_of；不设协议期限时为 0
 --   report_year            年报年度              reports_missing 所核对的年度（截止日早于 as_of 的最近一年）；不要求年报时为空
 --   next_target_label      下一目标              政策配置中目标年份 ≥ as_of 所在年的最早一个目标；没有则以下各列为空
 --   next_target_year       目标年份              该目标的年份
@@ -84,7 +86,8 @@ paid as (
 schedule as (
     select
         count(*) filter (where r.status = '逾期') as evaluations_overdue,
-        count(*) filter (where r.report_missing) as reports_missing
+        count(*) filter (where r.report_missing) as reports_missing,
+        count(*) filter (where r.agreement_expiry <= $as_of) as agreements_expired
     from review_schedule as r
 ),
 
@@ -139,6 +142,7 @@ final as (
         p.subsidy_total_wan,
         s.evaluations_overdue,
         s.reports_missing,
+        s.agreements_expired,
         y.report_year,
         t.next_target_label,
         t.next_target_year,

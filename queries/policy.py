@@ -6,6 +6,11 @@ member minimum, locality, review cycle, report deadline, subsidy caps and target
 bureau counts alliances by, with keywords that map the free-text 产业领域 to an entry.
 ``data/taxonomy_overrides.csv`` lets users pin an alliance to an entry by hand.
 
+A deployment's own settings (the 设置 page, ``queries.bureau``) live in a folder beside its
+registry and are layered over these files, which stay as shipped: ``profiles/<id>.toml``
+there replaces keys of ``[members]`` and ``[review]`` and the whole ``[subsidy_caps]`` or
+``targets``; its ``taxonomy_overrides.csv`` adds to (and wins over) the shipped one.
+
 Every rule lives in the data files, each with a comment citing its source clause; this
 module only reads and validates them. Problems are reported as ``ValueError`` with a
 Chinese message naming the file, because the people who edit these files read Chinese.
@@ -13,12 +18,14 @@ Chinese message naming the file, because the people who edit these files read Ch
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +49,12 @@ UNIT_TYPES = ("企业", "高校", "科研院所", "金融机构", "中介机构"
 SUBSIDY_KINDS = ("备案补贴", "国家试点补贴", "评估补贴", "项目经费", "其他")
 
 OVERRIDE_HEADER = ("联盟名称", "分类体系", "归入")
+# Inside a settings folder: the profile layers and the deployment's own overrides.
+LAYER_DIR = "profiles"
+OVERRIDES_NAME = "taxonomy_overrides.csv"
+# What a layer may change: keys of the first two tables, the last two whole.
+LAYER_TABLES = ("members", "review")
+LAYER_WHOLE = ("subsidy_caps", "targets")
 CLASSIFICATION_COLUMNS = ("alliance_id", "entry", "reason", "raw_field")
 
 # Ids become file names: keep them to plain lower-case stems so "../x" cannot escape the folder.
@@ -74,6 +87,7 @@ class Review:
     cycle_years: int           # 0 = no cycle
     report_due: str            # "MM-DD" or "" when no annual report is required
     agreement_term_years: int  # 0 = no term
+    overdue_action: str        # what the text does to an alliance overdue for review (渭南：应撤销); "" = nothing said
 
     def report_due_date(self, year: int) -> date | None:
         """The date by which the annual report for ``year`` is due, or None."""
@@ -81,6 +95,35 @@ class Review:
             return None
         month, day = (int(part) for part in self.report_due.split("-"))
         return date(year, month, day)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How the policy text words things (``[terms]``): pages say 认定 under Weinan, 领域 under Heilongjiang."""
+
+    act: str         # entering the register: 备案 / 认定 / 确定 / 纳入试点 (新备案, 备案日期)
+    conditions: str  # the conditions checked: 备案条件 / 认定条件 / 基本条件
+    cluster: str     # what alliances are counted by: 产业集群 / 领域 / 重点领域 / 产业
+    review: str      # the periodic check: 评估 / 复审
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """The clause behind each rule, quoted (``[clauses]``), shown beside a figure or beside 未规定."""
+
+    cycle: str
+    report: str
+    agreement: str
+    target: str
+    caps: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A cap on how many alliances each recommending body may put forward (``[recommendation]``)."""
+
+    max_per_recommender: int  # 0 = no cap
+    clause: str
 
 
 @dataclass(frozen=True)
@@ -105,12 +148,16 @@ class Profile:
     source: str
     act: str
     level: str
-    taxonomy: str                   # taxonomy id, "" when the text names no clusters
+    taxonomy: str                   # taxonomy id (data/taxonomies/<id>.toml)
     members: Members
     regions: tuple[str, ...]
     review: Review
     subsidy_caps: dict[str, float]  # 万元, by 补贴类型
     targets: tuple[Target, ...]
+    terms: Terms
+    clauses: Clauses
+    recommendation: Recommendation
+    settings: Path | None = None    # the settings folder layered in (its overrides apply too); None = as shipped
 
 
 def list_profiles(directory: Path = PROFILES_DIR) -> list[str]:
@@ -118,12 +165,55 @@ def list_profiles(directory: Path = PROFILES_DIR) -> list[str]:
     return _list_ids(directory)
 
 
-def load_profile(profile_id: str, directory: Path = PROFILES_DIR) -> Profile:
-    """Read and validate ``<directory>/<profile_id>.toml``."""
+def default_profile() -> str:
+    """The profile pages open with: $REGISTRY_PROFILE when it names one (``make run SAMPLE=…`` sets it to
+    the sample's profile), else DEFAULT_PROFILE."""
+    wanted = os.environ.get("REGISTRY_PROFILE", "")
+    return wanted if wanted in list_profiles() else DEFAULT_PROFILE
+
+
+def load_profile(profile_id: str, directory: Path = PROFILES_DIR, settings: Path | None = None) -> Profile:
+    """Read and validate ``<directory>/<profile_id>.toml``, with the layer in ``settings`` when given.
+
+    The shipped file is checked on its own first, so an error names the file that causes it.
+    """
     path = _find(profile_id, directory, "政策配置")
-    top = _Table(_read_toml(path), path)
+    data = read_toml(path)
+    profile = profile_from(data, path)
+    if settings is None:
+        return profile
+    layer = layer_path(settings, path.stem)
+    if layer.is_file():
+        profile = profile_from(merge_layer(data, read_toml(layer), layer), layer)
+    return replace(profile, settings=settings)
+
+
+def layer_path(settings: Path, profile_id: str) -> Path:
+    """Where a deployment's layer over profile ``profile_id`` lives in its settings folder."""
+    return Path(settings) / LAYER_DIR / f"{profile_id}.toml"
+
+
+def merge_layer(shipped: dict[str, Any], layer: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The shipped profile's data with a layer applied; a key a layer may not change raises ValueError."""
+    merged = dict(shipped)
+    for key, value in layer.items():
+        if key in LAYER_TABLES:
+            if not isinstance(value, dict):
+                raise ValueError(f"{_shown(path)}：「{key}」应为表（[{key}]）")
+            merged[key] = {**shipped.get(key, {}), **value}
+        elif key in LAYER_WHOLE:
+            merged[key] = value
+        else:
+            raise ValueError(f"{_shown(path)}：「{key}」不能在本局设置中修改，"
+                             f"可改的只有：{'、'.join(LAYER_TABLES + LAYER_WHOLE)}")
+    return merged
+
+
+def profile_from(data: dict[str, Any], path: Path) -> Profile:
+    """Validate a profile's data (as read from ``path``, which errors name) and build the Profile."""
+    top = _Table(data, path)
     top.only("id", "name", "title", "issuer", "source", "act", "level", "taxonomy",
-             "members", "regions", "review", "subsidy_caps", "targets")
+             "members", "regions", "review", "subsidy_caps", "targets", "terms", "clauses", "recommendation")
     _check_id(top, path)
     return Profile(
         id=path.stem,
@@ -139,12 +229,31 @@ def load_profile(profile_id: str, directory: Path = PROFILES_DIR) -> Profile:
         review=_review(top.table("review")),
         subsidy_caps=_subsidy_caps(top.table("subsidy_caps")),
         targets=tuple(_target(t) for t in top.tables("targets")),
+        terms=_terms(top.table("terms")),
+        clauses=_clauses(top.table("clauses")),
+        recommendation=_recommendation(top.table("recommendation")),
     )
 
 
+def _terms(t: _Table) -> Terms:
+    t.only("act", "conditions", "cluster", "review")
+    return Terms(act=t.text("act"), conditions=t.text("conditions"), cluster=t.text("cluster"), review=t.text("review"))
+
+
+def _clauses(t: _Table) -> Clauses:
+    t.only("cycle", "report", "agreement", "target", "caps")
+    return Clauses(**{key: t.text(key) for key in ("cycle", "report", "agreement", "target", "caps")})
+
+
+def _recommendation(t: _Table) -> Recommendation:
+    t.only("max_per_recommender", "clause")
+    return Recommendation(max_per_recommender=t.integer("max_per_recommender"), clause=t.text("clause"))
+
+
 def _taxonomy_ref(top: _Table) -> str:
-    value = top.text("taxonomy", allow_empty=True)
-    if value and not _ID_PATTERN.fullmatch(value):
+    # Required: a profile without its own taxonomy would leave pages to borrow another bureau's.
+    value = top.text("taxonomy")
+    if not _ID_PATTERN.fullmatch(value):
         top.fail("taxonomy", f"应为 data/taxonomies 下的文件名（不含 .toml），现为「{value}」")
     return value
 
@@ -184,7 +293,7 @@ def _regions(t: _Table) -> tuple[str, ...]:
 
 
 def _review(t: _Table) -> Review:
-    t.only("cycle_years", "report_due", "agreement_term_years")
+    t.only("cycle_years", "report_due", "agreement_term_years", "overdue_action")
     report_due = t.text("report_due", allow_empty=True)
     if report_due and not _is_month_day(report_due):
         t.fail("report_due", f"应为“月-日”（如 \"11-30\"）或空字符串，现为「{report_due}」")
@@ -192,6 +301,7 @@ def _review(t: _Table) -> Review:
         cycle_years=t.integer("cycle_years"),
         report_due=report_due,
         agreement_term_years=t.integer("agreement_term_years"),
+        overdue_action=t.text("overdue_action", allow_empty=True),
     )
 
 
@@ -241,6 +351,7 @@ class Entry:
     name: str
     group: str
     keywords: tuple[str, ...]
+    source: str = ""    # where the entry is listed (clause, code)
 
 
 @dataclass(frozen=True)
@@ -250,6 +361,9 @@ class Taxonomy:
     id: str
     name: str
     entries: tuple[Entry, ...]
+    noun: str = "产业集群"  # what its entries are called on pages: 产业集群, 领域, 重点领域, 产业
+    source: str = ""       # the document that lists the entries
+    basis: str = ""        # for pages: which classification this is and why the profile uses it
 
     @property
     def entry_names(self) -> tuple[str, ...]:
@@ -264,19 +378,20 @@ def list_taxonomies(directory: Path = TAXONOMIES_DIR) -> list[str]:
 def load_taxonomy(taxonomy_id: str, directory: Path = TAXONOMIES_DIR) -> Taxonomy:
     """Read and validate ``<directory>/<taxonomy_id>.toml``."""
     path = _find(taxonomy_id, directory, "分类体系")
-    top = _Table(_read_toml(path), path)
-    top.only("id", "name", "entries")
+    top = _Table(read_toml(path), path)
+    top.only("id", "name", "noun", "source", "basis", "entries")
     _check_id(top, path)
     entries = tuple(_entry(t) for t in top.tables("entries"))
     if not entries:
         top.fail("entries", "至少要有一个条目（[[entries]]）")
     _check_unique_entries(top, entries)
     _check_unique_keywords(top, entries)
-    return Taxonomy(id=path.stem, name=top.text("name"), entries=entries)
+    return Taxonomy(id=path.stem, name=top.text("name"), entries=entries, noun=top.text("noun"),
+                    source=top.text("source"), basis=top.text("basis"))
 
 
 def _entry(t: _Table) -> Entry:
-    t.only("name", "group", "keywords")
+    t.only("name", "group", "source", "keywords")
     name = t.text("name")
     keywords: list[str] = []
     seen: set[str] = set()
@@ -288,7 +403,7 @@ def _entry(t: _Table) -> Entry:
         if key not in seen:  # repeats within one entry change nothing; drop them
             seen.add(key)
             keywords.append(keyword)
-    return Entry(name=name, group=t.text("group", allow_empty=True), keywords=tuple(keywords))
+    return Entry(name=name, group=t.text("group", allow_empty=True), keywords=tuple(keywords), source=t.text("source"))
 
 
 def _check_unique_entries(top: _Table, entries: tuple[Entry, ...]) -> None:
@@ -352,13 +467,13 @@ def classify(taxonomy: Taxonomy, field_text: str | None) -> tuple[str, str]:
 def classify_alliances(
     taxonomy: Taxonomy,
     rows: Iterable[tuple[str, str, str | None]],
-    overrides_path: Path | None = OVERRIDES_PATH,
+    overrides_path: Path | Sequence[Path] | None = OVERRIDES_PATH,
 ) -> pd.DataFrame:
     """Classify (alliance_id, alliance_name, field_text) rows.
 
     Returns columns alliance_id, entry, reason, raw_field. A row of the overrides csv for
-    this taxonomy and the alliance's name wins over the keywords (reason 人工指定).
-    ``overrides_path=None`` ignores overrides.
+    this taxonomy and the alliance's name wins over the keywords (reason 人工指定); several
+    files are layered as ``read_overrides`` does. ``overrides_path=None`` ignores overrides.
     """
     overrides = read_overrides(taxonomy, overrides_path) if overrides_path else {}
     records = []
@@ -369,14 +484,34 @@ def classify_alliances(
     return pd.DataFrame.from_records(records, columns=list(CLASSIFICATION_COLUMNS))
 
 
-def read_overrides(taxonomy: Taxonomy, path: Path = OVERRIDES_PATH) -> dict[str, str]:
+def override_files(settings: Path | None = None) -> tuple[Path, ...]:
+    """The overrides files that apply, lowest first: the shipped one, then the settings folder's."""
+    return (OVERRIDES_PATH,) + ((Path(settings) / OVERRIDES_NAME,) if settings is not None else ())
+
+
+def content_stamp(paths: Iterable[Path]) -> str:
+    """A digest of the files' contents (a missing file counts as missing): changes whenever one does.
+
+    Contents rather than modification times, which can tie for two quick writes.
+    """
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"\0missing")
+    return digest.hexdigest()
+
+
+def read_overrides(taxonomy: Taxonomy, path: Path | Sequence[Path] = OVERRIDES_PATH) -> dict[str, str]:
     """Manual assignments for ``taxonomy``: normalised alliance name -> entry name.
 
     Rows for other taxonomies are skipped. An entry that is not in the taxonomy, a blank
     cell or two rows giving one alliance different entries raise ValueError naming the
     csv line. 未归类 is accepted, to confirm that an alliance is outside every entry.
-    A missing file means no overrides.
+    A missing file means no overrides. Given several files, a later file's row for an
+    alliance wins over an earlier file's.
     """
+    if not isinstance(path, Path):
+        return {key: entry for one in path for key, entry in read_overrides(taxonomy, Path(one)).items()}
     if not path.exists():
         return {}
     canonical = {normalise(name): name for name in (*taxonomy.entry_names, UNCLASSIFIED)}
@@ -440,7 +575,8 @@ def _find(item_id: str, directory: Path, what: str) -> Path:
     return path
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's data; a syntax error raises ValueError naming the file."""
     try:
         with path.open("rb") as f:
             return tomllib.load(f)

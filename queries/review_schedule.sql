@@ -12,6 +12,7 @@
 --   $report_due_month       integer    年度报告截止月；NULL = 不要求年报
 --   $report_due_day         integer    年度报告截止日
 --   $agreement_term_years   integer    协议期限（年）；0 = 不设期限
+--   $overdue_action         varchar    逾期的后果（渭南：应撤销）；空 = 原文未规定
 --
 -- Columns:
 --   alliance                联盟名称          联盟名称
@@ -26,6 +27,7 @@
 --   alliance_id             联盟编号          联盟编号
 --   days_to_due             距到期天数        下次评估日期 − as_of（负数为已逾期天数）
 --   report_year             应交年报年度      截止日早于 as_of 的最近一个年度；该年之前备案的联盟才须提交，否则为空；不要求年报时为空
+--   action                  处理              逾期时政策规定的后果（渭南第15条：未复审的撤销资质 → 应撤销）；其余为空
 --
 -- Caveats:
 --   - Next evaluation = (latest 三年评估 or 复审 on or before as_of, else 备案日期) + cycle years;
@@ -117,7 +119,8 @@ final as (
         end as agreement_expiry,
         s.alliance_id,
         s.next_evaluation_due - $as_of as days_to_due,
-        s.report_year
+        s.report_year,
+        case when s.next_evaluation_due < $as_of and $overdue_action <> '' then $overdue_action end as action
     from schedule as s
     left join reports as r on r.alliance_id = s.alliance_id
 )

@@ -91,12 +91,13 @@ from .policy import UNCLASSIFIED, Profile
 QUERIES_DIR = Path(__file__).resolve().parent
 
 # What the overview page (pages/overview.py) runs, in its order: the KPI row (also a year
-# earlier, for the change on last year), its two charts (cluster coverage, member composition)
+# earlier, for the change on last year), the target card, its two charts (cluster coverage, member composition)
 # and the 需关注 tabs (overdue evaluations and missing reports, failing alliances). The sidebar
 # also reads region_distribution and coverage_by_cluster unfiltered, for its option lists.
 # tests/test_queries.py checks this against the page; the benchmark times it as a set.
 OVERVIEW_SET: tuple[str, ...] = (
-    "overview_kpis", "coverage_by_cluster", "member_composition", "review_schedule", "eligibility_check",
+    "overview_kpis", "target_outlook", "coverage_by_cluster", "member_composition", "review_schedule",
+    "eligibility_check",
 )
 
 # Parameters the runner supplies from as_of and the profile; a header documents the ones its SQL uses.
@@ -106,6 +107,11 @@ CONTEXT_PARAMS: dict[str, str] = {
     "report_due_month": "年度报告截止月，profile review.report_due；不要求年报时为 NULL",
     "report_due_day": "年度报告截止日，profile review.report_due；不要求年报时为 NULL",
     "agreement_term_years": "联盟协议期限（年），profile review.agreement_term_years；0 = 不设期限",
+    "overdue_action": "逾期未评估（复审）的后果，profile review.overdue_action（渭南：应撤销）；空 = 原文未规定",
+    "recommender_max": "每个推荐单位每年最多推荐的联盟数，profile recommendation.max_per_recommender；0 = 不设限额",
+    "act_term": "政策用语：列入名单的行为（备案 / 认定 / 确定 / 纳入试点），profile terms.act",
+    "review_term": "政策用语：周期性检查（评估 / 复审），profile terms.review",
+    "conditions_term": "政策用语：核对的条件（备案条件 / 认定条件 / 基本条件），profile terms.conditions",
     "member_minimum": "成员单位最低数量，profile members.minimum；0 = 不设下限",
     "counts_core_only": "最低数量只计核心成员，profile members.counts_core_only",
     "require_lead_local": "对外责任主体单位须在本地注册，profile members.lead_registered_locally",
@@ -350,6 +356,11 @@ def context_params(profile: Profile, as_of: date) -> dict[str, Any]:
         "report_due_month": month,
         "report_due_day": day,
         "agreement_term_years": profile.review.agreement_term_years,
+        "overdue_action": profile.review.overdue_action,
+        "recommender_max": profile.recommendation.max_per_recommender,
+        "act_term": profile.terms.act,
+        "review_term": profile.terms.review,
+        "conditions_term": profile.terms.conditions,
         "member_minimum": m.minimum,
         "counts_core_only": m.counts_core_only,
         "require_lead_local": m.lead_registered_locally,
@@ -428,12 +439,11 @@ def register_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy:
     """Create the context tables for ``profile`` on ``con``, unless they are already there.
 
     ``taxonomy`` overrides the profile's taxonomy id ("" = none). The tables are rebuilt when
-    the profile, the taxonomy, the overrides file or the registry (its latest import) changes.
+    the profile, the taxonomy, the overrides files' contents or the registry (its latest import) changes.
     """
     taxonomy_id = profile.taxonomy if taxonomy is None else taxonomy
-    overrides = policy.OVERRIDES_PATH
-    key = (repr(profile), taxonomy_id, overrides.stat().st_mtime if overrides.exists() else None,
-           _registry_state(con))
+    overrides = policy.content_stamp(policy.override_files(profile.settings))
+    key = (repr(profile), taxonomy_id, overrides, _registry_state(con))
     with _lock:
         if _registered.get(con) == key:
             return
@@ -486,7 +496,7 @@ def _build_context(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id
         tax = policy.load_taxonomy(taxonomy_id)
         entries = pd.DataFrame([(e.name, e.group, i) for i, e in enumerate(tax.entries, 1)],
                                columns=["entry", "grp", "position"])
-        clusters = _classify(tax, alliances)
+        clusters = _classify(tax, alliances, policy.override_files(profile.settings))
     else:
         entries = pd.DataFrame({"entry": [], "grp": [], "position": []})
         clusters = pd.DataFrame({"alliance_id": ids, "cluster": UNCLASSIFIED,
@@ -575,21 +585,21 @@ where (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as va
 """
 
 
-def _classify(tax: policy.Taxonomy, alliances: list[tuple]) -> pd.DataFrame:
+def _classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, ...] | None = None) -> pd.DataFrame:
     """``classify_alliances`` for (alliance_id, name, field, …) rows, each distinct field text once.
 
     Alliances named in the overrides file go through ``classify_alliances`` by name (人工指定);
     the others share the result of their field text, which is what ``classify_alliances``
     would give them anyway.
     """
-    path = policy.OVERRIDES_PATH  # read at call time, so tests can point it elsewhere
-    overrides = policy.read_overrides(tax, path)
+    paths = policy.override_files() if paths is None else paths  # read at call time, so tests can point it elsewhere
+    overrides = policy.read_overrides(tax, paths)
     manual = [a for a in alliances if overrides and policy.normalise(a[1] or "") in overrides]
     manual_ids = {a[0] for a in manual}
     rest = [a for a in alliances if a[0] not in manual_ids]
     records: list[tuple] = []
     if manual:
-        by_name = policy.classify_alliances(tax, ((a[0], a[1], a[2]) for a in manual), path)
+        by_name = policy.classify_alliances(tax, ((a[0], a[1], a[2]) for a in manual), paths)
         records += list(by_name.itertuples(index=False, name=None))
     fields = list(dict.fromkeys(a[2] for a in rest))
     by_field = policy.classify_alliances(tax, ((f, None, f) for f in fields), overrides_path=None)

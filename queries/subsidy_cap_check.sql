@@ -6,6 +6,8 @@
 --
 -- Parameters:
 --   $as_of        date       统计截止日期：只计补贴所属年度 ≤ as_of 所在年的
+--   $year_from    integer = 0               年份范围起：只计补贴所属年度 ≥ 此年；0 = 不限
+--   $year_to      integer = as_of.year      年份范围止：只计补贴所属年度 ≤ 此年（且 ≤ as_of 所在年）
 --
 -- Columns:
 --   alliance      联盟名称        联盟名称
@@ -33,7 +35,7 @@ paid as (
     from subsidies as s
     inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
     where s.status is distinct from '已收回'
-      and s.year <= year($as_of)
+      and s.year between $year_from and least($year_to, year($as_of))
 ),
 
 grouped as (

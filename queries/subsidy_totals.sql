@@ -2,11 +2,14 @@
 --
 -- What:
 --   Subsidies paid, summed by one grouping chosen with $group_by: by 年度, by 补贴类型, by
---   产业集群 (the taxonomy of the profile or --param taxonomy=ID) or by the alliance's 所属区域.
+--   产业集群 (the taxonomy of the profile or --param taxonomy=ID) or by the alliance's 所属区域,
+--   for the 年度 in the year range $year_from–$year_to (the dashboard's 年份范围).
 --   The first column is named after the grouping (year, kind, cluster or region).
 --
 -- Parameters:
 --   $as_of        date                          统计截止日期：只计补贴所属年度 ≤ as_of 所在年的
+--   $year_from    integer = 0               年份范围起：只计补贴所属年度 ≥ 此年；0 = 不限
+--   $year_to      integer = as_of.year      年份范围止：只计补贴所属年度 ≤ 此年（且 ≤ as_of 所在年）
 --   $group_by     year|kind|cluster|region = year   分组依据
 --
 -- Columns:
@@ -35,7 +38,7 @@ paid as (
     from subsidies as s
     inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
     where s.status is distinct from '已收回'
-      and s.year <= year($as_of)
+      and s.year between $year_from and least($year_to, year($as_of))
 ),
 
 labelled as (

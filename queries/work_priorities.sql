@@ -16,9 +16,13 @@
 --   $cycle_years    integer                     评估/复审周期（年）；0 = 不设周期，无评估行
 --   $report_due_month  integer                  年度报告截止月；NULL = 不要求年报，无年报行
 --   $report_due_day    integer                  年度报告截止日
+--   $agreement_term_years  integer              协议期限（年）；0 = 不设期限，无协议行
+--   $act_term          varchar                  政策用语：备案 / 认定 / 确定 / 纳入试点（写在说明里）
+--   $review_term       varchar                  政策用语：评估 / 复审
+--   $conditions_term   varchar                  政策用语：备案条件 / 认定条件 / 基本条件
 --
 -- Columns:
---   category        类别            空白集群、薄弱集群、评估到期、年报未交、不符合条件、补贴预算
+--   category        类别            空白集群、薄弱集群、评估到期、年报未交、协议到期、不符合条件、补贴预算
 --   item            事项            集群名称，或该类别下的具体事项
 --   count           数量            集群的在册联盟数，或该事项涉及的联盟数（预算行为评估或备案个数）
 --   amount_wan      金额（万元）    补贴预算行：数量 × 政策上限；政策未规定上限时为空；合计行为各项之和
@@ -35,6 +39,8 @@
 --   - Filings needed in $year: for the first target whose year ≥ $year, ceil(max(目标下限 −
 --     已完成到 as_of, 0) ÷ years left including $year), counted the target's way; without such a
 --     target, the mean filings per year of the last 3 complete years, rounded up.
+--   - 协议到期 (a profile with an agreement term, Heilongjiang's 3–5 years): agreements expired on
+--     as_of (签署日期 + 期限 ≤ as_of), and those expiring after as_of within $year; none without a term.
 --   - 国家试点补贴 and 项目经费 are not budgeted (they cannot be predicted from the registry).
 --   - Filters (scope_alliances): every count is of the alliances in scope — cluster counts,
 --     evaluations, reports, 不符合条件 (eligibility_check is materialised with the same filters)
@@ -48,11 +54,28 @@
 with
 
 active as (
-    select a.alliance_id, a.name, a.filed_date
+    select a.alliance_id, a.name, a.filed_date, a.agreement_date
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     where a.filed_date <= $as_of
       and (a.revoked_date is null or a.revoked_date > $as_of)
+),
+
+-- as review_schedule: 签署日期 + 协议期限; 1 = expired on as_of, 2 = expiring within $year
+agreements as (
+    select x.alliance, x.expiry, case when x.expiry <= $as_of then 1 else 2 end as sort_key
+    from (
+        select a.name as alliance, cast(a.agreement_date + to_years($agreement_term_years) as date) as expiry
+        from active as a
+        where $agreement_term_years > 0 and a.agreement_date is not null
+    ) as x
+    where x.expiry <= $as_of or x.expiry <= make_date($year, 12, 31)
+),
+
+agreement_items as (
+    select i.sort_key, i.item
+    from (values (1, '已到期'), (2, format('{}年内到期', $year))) as i (sort_key, item)
+    where $agreement_term_years > 0
 ),
 
 clusters as (
@@ -183,12 +206,12 @@ filings_needed as (
         end as needed,
         case
             when x.filtered
-                then format('按筛选范围近三个完整年度年均备案{}个（数量目标为全局目标，不分摊到筛选范围）',
-                            round(p.filed_last_3 / 3, 2))
+                then format('按筛选范围近三个完整年度年均{}{}个（数量目标为全局目标，不分摊到筛选范围）',
+                            $act_term, round(p.filed_last_3 / 3, 2))
             when t.year is not null
                 then format('按目标“{}”（{}年不少于{}个）：还差{}个，分摊到{}年', t.label, t.year, t.low,
                             greatest(t.low - t.achieved, 0), t.year - $year + 1)
-            else format('无{}年及以后的数量目标，按近三个完整年度年均备案{}个', $year, round(p.filed_last_3 / 3, 2))
+            else format('无{}年及以后的数量目标，按近三个完整年度年均{}{}个', $year, $act_term, round(p.filed_last_3 / 3, 2))
         end as method
     from pace as p
     cross join scope as x
@@ -245,7 +268,16 @@ rows as (
     group by r.report_year
 
     union all
-    select 5, 1, '不符合条件', '不符合备案条件的在册联盟', count(*) filter (where not x.ok), null,
+    select 4, 1 + i.sort_key, '协议到期', i.item, count(g.alliance), null,
+           coalesce(array_to_string((list(g.alliance order by g.expiry, g.alliance)
+                                     filter (where g.alliance is not null))[1:10], '、'), '')
+           || case when count(g.alliance) > 10 then format('等{}个', count(g.alliance)) else '' end
+    from agreement_items as i
+    left join agreements as g on g.sort_key = i.sort_key
+    group by i.sort_key, i.item
+
+    union all
+    select 5, 1, '不符合条件', format('不符合{}的在册联盟', $conditions_term), count(*) filter (where not x.ok), null,
            coalesce(array_to_string((list(x.alliance order by x.alliance) filter (where not x.ok))[1:10], '、'), '')
            || case when count(*) filter (where not x.ok) > 10
                    then format('等{}个', count(*) filter (where not x.ok)) else '' end
@@ -253,15 +285,15 @@ rows as (
 
     union all
     select 6, 1, '补贴预算', '评估补贴', b.evaluations_due, b.evaluation_wan,
-           case when b.evaluation_cap is null then '政策未规定评估补贴上限'
-                else format('逾期及{}年内到期的评估{}个 × 上限{}万元', $year, b.evaluations_due,
+           case when b.evaluation_cap is null then format('政策未规定{}补贴上限', $review_term)
+                else format('逾期及{}年内到期的{}{}个 × 上限{}万元', $year, $review_term, b.evaluations_due,
                             rtrim(rtrim(b.evaluation_cap::varchar, '0'), '.')) end
     from budget as b
     where $cycle_years > 0
 
     union all
     select 6, 2, '补贴预算', '备案补贴', b.needed, b.filing_wan,
-           b.method || case when b.filing_cap is null then '；政策未规定备案补贴上限'
+           b.method || case when b.filing_cap is null then format('；政策未规定{}补贴上限', $act_term)
                             else format(' × 上限{}万元', rtrim(rtrim(b.filing_cap::varchar, '0'), '.')) end
     from budget as b
 
@@ -269,7 +301,9 @@ rows as (
     select 6, 3, '补贴预算', '合计', null,
            case when b.evaluation_wan is not null or b.filing_wan is not null
                then coalesce(b.evaluation_wan, 0) + coalesce(b.filing_wan, 0) end,
-           '评估补贴与备案补贴之和（不含国家试点补贴、项目经费）'
+           case when $cycle_years > 0
+               then format('{}补贴与{}补贴之和（不含国家试点补贴、项目经费）', $review_term, $act_term)
+               else format('{}补贴（不含国家试点补贴、项目经费）', $act_term) end
     from budget as b
 ),
 

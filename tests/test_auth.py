@@ -41,9 +41,9 @@ def texts(at: AppTest) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def no_env_editors(monkeypatch):
+def no_env_editors(monkeypatch, tmp_path: Path):
     monkeypatch.delenv(auth.ENV_EDITORS, raising=False)
-    auth.throttle.succeeded("张三")
+    monkeypatch.setenv("REGISTRY_DB", str(tmp_path / "registry.duckdb"))  # the sign-in counter lives beside it
 
 
 # ---- configuration ------------------------------------------------------------------------------
@@ -102,14 +102,64 @@ def test_password_check():
     assert not auth.check_password(auth.load_config({"editors": {"张三": "$argon2id$broken"}}, {}), "张三", PASSWORD)
 
 
-def test_throttle_locks_a_name_after_repeated_failures_then_lets_go():
-    throttle = auth._Throttle()
+def test_throttle_gives_free_attempts_then_a_growing_delay_never_a_lock(tmp_path: Path):
+    throttle = auth.Throttle(tmp_path / "signin.sqlite")
     for second in range(auth.MAX_FAILURES):
-        assert not throttle.locked("张三", now=100.0 + second)
-        throttle.failed("张三", now=100.0 + second)
-    assert throttle.locked("张三", now=105.0)
-    assert not throttle.locked("李四", now=105.0)
-    assert not throttle.locked("张三", now=100.0 + auth.MAX_FAILURES + auth.LOCKOUT_SECONDS)
+        assert throttle.admit("张三", now=100.0 + second) == 0
+    last = 100.0 + auth.MAX_FAILURES - 1
+    assert throttle.admit("张三", now=last + 1) == auth.FIRST_DELAY_SECONDS - 1   # the 6th waits 30 s after the 5th
+    assert throttle.admit("李四", now=last + 1) == 0                              # other names are not slowed
+    waits = []
+    for _ in range(6):  # each attempt let through doubles the next wait, up to the ceiling
+        now = last + auth.delay_after(auth.MAX_FAILURES + len(waits))
+        assert throttle.admit("张三", now=now - 0.5) > 0
+        assert throttle.admit("张三", now=now) == 0
+        waits.append(now - last)
+        last = now
+    assert waits == [30, 60, 120, 240, 300, 300]
+    assert throttle.admit("张三", now=last + auth.FORGET_AFTER_SECONDS + 1) == 0  # a quiet hour forgets
+    throttle.succeeded("李四")
+    assert all(throttle.admit("李四", now=last + i) == 0 for i in range(auth.MAX_FAILURES))
+
+
+def test_throttle_counts_one_name_however_it_is_typed(tmp_path: Path):
+    throttle = auth.Throttle(tmp_path / "signin.sqlite")
+    for spelling in ["Editor", "editor", " EDITOR ", "ｅｄｉｔｏｒ", "Ed itor"]:
+        assert throttle.admit(spelling, now=100.0) == 0
+    assert throttle.admit("eDiToR", now=100.0) > 0
+
+
+def _admit_at_once(path: str, name: str, ready, results) -> None:
+    ready.wait()
+    results.put(auth.Throttle(Path(path)).admit(name))
+
+
+def test_parallel_sessions_and_processes_get_no_more_checks_than_the_limit(tmp_path: Path):
+    """12 sessions at once — threads of one server and separate server processes — share one count."""
+    import multiprocessing
+    import queue
+    import threading
+
+    path = str(tmp_path / "signin.sqlite")
+    context = multiprocessing.get_context("fork")
+    ready, results = context.Barrier(12), context.Queue()
+    processes = [context.Process(target=_admit_at_once, args=(path, f"张三{' ' * (i % 3)}", ready, results))
+                 for i in range(12)]
+    for process in processes:
+        process.start()
+    waits = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert sorted(w == 0 for w in waits).count(True) == auth.MAX_FAILURES, waits
+
+    ready, out = threading.Barrier(12), queue.Queue()
+    threads = [threading.Thread(target=_admit_at_once, args=(path, "李四", ready, out)) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    waits = [out.get() for _ in threads]
+    assert [w == 0 for w in waits].count(True) == auth.MAX_FAILURES, waits
 
 
 def test_hash_cli_reads_the_password_twice_without_echo(capsys):

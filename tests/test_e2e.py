@@ -89,9 +89,10 @@ EXPECTED: dict[str, tuple[str | None, str, str]] = {
     "data": ("数据截至（最新备案日期）", "2026-08-18", ""),
     "import": ("错误", "0 个", ""),                       # a dry run of the sample's 年度报告.csv
     "audit": ("新增联盟", "120 个", ""),                  # the sample import added every alliance
+    "settings": ("成员单位最低数量", "10 家", ""),        # tianjin-2018 as shipped: 第十一条（三）
 }
 EDITOR, PASSWORD = "e2e", "e2e-口令-only-for-tests"
-UPLOAD = ROOT / "data" / "sample" / "年度报告.csv"
+UPLOAD = ROOT / "data" / "sample" / "tianjin" / "年度报告.csv"
 
 
 # ---- server and browser ----------------------------------------------------------------------

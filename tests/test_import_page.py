@@ -121,7 +121,10 @@ def test_broken_file_lists_every_error_and_writes_nothing(registry: Path):
     ]
     assert at.button(key="import_confirm").disabled
     assert [b.label for b in at.get("download_button")] == ["下载标准导入模板", "下载 Excel", "下载 CSV"]
-    assert digest(registry) == before and len(read_journal(registry)) == 1
+    assert digest(registry) == before
+    refused = read_journal(registry)[-1]        # the refused upload is on record: who, which file, its SHA-256
+    assert (refused["outcome"], refused["user"], refused["errors"]) == ("refused", "张三", 3)
+    assert [(f["name"], f["sha256"]) for f in refused["files"]] == [("坏的补贴.csv", hashlib.sha256(BROKEN).hexdigest())]
 
 
 def test_good_file_preview_then_import_on_confirmation(registry: Path):
@@ -173,6 +176,18 @@ def test_uploads_are_saved_outside_the_repository_under_their_own_names(registry
     assert [p.name for p in check.paths] == ["联盟名录2021.csv"] and check.paths[0].parent == check.folder
     at.button(key="import_confirm").click().run()
     assert not check.folder.exists()  # removed once imported
+
+
+def test_uploads_are_removed_when_the_session_ends(registry: Path):
+    """A tab closed after the dry run: when Streamlit drops the session's state, the saved uploads go too."""
+    import gc
+
+    at = upload(import_page(EDITORS, "张三"), ("联盟名录2021.csv", GOOD))
+    folder = at.session_state["import_check"].folder
+    assert [p.name for p in folder.iterdir()] == ["联盟名录2021.csv"]
+    del at
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_oversized_and_same_named_files_are_errors(registry: Path, monkeypatch):

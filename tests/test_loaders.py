@@ -27,8 +27,8 @@ from loaders.headers import HeaderMap
 from loaders.normalise import credit_code_check_char
 from loaders.pipeline import ERROR, WARNING, Problem, generated_alliance_id, prepare
 from loaders.schema import TABLES
-from loaders.store import (ImportRefused, connect_read_only, existing_state, history_dir, import_batch,
-                           read_journal)
+from loaders.store import (ImportRefused, NothingToImport, connect_read_only, existing_state, history_dir,
+                           import_batch, read_journal)
 from loaders.template import write_template
 
 # ---- the small good registry ----------------------------------------------------------------
@@ -835,10 +835,13 @@ def test_bureau_header_map_with_an_unknown_header_is_refused(tmp_path: Path):
 
 def test_an_empty_sheet_does_not_wipe_its_table(tmp_path: Path, loaded: Path):
     before = {name: table(loaded, name) for name in ("alliances", "members")}
+    digest = hashlib.sha256(loaded.read_bytes()).hexdigest()
     path = write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, [None] * 8, []]})
-    batch, outcome = load(loaded, path)
+    batch = prepare([path], None, existing_state(loaded))
     assert any("成员单位没有数据行" in w.message and "保持不变" in w.message for w in batch.warnings)
-    assert outcome.row_counts["members"] == 13
+    with pytest.raises(NothingToImport, match="没有导入任何内容"):   # no batch, no snapshot
+        import_batch(loaded, batch)
+    assert hashlib.sha256(loaded.read_bytes()).hexdigest() == digest
     for name, frame in before.items():
         pd.testing.assert_frame_equal(table(loaded, name), frame)
 
@@ -948,8 +951,11 @@ def test_an_unfilled_template_changes_nothing(tmp_path: Path, loaded: Path):
     path = tmp_path / "模板.xlsx"
     write_template(path)
     before = {t.name: table(loaded, t.name, source=True) for t in TABLES}
-    batch, _ = load(loaded, path)
+    batch = prepare([path], None, existing_state(loaded))
     assert sum("没有数据行" in w.message for w in batch.warnings) == len(TABLES)
+    with pytest.raises(NothingToImport):
+        import_batch(loaded, batch)
     for t in TABLES:
         pd.testing.assert_frame_equal(table(loaded, t.name, source=True), before[t.name])
-    assert history_dir(loaded).joinpath("2.duckdb").exists()
+    assert not history_dir(loaded).joinpath("2.duckdb").exists()
+    assert read_journal(loaded)[-1]["outcome"] == "empty"

@@ -489,3 +489,24 @@ def test_name_key_folds_brackets_width_spaces_and_case():
     assert name_key("ＡＢＣ联盟") == name_key("abc联盟")
     assert name_key("甲联盟") != name_key("乙联盟")
     assert name_key("天津市（滨海）联盟") == "天津市(滨海)联盟"
+
+
+def test_numbers_are_checked_against_the_stored_types():
+    from loaders.schema import INT_MAX, MONEY_MAX
+
+    assert parse_int(str(INT_MAX)) == INT_MAX and parse_int(float(INT_MAX)) == INT_MAX
+    for too_big in (str(INT_MAX + 1), INT_MAX + 1, 1e20, "99999999999999999999"):
+        with pytest.raises(BadValue, match="超出可保存的范围"):
+            parse_int(too_big)
+    assert parse_money(f"{MONEY_MAX}元") == MONEY_MAX
+    for too_big in ("10000000000000000元", "1000000000000", "99999999999999999999万元"):
+        with pytest.raises(BadValue, match="超出可保存的范围"):
+            parse_money(too_big)
+
+
+def test_control_characters_are_flagged_and_shown_written_out():
+    cells = pd.Series(["正常", "甲\x00乙", "\x1b[31m红", "换\n行\t制表", "乱码\ufffd", None], dtype=object)
+    parsed = n.checked_text_column(cells)
+    assert parsed.bad.tolist() == [1, 2, 4]
+    assert parsed.values.to_pylist()[3] == "换 行 制表"                 # whitespace controls are just spaces
+    assert n.visible("甲\x00乙\x1b") == "甲\\x00乙\\x1b"

@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 
 import figures
 from figures import Scope
-from figures.coverage import entry_word
 from loaders.store import connect_read_only
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
@@ -119,13 +118,20 @@ def test_taxonomy_from_the_url_and_cluster_filter(sample_db: Path, monkeypatch: 
     assert _metrics(at)["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
 
 
-def test_profile_without_taxonomy(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
-    assert any("没有规定产业集群或领域清单" in c.value for c in at.caption)
-    first = list_taxonomies()[0]                   # stands in, and is named in the URL
-    assert at.selectbox(key="coverage_taxonomy_zhejiang-2010").value == first
-    assert at.query_params["taxonomy"] == first
-    assert _metrics(at)[entry_word(first)] == f"{len(load_taxonomy(first).entries)} 个"
+@pytest.mark.parametrize("profile_id", ["zhejiang-2010", "weinan-2015", "most-2009"])
+def test_profile_uses_its_own_taxonomy_and_says_why(sample_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     profile_id: str) -> None:
+    # These texts name no list of their own: a named public classification stands in, never Heilongjiang's fields.
+    own = load_taxonomy(load_profile(profile_id).taxonomy)
+    at = _open(sample_db, monkeypatch, profile=profile_id)
+    assert at.selectbox(key=f"coverage_taxonomy_{profile_id}").value == own.id
+    assert "taxonomy" not in at.query_params
+    assert any(own.basis in c.value and own.source in c.value for c in at.caption)
+    assert _metrics(at)[own.noun] == f"{len(own.entries)} 个"
+    assert at.selectbox(key=f"coverage_taxonomy_{profile_id}").options == [load_taxonomy(t).name
+                                                                           for t in list_taxonomies()]
+    shown = " ".join(w.value for w in at.warning)
+    assert not any(e in shown for e in load_taxonomy("heilongjiang-fields").entry_names)
 
 
 def test_heatmap_counts_filings_per_cluster_and_year(sample_db: Path) -> None:

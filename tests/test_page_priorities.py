@@ -6,9 +6,12 @@ never by running work_priorities.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import math
+import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -149,8 +152,7 @@ def test_word_file(sample_db: Path) -> None:
     headings = [p.text for p in paragraphs if p.style.name == "Heading 1"]
     assert headings == ["一、补齐产业集群空白", "二、按期开展三年评估", "三、督促年度报告", "四、备案条件整改",
                         "五、资金预算", "附表"]
-    bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
-    assert any(b.startswith("已逾期（8个）：") for b in bullets)
+    assert any(p.text.startswith("（一）已逾期（8个）：") for p in paragraphs)   # 公文 numbering, not bullets
     body = "\n".join(p.text for p in paragraphs)
     assert "评估补贴 39×30万元 + 新增备案 5×50万元 = 1420万元" in body    # 39 × 30 + 5 × 50, by hand
     assert [p.text for p in paragraphs if p.style.name == "Heading 2"][1] == "附表2　2027年须开展评估的联盟（含逾期）"
@@ -160,8 +162,42 @@ def test_word_file(sample_db: Path) -> None:
     assert len(evaluations.rows) == 1 + 39
     assert evaluations.rows[1].cells[4].text == "逾期"
     budget = document.tables[-1]
+    assert [r.cells[1].text for r in budget.rows[1:]] == ["39", "5", ""]      # counts as integers, not 39.0
     assert [r.cells[2].text for r in budget.rows[1:]] == ["1,170.00", "250.00", "1,420.00"]
-    assert document.sections[0].footer.paragraphs[0].text.startswith("数据来源：联盟登记库；截至2026年11月21日")
+    cells = [c.text for t in document.tables for r in t.rows[1:] for c in r.cells]
+    assert not [c for c in cells if re.fullmatch(r"-?[\d,]+\.0", c)]          # no whole number anywhere as “n.0”
+    assert paragraphs[-1].text.startswith("注：数据来源：联盟登记库；截至2026年11月21日")
+
+
+def test_word_file_is_in_gongwen_format(sample_db: Path) -> None:
+    """GB/T 9704: A4, 37/35/28/26 mm margins, 三号 仿宋 text at 28.95 pt, faces with fallbacks, 「— 1 —」."""
+    from docx import Document
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml.ns import qn
+
+    data = work_plan.to_docx(_plan(sample_db))
+    document = Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]
+    faces = {}
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        style = document.styles[name]
+        faces[name] = (style.element.rPr.rFonts.get(qn("w:eastAsia")), style.font.size.pt)
+        assert style.font.color.rgb == (0, 0, 0) and not style.font.bold
+        assert style.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert faces == {"Normal": ("仿宋_GB2312", 16), "Title": ("方正小标宋简体", 22), "Heading 1": ("黑体", 16),
+                     "Heading 2": ("楷体_GB2312", 16)}
+    assert document.styles["Normal"].paragraph_format.line_spacing.pt == pytest.approx(28.95)
+    font_table = zipfile.ZipFile(io.BytesIO(data)).read("word/fontTable.xml").decode("utf-8")
+    for face, fallback in (("方正小标宋简体", "华文中宋"), ("楷体_GB2312", "楷体"), ("仿宋_GB2312", "仿宋")):
+        assert re.search(f'w:name="{face}">.*?<w:altName w:val="{fallback}"/>', font_table), face
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
+        number = footer.paragraphs[0]
+        assert "".join(number._p.xpath(".//w:t/text()")) == "— 1 —" and number.alignment.name.lower() == align
+        assert 'w:instr=" PAGE "' in number._p.xml                                  # a live page number
 
 
 def test_sections_follow_the_profile() -> None:
@@ -175,13 +211,14 @@ def test_sections_follow_the_profile() -> None:
         ("补贴预算", "备案补贴", 1, None, "按近三个完整年度年均备案1个；政策未规定备案补贴上限"),
         ("补贴预算", "合计", None, None, "评估补贴与备案补贴之和"),
     ], columns=["category", "item", "count", "amount_wan", "detail"])
-    weinan = work_plan.plan_sections(rows, load_profile("weinan-2015"), 2027)   # 认定, 复审, no caps, no taxonomy
+    no_taxonomy = {"taxonomy": ""}   # every shipped profile names one; the branch without stays covered
+    weinan = work_plan.plan_sections(rows, dataclasses.replace(load_profile("weinan-2015"), **no_taxonomy), 2027)
     assert [s.heading for s in weinan] == ["按期开展三年复审", "督促年度报告", "认定条件整改", "资金预算"]
     assert weinan[0].text.startswith("2027年到期 0 个，另有逾期 2 个")
     assert weinan[1].text == "2025年度报告已全部提交；2027年度报告须于2027年11月30日前报送。"
     assert "另行测算" in weinan[3].text and "万元" not in weinan[3].text
     most = work_plan.plan_sections(rows[rows["category"].isin(["不符合条件", "补贴预算"])],
-                                   load_profile("most-2009"), 2027)              # no cycle, reports or taxonomy
+                                   dataclasses.replace(load_profile("most-2009"), **no_taxonomy), 2027)
     assert [s.heading for s in most] == ["试点条件整改", "资金预算"]
 
 

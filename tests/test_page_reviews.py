@@ -93,6 +93,7 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
         "180 天内到期": f"{expected['soon']} 个",
         "未来18个月到期": f"{expected['coming']} 个",
         f"{expected['report_year']}年度报告未交": f"{expected['reports_missing']} 个",
+        "协议到期": "未规定",
     }
     assert expected["overdue"] > 0 and expected["reports_missing"] > 0  # the sample exercises both lists
     assert len(at.get("plotly_chart")) == 2
@@ -102,7 +103,9 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     assert list(overdue["距到期天数"]) == sorted(overdue["距到期天数"])
     assert len(at.dataframe[1].value) == expected["coming"]
     assert len(at.dataframe[2].value) == expected["reports_missing"]
-    assert any("未规定联盟协议期限" in i.value and "黑龙江省（2009）5 年" in i.value for i in at.info)
+    # Silent on agreements: says so with the clause, and names no other bureau's rule.
+    assert any("未规定联盟协议期限（第九条（二）" in i.value for i in at.info)
+    assert not any("黑龙江" in i.value for i in at.info)
     captions = " ".join(c.value for c in at.caption)
     assert f"另有 {expected['overdue']} 个已逾期" in captions
 
@@ -110,11 +113,13 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_agreements_under_heilongjiang(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = by_hand(sample_db, AS_OF)
     at = _open(sample_db, monkeypatch, profile="heilongjiang-2009")
-    assert _metrics(at) == {"协议已到期": f"{expected['agreements_expired']} 个",
+    assert _metrics(at) == {"评估逾期": "未规定", "年度报告未交": "未规定",
+                            "协议已到期": f"{expected['agreements_expired']} 个",
                             "协议未来18个月到期": f"{expected['agreements_expiring']} 个"}
     info = " ".join(i.value for i in at.info)
-    assert "未规定评估（复审）周期" in info and "天津市（2018）3 年" in info and "不要求年度报告" in info
-    assert not at.get("plotly_chart")
+    assert "未规定评估周期（第10条" in info and "未规定年度报告（意见未规定" in info
+    assert "天津" not in info and "复审" not in info
+    assert len(at.get("plotly_chart")) == 1   # agreements by expiry year
     assert len(at.dataframe[0].value) == expected["agreements_expired"] + expected["agreements_expiring"]
 
 
@@ -128,7 +133,7 @@ def test_single_alliance_due_on_the_as_of_date(single_db: Path, monkeypatch: pyt
     # Its 2024 report came in on 2024-11-20.
     at = _open(single_db, monkeypatch, as_of="2025-06-30")
     assert _metrics(at) == {"评估逾期": "0 个", "180 天内到期": "1 个", "未来18个月到期": "1 个",
-                            "2024年度报告未交": "0 个"}
+                            "2024年度报告未交": "0 个", "协议到期": "未规定"}
     assert any(s.value == "没有逾期的评估。" for s in at.success)
     assert any("2024年度报告应交的联盟都已提交" in s.value for s in at.success)
     assert len(at.get("plotly_chart")) == 2

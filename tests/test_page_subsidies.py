@@ -94,14 +94,22 @@ def test_kind_view_by_hand(sample_db: Path) -> None:
     assert line.startswith(f"按补贴类型：{top}最多，{by_kind[top]:,.2f} 万元，占 {by_kind[top] / sum(by_kind.values()):.1%}")
 
 
-def test_year_range_narrows_the_year_view_only(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_year_range_narrows_every_view(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     money = paid(sample_db)
-    in_range = [m for _, y, _, m in money if 2016 <= y <= 2020]
+    in_range = [(a, y, k, m) for a, y, k, m in money if 2016 <= y <= 2020]
     at = _open(sample_db, monkeypatch, **{"from": "2016", "to": "2020"})
     got = _metrics(at)
-    assert got["其中 2016–2020年"] == (f"{sum(in_range):,.2f} 万元", f"{len(in_range):,} 笔")
+    assert got["其中 2016–2020年"] == (f"{sum(m for *_, m in in_range):,.2f} 万元", f"{len(in_range):,} 笔")
     assert got["累计拨付"][0] == f"{sum(m for *_, m in money):,.2f} 万元"
-    assert any("年份范围只作用于上图和上限核对表" in c.value for c in at.caption)
+    assert any("按左侧年份范围（2016–2020年）统计" in c.value for c in at.caption)
+    scope = Scope(load_profile("tianjin-2018"), AS_OF, 2016, 2020)
+    for chart_id in ("subsidies_by_year", "subsidies_by_kind", "subsidies_by_cluster", "subsidies_by_region"):
+        bars = _render(sample_db, chart_id, scope)[0].data[0]
+        values = bars.x if bars.orientation == "h" else bars.y
+        assert float(sum(values)) == pytest.approx(float(sum(m for *_, m in in_range)), abs=0.005), chart_id
+    every = at.dataframe[-1].value                              # the cap check: only the range's years
+    assert set(every["年度"]) == {y for _, y, _, _ in in_range}
+    assert len(every) == len({(a, k, y) for a, y, k, _ in in_range})
 
 
 def test_cap_check_lists_over_cap_first(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,9 +134,10 @@ def test_profile_without_caps(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
     assert any("没有规定补贴上限" in i.value for i in at.info)
     assert _metrics(at)["超过政策上限"][0] == "未规定上限"
-    # no clusters either: three charts, and a word on why
-    assert len(at.get("plotly_chart")) == 3
-    assert any("不按集群统计补贴" in c.value for c in at.caption)
+    # its own taxonomy (浙江省九大战略性新兴产业) still counts money by industry: four charts
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_subsidies_by_year", "chart_subsidies_by_kind",
+                                                      "chart_subsidies_by_cluster", "chart_subsidies_by_region"]
+    assert not any("不按集群统计补贴" in c.value for c in at.caption)
 
 
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

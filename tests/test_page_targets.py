@@ -98,15 +98,15 @@ def test_profile_with_two_targets(sample_db: Path, monkeypatch: pytest.MonkeyPat
     by_2010, by_2015 = sum(d.year <= 2010 for d in dates), sum(d.year <= 2015 for d in dates)
     at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
     assert [m.value for m in at.metric if m.label == "已完成"] == [f"{by_2010} 个", f"{by_2015} 个"]
-    assert [w.value.split("：")[0] for w in at.warning] == ["“2010年”目标（累计备案 10 个）未完成",
-                                                           "“2015年”目标（累计备案 50 个）未完成"]
+    assert [w.value.split("：")[0] for w in at.warning] == ["“2010年”目标（累计确定 10 个）未完成",
+                                                           "“2015年”目标（累计确定 50 个）未完成"]
 
 
 @pytest.mark.parametrize("profile", ["heilongjiang-2009", "most-2009"])
 def test_profile_without_targets_still_shows_filings(sample_db: Path, monkeypatch: pytest.MonkeyPatch,
                                                      profile: str) -> None:
     at = _open(sample_db, monkeypatch, profile=profile)
-    assert "没有设定联盟数量目标" in at.info[0].value
+    assert f"未规定联盟数量目标（{load_profile(profile).clauses.target}）" in at.info[0].value
     assert f"data/profiles/{profile}.toml" in at.info[0].value
     assert not at.metric
     assert len(at.get("plotly_chart")) == 1   # filings per year

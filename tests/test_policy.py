@@ -208,8 +208,57 @@ def test_broken_profile_raises_chinese_error_naming_the_file(tmp_path, old, new,
 # ----------------------------------------------------------------------------- taxonomies
 
 
+ALL_TAXONOMIES = ["heilongjiang-fields", "national-emerging-2018", "national-mlp-fields", "tianjin-clusters",
+                  "zhejiang-emerging"]
+
+
 def test_taxonomies_listed():
-    assert list_taxonomies() == ["heilongjiang-fields", "tianjin-clusters"]
+    assert list_taxonomies() == ALL_TAXONOMIES
+
+
+def test_every_profile_has_its_own_taxonomy():
+    # Where the text names no list, a named public classification stands in (issue 11): never another bureau's.
+    assert {p: load_profile(p).taxonomy for p in ALL_PROFILES} == {
+        "heilongjiang-2009": "heilongjiang-fields",     # 5“目标任务”
+        "most-2009": "national-mlp-fields",             # 第十三条（一）：《规划纲要》确定的重点领域
+        "tianjin-2018": "tianjin-clusters",             # 第十一条（一）
+        "weinan-2015": "national-emerging-2018",        # 6（1）：战略性新兴产业（未列清单）
+        "zhejiang-2010": "zhejiang-emerging",           # 三（六）1：我省战略性新兴产业（未列清单）
+    }
+
+
+def test_profile_without_taxonomy_is_refused(tmp_path):
+    text = _tianjin_text().replace('taxonomy = "tianjin-clusters"', 'taxonomy = ""', 1)
+    with pytest.raises(ValueError, match=r"tianjin-2018\.toml：「taxonomy」不能为空"):
+        load_profile("tianjin-2018", _write_profile(tmp_path, text))
+
+
+@pytest.mark.parametrize("taxonomy_id", ALL_TAXONOMIES)
+def test_every_taxonomy_says_what_it_is_and_where_each_entry_comes_from(taxonomy_id):
+    taxonomy = load_taxonomy(taxonomy_id)
+    assert taxonomy.noun in ("产业集群", "领域", "重点领域", "产业")
+    assert "《" in taxonomy.source or "九大" in taxonomy.name, taxonomy.source   # a named document
+    assert "统计" in taxonomy.basis and len(taxonomy.basis) < 200                # the page's one-line why
+    assert all(e.source for e in taxonomy.entries)
+
+
+def test_national_emerging_2018_has_the_nine_industries_in_code_order():
+    taxonomy = load_taxonomy("national-emerging-2018")
+    assert taxonomy.entry_names == ("新一代信息技术产业", "高端装备制造产业", "新材料产业", "生物产业", "新能源汽车产业",
+                                    "新能源产业", "节能环保产业", "数字创意产业", "相关服务业")
+    assert [e.source for e in taxonomy.entries] == [f"分类代码{i}" for i in range(1, 10)]
+
+
+def test_zhejiang_emerging_has_the_nine_provincial_industries():
+    assert set(load_taxonomy("zhejiang-emerging").entry_names) == {
+        "生物产业", "新能源产业", "物联网产业", "高端装备制造业", "节能环保产业", "新材料产业", "新能源汽车产业",
+        "海洋新兴产业", "核电关联产业"}
+
+
+def test_national_mlp_fields_are_the_eleven_key_areas():
+    assert load_taxonomy("national-mlp-fields").entry_names == (
+        "能源", "水和矿产资源", "环境", "农业", "制造业", "交通运输业", "信息产业及现代服务业", "人口与健康",
+        "城镇化与城市发展", "公共安全", "国防")
 
 
 def test_tianjin_clusters_in_text_order(tianjin):
@@ -233,7 +282,7 @@ def test_heilongjiang_fields_by_domain(heilongjiang):
     assert len(heilongjiang.entries) == 15
 
 
-@pytest.mark.parametrize("taxonomy_id", ["tianjin-clusters", "heilongjiang-fields"])
+@pytest.mark.parametrize("taxonomy_id", ALL_TAXONOMIES)
 def test_keyword_lists_are_generous_and_self_consistent(taxonomy_id):
     taxonomy = load_taxonomy(taxonomy_id)
     raw = tomllib.loads((TAXONOMIES_DIR / f"{taxonomy_id}.toml").read_text(encoding="utf-8"))
@@ -245,9 +294,9 @@ def test_keyword_lists_are_generous_and_self_consistent(taxonomy_id):
 
 def test_keyword_shared_by_two_entries_is_rejected(tmp_path):
     (tmp_path / "t.toml").write_text(
-        'id = "t"\nname = "测试"\n'
-        '[[entries]]\nname = "甲"\ngroup = ""\nkeywords = ["电池"]\n'
-        '[[entries]]\nname = "乙"\ngroup = ""\nkeywords = ["电 池"]\n',
+        'id = "t"\nname = "测试"\nnoun = "产业"\nsource = "某文件"\nbasis = "按某文件统计"\n'
+        '[[entries]]\nname = "甲"\ngroup = ""\nsource = "一"\nkeywords = ["电池"]\n'
+        '[[entries]]\nname = "乙"\ngroup = ""\nsource = "二"\nkeywords = ["电 池"]\n',
         encoding="utf-8")
     with pytest.raises(ValueError, match=r"t\.toml.*关键词「电 池」同时出现在「甲」和「乙」中"):
         load_taxonomy("t", tmp_path)
@@ -318,6 +367,45 @@ def test_heilongjiang_examples(heilongjiang):
     assert classify(heilongjiang, "寒地水稻种植")[0] == "粳稻"
     assert classify(heilongjiang, "光伏多晶硅")[0] == "硅基新材料"
     assert classify(heilongjiang, "新能源汽车")[0] == UNCLASSIFIED  # not one of the 15 fields
+
+
+# Typical 产业领域 texts, classified by hand under each new taxonomy (longest keyword wins; a tie or no
+# keyword stays 未归类, which is an entry of its own on every page).
+@pytest.mark.parametrize(
+    ("taxonomy_id", "text", "entry"),
+    [
+        ("national-emerging-2018", "高端装备制造（机器人）", "高端装备制造产业"),   # 高端装备 / 装备制造 / 机器人
+        ("national-emerging-2018", "稀土永磁材料", "新材料产业"),                # 稀土永磁 (4) over 稀土, 永磁
+        ("national-emerging-2018", "钼合金深加工", "新材料产业"),
+        ("national-emerging-2018", "新能源汽车动力电池", "新能源汽车产业"),       # 新能源汽车 (5) over 新能源 (3)
+        ("national-emerging-2018", "生物质发电", "新能源产业"),                  # 生物质发电 (5) over 生物 (2)
+        ("national-emerging-2018", "中医药（中药材种植）", "生物产业"),
+        ("national-emerging-2018", "尾矿综合利用", "节能环保产业"),
+        ("national-emerging-2018", "动漫游戏", "数字创意产业"),
+        ("national-emerging-2018", "煤化工", UNCLASSIFIED),                     # a 支柱产业, not in the classification
+        ("national-emerging-2018", "果业（苹果）", UNCLASSIFIED),
+        ("zhejiang-emerging", "高端装备制造（机器人）", "高端装备制造业"),
+        ("zhejiang-emerging", "稀土永磁材料", "新材料产业"),
+        ("zhejiang-emerging", "海洋生物医药", "海洋新兴产业"),                   # 海洋生物医药 (6) over 生物医药
+        ("zhejiang-emerging", "核电阀门", "核电关联产业"),
+        ("zhejiang-emerging", "传感器与RFID", "物联网产业"),
+        ("zhejiang-emerging", "氟硅新材料", "新材料产业"),
+        ("zhejiang-emerging", "纺织印染", UNCLASSIFIED),                         # 块状经济 (支柱), no provincial list
+        ("zhejiang-emerging", "茶叶", UNCLASSIFIED),                             # 农业主导产业, no provincial list
+        ("national-mlp-fields", "高端装备制造（机器人）", "制造业"),
+        ("national-mlp-fields", "稀土永磁材料", "制造业"),
+        ("national-mlp-fields", "煤炭清洁高效利用", "能源"),
+        ("national-mlp-fields", "新能源汽车", "交通运输业"),                     # 新能源汽车 (5) over 能源 (2)
+        ("national-mlp-fields", "中药现代化", "人口与健康"),
+        ("national-mlp-fields", "食品安全检测", "公共安全"),                     # 食品安全 (4) over 食品 (2)
+        ("national-mlp-fields", "石油化工", "制造业"),                           # 石油化工 (4) over 石油 / 化工 (2)
+        ("national-mlp-fields", "航空航天", UNCLASSIFIED),                       # 纲要 lists it among 前沿技术, not a 领域
+        ("national-mlp-fields", "新能源材料", "能源"),                           # 能源 the only keyword in it
+        ("national-mlp-fields", "化工环保", UNCLASSIFIED),                       # 化工 (制造业) ties 环保 (环境)
+    ],
+)
+def test_typical_fields_under_each_new_taxonomy(taxonomy_id, text, entry):
+    assert classify(load_taxonomy(taxonomy_id), text)[0] == entry
 
 
 # ----------------------------------------------------------------------------- overrides
@@ -393,3 +481,10 @@ def test_allowed_values_match_registry_schema():
     from loaders.schema import MEMBERS, SUBSIDIES
     assert policy.UNIT_TYPES == MEMBERS.column("unit_type").values
     assert policy.SUBSIDY_KINDS == SUBSIDIES.column("kind").values
+
+
+@pytest.mark.parametrize("profile_id", list_profiles())
+def test_profile_word_for_its_entries_is_its_taxonomys(profile_id: str) -> None:
+    # The profile's [terms] cluster (cited from its text) and its taxonomy's noun name the same entries.
+    profile = load_profile(profile_id)
+    assert profile.terms.cluster == load_taxonomy(profile.taxonomy).noun

@@ -76,6 +76,7 @@ def test_overview_kpis(con):
         "subsidy_total_wan": W("313.456789"),                  # 50 + 30 + 123.456789 + 60 + 50 (A3's counts; 已收回 and 2025 do not)
         "evaluations_overdue": 1,         # A2: 2021-03-01 + 3 years < AS_OF
         "reports_missing": 1,             # A2's 2023 report; A5, filed in 2023, owes reports from 2024
+        "agreements_expired": 0,          # Tianjin sets no agreement term
         "report_year": 2023,
         "next_target_label": None,        # 十三五 (2020) is past
         "next_target_year": None,
@@ -148,7 +149,9 @@ def test_coverage_by_cluster(con):
 
 
 def test_coverage_without_taxonomy_has_only_unclassified(con):
-    got = table(con, "coverage_by_cluster", "cluster alliances_active members subsidy_wan", profile="weinan-2015")
+    # taxonomy="" (the runner's "no taxonomy") puts every alliance in 未归类
+    got = table(con, "coverage_by_cluster", "cluster alliances_active members subsidy_wan", profile="weinan-2015",
+                taxonomy="")
     assert got == [("未归类", 4, 17, W("313.456789"))]
     # …unless a taxonomy is asked for
     got = table(con, "coverage_by_cluster", "cluster alliances_active", profile="weinan-2015",
@@ -240,6 +243,24 @@ def test_subsidy_totals(con, group_by, expected):
     got = rows(con, "subsidy_totals", group_by=group_by)
     assert [list(r) for r in got] == [[group_by, "amount_wan", "count"]] * len(expected)
     assert [tuple(r.values()) for r in got] == expected
+
+
+@pytest.mark.parametrize("years, expected", [
+    # 2019–2022 of the fixture's years: 2019 备案 50, 2021 备案 60 (2 payments), 2022 评估 30
+    ({"year_from": 2019, "year_to": 2022}, [("备案补贴", W("110"), 3), ("评估补贴", W("30"), 1)]),
+    ({"year_from": 2023}, [("项目经费", W("123.456789"), 1)]),     # up to the as_of year (2024)
+    ({"year_to": 2016}, [("备案补贴", W("50"), 1)]),
+    ({"year_from": 2017, "year_to": 2018}, []),
+])
+def test_year_range_narrows_subsidy_totals_and_cap_check(con, years, expected):
+    assert table(con, "subsidy_totals", "kind amount_wan count", group_by="kind", **years) == expected
+    checked = table(con, "subsidy_cap_check", "kind amount_wan payments", **years)
+    by_kind: dict[str, list] = {}
+    for kind, amount, payments in checked:
+        by_kind.setdefault(kind, [W("0"), 0])
+        by_kind[kind][0] += amount
+        by_kind[kind][1] += payments
+    assert sorted((k, a, n) for k, (a, n) in by_kind.items()) == sorted(expected)
 
 
 def test_subsidy_totals_rejects_unknown_grouping(con):
@@ -473,9 +494,9 @@ def test_work_priorities_follows_as_of_on_one_connection(con):
 
 
 def test_work_priorities_without_caps_cycle_or_taxonomy(con):
-    got = table(con, "work_priorities", "category item count amount_wan", profile="zhejiang-2010")
+    got = table(con, "work_priorities", "category item count amount_wan", profile="zhejiang-2010", taxonomy="")
     assert got == [
-        ("不符合条件", "不符合备案条件的在册联盟", 1, None),   # 空联盟 lacks both member types
+        ("不符合条件", "不符合基本条件的在册联盟", 1, None),   # Zhejiang's word: 三（六）基本条件   # 空联盟 lacks both member types
         ("补贴预算", "备案补贴", 1, None),
         ("补贴预算", "合计", None, None),
     ]

@@ -199,6 +199,38 @@ def test_a_real_query_export_neutralises_the_formula_name(html_db: Path):
     assert not any(c.data_type == "f" for row in book.active.iter_rows() for c in row)
 
 
+def test_xlsx_title_headers_footnote_and_sheet_name_are_inert():
+    book = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(RISKY, {"name": "=名称"}, FORMULA + "_成员单位", "@脚注")))
+    sheet = book.active
+    assert (sheet["A1"].value, sheet["A1"].data_type) == ("'" + FORMULA + "_成员单位", "s")
+    assert sheet["A2"].value == "'=名称"
+    assert sheet.cell(row=sheet.max_row, column=1).value == "'@脚注"
+    assert not sheet.title.startswith(tables.FORMULA_STARTS + ("'",)) and sheet.title.startswith("HYPERLINK")
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_the_alliance_page_downloads_are_inert_in_cells_and_file_names(html_db: Path, monkeypatch):
+    """The 联盟档案 of an alliance named =HYPERLINK(…): its tables' titles start with the name."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    offered: list[tuple[str, bytes]] = []
+    real = DeltaGenerator.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        if str(file_name).endswith(".xlsx"):
+            offered.append((file_name, data() if callable(data) else data))
+        return real(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    at = app_page(html_db, "pages/alliance.py", monkeypatch, alliance="TJ-X3")
+    assert not at.exception
+    assert offered and all(name.startswith("'=HYPERLINK") for name, _ in offered), offered
+    for name, data in offered:
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert sheet["A1"].data_type == "s" and sheet["A1"].value.startswith("'=HYPERLINK")
+        assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
 # ---- SQL -------------------------------------------------------------------------------------------
 
 def test_filter_and_parameter_values_are_bound_never_spliced(html_db: Path):

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import getpass
 import hashlib
 import io
+import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -307,7 +311,11 @@ def test_journal_records_files_hashes_and_row_counts(db: Path, src: Path, three_
     for r in journal:
         assert r["snapshot_sha256"] == sha256(history_dir(db) / f"{r['import_id']}.duckdb")
     assert sha256(db) == journal[-1]["snapshot_sha256"]          # the live file is the last snapshot
-    assert journal_path(db).read_text(encoding="utf-8").count("\n") == 3
+    # One JSON line per step of each attempt (started, building, ok): every line whole, each attempt ending once.
+    lines = [json.loads(line) for line in journal_path(db).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert [r["outcome"] for r in lines] == ["started", "building", "ok"] * 3
+    assert [r["attempt"] for r in lines if r["outcome"] == "ok"] == [r["attempt"] for r in lines
+                                                                     if r["outcome"] == "started"]
 
 
 def test_imports_table_lists_the_lineage(db: Path, src: Path, three_states):
@@ -406,3 +414,157 @@ def test_rollback_with_nothing_to_go_back_to(db: Path, src: Path):
     do_import(db, alliances_file(src))
     with pytest.raises(HistoryError, match="之前没有更早的成功导入"):
         rollback(db)
+
+
+# ---- kill -9 anywhere: every state intact, every attempt journaled, no orphan files ---------------
+
+KILLING_LOAD = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, sys.argv[1])
+    from loaders import pipeline, store
+    from loaders.__main__ import main
+
+    module, name, when = sys.argv[2].split(":")
+    if module != "none":
+        target = {"pipeline": pipeline, "store": store}[module]
+        real = getattr(target, name)
+
+        def killed(*args, **kwargs):
+            if when == "after":
+                real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGKILL)      # kill -9: no finally, no atexit, no flush
+
+        setattr(target, name, killed)
+    sys.exit(main(["load", "--db", sys.argv[3], *sys.argv[4:]]))
+""")
+
+# Points of an import, in order; True where the new state has landed when the kill comes.
+KILL_POINTS = {
+    "pipeline:read_grids:before": False,          # reading the files
+    "pipeline:_validate_registry:before": False,  # validating them
+    "store:_recover:after": False,                # holding the writers' lock
+    "store:_insert_frame:after": False,           # the new database half written
+    "store:_copy_hashing:after": False,           # snapshot copied, not yet swapped in
+    "store:_fsync_dir:before": True,              # swapped in, not yet journaled
+    "store:prune:before": True,                   # journaled, old snapshots not yet pruned
+    "none:none:none": True,                       # not killed
+}
+
+
+def run_killed(script: Path, db: Path, point: str, *files: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "REGISTRY_DB"}
+    return subprocess.run([sys.executable, str(script), str(ROOT), point, str(db), *map(str, files)],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def assert_history_sound(db: Path) -> None:
+    """No leftovers; every started attempt ended once; every snapshot a landed state with the journaled hash."""
+    assert leftovers(db) == [], leftovers(db)
+    assert not list((history_dir(db) / "running").iterdir())
+    raw = store._raw_journal(db)
+    started = [r["attempt"] for r in raw if r["outcome"] == "started"]
+    ended = [r["attempt"] for r in raw if r.get("attempt") and r["outcome"] not in ("started", "building")]
+    assert sorted(started) == sorted(ended)
+    landed = {r["import_id"]: r for r in read_journal(db) if r["outcome"] == "ok"}
+    lineage = {row[0] for row in imports(db)}
+    assert set(landed) == lineage
+    for path in history_dir(db).glob("*.duckdb"):
+        assert int(path.stem) in landed, f"orphan snapshot {path.name}"
+        assert sha256(path) == landed[int(path.stem)]["snapshot_sha256"]
+    assert sha256(db) == landed[max(landed)]["snapshot_sha256"]
+
+
+def test_kill_during_read_is_journaled_with_files_sha256_user_and_start(db: Path, src: Path, tmp_path: Path):
+    do_import(db, alliances_file(src))
+    before = sha256(db)
+    script = tmp_path / "kill.py"
+    script.write_text(KILLING_LOAD, encoding="utf-8")
+    files = [subsidies_file(src), alliances_file(src, name="联盟名录2.csv")]
+    done = run_killed(script, db, "pipeline:read_grids:before", *files)
+    assert done.returncode == -9
+    assert sha256(db) == before and [r["outcome"] for r in read_journal(db)] == ["ok"]   # in flight, not yet known
+    do_import(db, subsidies_file(src))
+    interrupted = [r for r in read_journal(db) if r["outcome"] == "interrupted"]
+    assert len(interrupted) == 1
+    [record] = interrupted
+    assert [(f["name"], f["sha256"], f["size"]) for f in record["files"]] == [
+        (p.name, sha256(p), p.stat().st_size) for p in files]
+    assert record["user"] == getpass.getuser() and record["action"] == "import"
+    assert record["at"] < read_journal(db)[-1]["at"] or record["at"] == read_journal(db)[-1]["at"]
+    assert_history_sound(db)
+
+
+def test_kill_minus_9_at_random_points_of_twenty_imports(db: Path, src: Path, tmp_path: Path, monkeypatch):
+    """20 imports, each of 1–4 alliances, killed at a random point or not: the registry is always the state
+    before or the state after, never anything else; the next import tidies up and journals what happened."""
+    monkeypatch.setenv(store.KEEP_SNAPSHOTS_ENV, "3")   # prune for real, keeping few
+    monkeypatch.setenv(store.KEEP_DAYS_ENV, "0")
+    script = tmp_path / "kill.py"
+    script.write_text(KILLING_LOAD, encoding="utf-8")
+    rows = [[f"TJLM-{i:03d}", f"天津市第{i}测试产业技术创新战略联盟", "某公司", "新材料", "市级", "2019-06-28"]
+            for i in range(1, 5)]
+    rng = random.Random(9)
+    points = list(KILL_POINTS)
+    chosen = points + [rng.choice(points) for _ in range(20 - len(points))]   # every point once, then at random
+    expected = 0                                         # alliances in the registry (no registry yet)
+    for run, point in enumerate(chosen):
+        size = rng.randint(1, 4)
+        path = write_csv(src / f"联盟名录{run}.csv", [ALLIANCE_HEADER, *rows[:size]])
+        done = run_killed(script, db, point, path)
+        assert done.returncode == (0 if point.startswith("none") else -9), (point, done.stderr)
+        assert "Traceback" not in done.stderr
+        if KILL_POINTS[point]:
+            expected = size
+        if db.exists():
+            assert len(state(db)["alliances"]) == expected, (run, point)
+        else:
+            assert expected == 0
+    do_import(db, alliances_file(src))                # the next import recovers whatever was left
+    assert_history_sound(db)
+    journal = read_journal(db)
+    assert sum(r["outcome"] == "interrupted" for r in journal) == sum(not KILL_POINTS[p] for p in chosen)
+    assert sum(r["outcome"] == "ok" for r in journal) == sum(KILL_POINTS[p] for p in chosen) + 1
+    landed = sorted(r["import_id"] for r in journal if r["outcome"] == "ok")
+    assert sorted(int(p.stem) for p in history_dir(db).glob("*.duckdb")) == landed[-3:]   # the policy held
+
+
+def test_retention_keeps_the_last_n_and_the_young_never_the_current(db: Path, src: Path, monkeypatch):
+    for n in range(1, 6):
+        third = [f"TJLM-9{n}", f"天津市第{n}保留测试产业技术创新战略联盟", "某公司", "新材料", "市级", "2020-05-01"]
+        do_import(db, alliances_file(src, third, name=f"名录{n}.csv"))
+    snapshots = lambda: sorted(int(p.stem) for p in history_dir(db).glob("*.duckdb"))  # noqa: E731
+    assert snapshots() == [1, 2, 3, 4, 5]
+    later = dt.datetime.now() + dt.timedelta(days=10)
+    assert store.prune(db, keep_last=2, keep_days=30, now=later) == []            # all younger than 30 days
+    assert store.prune(db, keep_last=2, keep_days=7, now=later) == [1, 2, 3]      # older: only the last two stay
+    assert snapshots() == [4, 5]
+    rollback(db, 4, user="测试员")                                               # 6: the data of 4
+    assert store.prune(db, keep_last=1, keep_days=1, now=later + dt.timedelta(days=10)) == [4, 5]
+    assert snapshots() == [6]
+    with pytest.raises(HistoryError, match="保留策略"):
+        rollback(db, 5)
+    (history_dir(db) / "99.duckdb").write_bytes(b"")   # a file that is no landed state: removed as an orphan
+    assert do_import(db, subsidies_file(src)).import_id == 7
+    assert snapshots() == [6, 7]
+    assert store.prune(db, keep_last=1, keep_days=0, now=later) == [6]           # the current one (7) stays
+
+
+def test_history_shows_the_disk_it_uses(db: Path, src: Path, capsys):
+    from loaders.__main__ import main
+
+    do_import(db, alliances_file(src))
+    do_import(db, subsidies_file(src))
+    count, used = store.history_usage(db)
+    assert count == 2 and used > sum(p.stat().st_size for p in history_dir(db).glob("*.duckdb"))
+    assert main(["history", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert f"历史快照 2 个，历史目录共占用 {used / 1048576:.1f} MB" in out
+    assert "保留最近 30 个及 365 天内的全部快照" in out
+
+
+def test_a_journal_line_cut_short_by_a_kill_is_skipped(db: Path, src: Path):
+    do_import(db, alliances_file(src))
+    with journal_path(db).open("a", encoding="utf-8") as f:
+        f.write('{"attempt": "x", "outcome": "sta')                   # the power went mid-line
+    do_import(db, subsidies_file(src))
+    assert [(r["import_id"], r["outcome"]) for r in read_journal(db)] == [(1, "ok"), (2, "ok")]

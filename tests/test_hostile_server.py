@@ -1,0 +1,155 @@
+"""Server-side limits and error handling, checked against a running server from a second process.
+
+.streamlit/config.toml sets the upload limit the import page states, hides error details and
+the developer toolbar; app.py runs every page inside guard.errors_reported(), so a failure shows
+a Chinese note with an error id while the traceback goes to the server log under that id.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import guard
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+ERROR_ID = re.compile(r"错误编号 ([0-9A-F]{8})")
+
+
+def test_config_limits_uploads_hides_details_and_the_toolbar():
+    assert CONFIG["client"]["showErrorDetails"] == "none"
+    assert CONFIG["client"]["toolbarMode"] == "viewer"
+    assert CONFIG["browser"]["gatherUsageStats"] is False
+    # the server's limit is the page's documented default, and the README says the same number
+    source = (ROOT / "pages" / "import.py").read_text(encoding="utf-8")
+    default = int(re.search(r'os\.environ\.get\(MAX_UPLOAD_ENV, "(\d+)"\)', source)[1])
+    assert CONFIG["server"]["maxUploadSize"] == default
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"每个文件默认不超过 {default} MB" in readme and "server.address" in readme
+
+
+GUARDED = """
+import streamlit as st
+import guard
+
+with guard.errors_reported():
+    st.write("before")
+    if st.session_state.get("fail", True):
+        raise ValueError("/srv/secret/path 与 SELECT * FROM alliances")
+    st.stop()
+"""
+
+
+def test_an_unexpected_error_shows_an_id_in_chinese_and_logs_the_traceback():
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    guard.log.addHandler(handler)
+    try:
+        at = AppTest.from_string(GUARDED, default_timeout=30).run()
+    finally:
+        guard.log.removeHandler(handler)
+    assert not at.exception
+    [note] = [e.value for e in at.error]
+    error_id = ERROR_ID.search(note)[1]
+    assert note == guard.error_note(error_id)
+    assert "secret" not in note and "SELECT" not in note
+    [record] = records
+    assert error_id in record.getMessage() and "secret" in str(record.exc_info[1])
+    at.session_state["fail"] = False          # st.stop inside the guard still just stops
+    assert not at.run().exception and not at.error
+
+
+# ---- a running server, probed from this process -------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def broken_server(tmp_path_factory):
+    """The app on a registry file that is not a database at all (a disk error, a wrong file copied in)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "registry.duckdb"
+    db.write_bytes(os.urandom(8192))
+    log = folder / "server.log"
+    port = _free_port()
+    env = {**os.environ, "REGISTRY_DB": str(db)}
+    env.pop("LIANMENG_EDITORS", None)
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                 "--server.headless", "true"], cwd=ROOT, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("Streamlit 未能启动：" + log.read_text())
+                time.sleep(0.3)
+        yield url, log
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(broken_server):
+    url, _ = broken_server
+    limit = CONFIG["server"]["maxUploadSize"] * 1024 * 1024
+
+    def put(size: int) -> int | str:
+        request = urllib.request.Request(f"{url}/_stcore/upload_file/session/file", data=b"x" * size, method="PUT")
+        try:
+            return urllib.request.urlopen(request, timeout=60).status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except (urllib.error.URLError, ConnectionError) as e:
+            return f"closed: {e}"
+
+    assert put(1024) == 403                                 # an answer: the request was read (and refused)
+    assert str(put(limit + 1024 * 1024)).startswith("closed")  # over the limit: cut off, never buffered
+    assert urllib.request.urlopen(url + "/_stcore/health", timeout=5).status == 200
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"没有 Chromium（{CHROMIUM}）：浏览器测试跳过")
+def test_a_page_that_fails_shows_an_error_id_and_no_traceback(broken_server):
+    from playwright.sync_api import sync_playwright
+
+    url, log = broken_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            tab = browser.new_page()
+            tab.goto(url)
+            tab.get_by_text("错误编号").first.wait_for(timeout=60_000)
+            text = tab.locator('[data-testid="stApp"]').inner_text()
+            tab.screenshot(path=str(ROOT / "tests" / "screenshots" / "hostile_error_id.png"))
+            tab.locator('[data-testid="stMainMenu"]').click()
+            menu = tab.locator('[data-testid="stMainMenuPopover"]').inner_text(timeout=10_000)
+        finally:
+            browser.close()
+    error_id = ERROR_ID.search(text)[1]
+    assert "Traceback" not in text and "duckdb" not in text.lower() and str(log.parent) not in text
+    assert "Clear cache" not in menu and "Deploy" not in menu   # toolbarMode = "viewer": no developer items
+    server_log = log.read_text()
+    assert f"错误编号 {error_id}" in server_log and "Traceback" in server_log
