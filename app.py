@@ -12,7 +12,7 @@ import ui
 
 @cache
 def favicon() -> Image.Image:
-    """Three bars, drawn here: a material-icon favicon is fetched from fonts.gstatic.com (intranets have no internet)."""
+    """Three bars, drawn here: a material-icon favicon comes from fonts.gstatic.com (intranets have no internet)."""
     image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((0, 0, 63, 63), radius=12, fill="#1F4E79")
