@@ -498,12 +498,12 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
         st.dataframe(data, **table)
     note = source_line(scope, query)
     stem = tables.neutralise(f"{title}_{scope.as_of.isoformat()}")  # titles hold names: inert as file names too
-    with st.container(horizontal=True):
-        # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.
-        st.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
-        st.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
-                           key=f"csv_{key}")
+    row = st.container(horizontal=True)   # the two buttons side by side at any width
+    # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.
+    row.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
+    row.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
+                        key=f"csv_{key}")
     st.caption(escape_markdown(note), help=analyst_note([query]))
 
 
