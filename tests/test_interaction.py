@@ -56,7 +56,8 @@ OPENED = '[data-baseweb="popover"], [role="dialog"], [role="menu"], .modebar, [d
 TABLE_CELLS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')]
   .map(c => c.textContent.trim())"""
 LATIN = re.compile(r"[A-Za-z]{2,}")
-ALLOWED = {"Excel", "CSV", "SVG", "PNG", "PDF", "PPTX", "Word", "docx", "xlsx", "csv", "zip", "SHA"}
+# file formats and the office software they open in
+ALLOWED = {"Excel", "Word", "PowerPoint", "WPS", "CSV", "SVG", "PNG", "PDF", "PPTX", "docx", "xlsx", "csv", "zip", "SHA"}
 ALLIANCE_ID = re.compile(r"\bL-[0-9A-F]{8}\b")
 LATEST = f"{dt.date.today().year + 10}-12-31"     # the latest 统计截止日期 the sidebar accepts
 HOSTILE = [
