@@ -18,10 +18,36 @@ import figures
 from figures import Scope, tables
 from loaders import default_db
 from loaders.store import connect_read_only, latest_import, read_cursor
+from briefing.source import filter_params
 from queries import bureau, runner
 from queries.policy import default_profile, list_profiles, load_profile
 
 Version = tuple[str, int, int]
+
+
+def _leave_legacy_mode() -> None:
+    """Run app.py's navigation even when a page link is a fresh server's first request.
+
+    Streamlit notes at its first session whether a pages/ folder sits beside app.py and, until
+    st.navigation runs once, serves such a link in its legacy one-file-per-page mode (raw file
+    names in the sidebar, no page config, no sign-in). Every page imports this module, so the
+    first page run in that mode clears the flag and asks for a rerun: app.py then runs and resolves
+    the same page (its url_path is the file's name, so the page hash is the same). The rerun is
+    only requested here, not raised: it stops the page at its first element, after this import has
+    finished (an import that fails half-way would hand other sessions a half-made module).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    ctx = get_script_run_ctx()
+    if PagesManager.uses_pages_directory and ctx is not None and ctx.script_requests is not None:
+        PagesManager.uses_pages_directory = False
+        ctx.script_requests.request_rerun(RerunData(query_string=ctx.query_string,
+                                                    page_script_hash=ctx.page_script_hash))
+
+
+_leave_legacy_mode()
 LEVELS = ("国家级", "省级", "市级")
 
 
@@ -73,60 +99,155 @@ def require_registry() -> Version:
     return version
 
 
-# ---- filters ---------------------------------------------------------------------------------
+# ---- filters: one URL codec (briefing.source.filter_params), checked like any untrusted input ----------
+
+EARLIEST = dt.date(2000, 1, 1)       # the date picker's and the year slider's lower bound
+DEFAULT_FROM = 2010                  # the year range starts here unless the URL says otherwise
+FILTER_KEYS = ("profile", "as_of", "from", "to", "region", "level", "cluster")
+ALLIANCE_PAGE = "pages/alliance.py"
+SAVED = "filters_saved"               # the sidebar's values, kept across page changes
+SHOWN_MAX = 40                       # characters of a bad URL value repeated back in a notice
+
+
+def _latest() -> dt.date:
+    """The latest date the filters accept: the end of the tenth year from today."""
+    return dt.date(dt.date.today().year + 10, 12, 31)
+
 
 def _param_list(key: str) -> list[str]:
     raw = st.query_params.get(key, "")
-    return [v for v in raw.split(",") if v]
+    return list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
 
 
-def _param_int(key: str) -> int | None:
+def _quoted(value: str) -> str:
+    text = value if len(value) <= SHOWN_MAX else value[:SHOWN_MAX] + "…"
+    return f"「{escape_markdown(text)}」"
+
+
+def _profile_from_url(profiles: list[str], notices: list[str]) -> str:
+    wanted = st.query_params.get("profile", "")
+    if wanted and wanted not in profiles:
+        notices.append(f"政策配置{_quoted(wanted)}不存在，已改用“{load_profile(default_profile()).name}”")
+    return wanted if wanted in profiles else default_profile()
+
+
+def _date_from_url(notices: list[str]) -> dt.date:
+    raw = st.query_params.get("as_of", "")
+    today, latest = dt.date.today(), _latest()
+    if not raw:
+        return today
     try:
-        return int(st.query_params.get(key, ""))
+        value = dt.date.fromisoformat(raw)
     except ValueError:
-        return None
+        notices.append(f"统计截止日期{_quoted(raw)}不是“年-月-日”格式的日期，已改用今天（{today.isoformat()}）")
+        return today
+    if value < EARLIEST or value > latest:
+        clamped = min(max(value, EARLIEST), latest)
+        notices.append(f"统计截止日期 {value.isoformat()} 超出可选范围（{EARLIEST.isoformat()} 至 {latest.isoformat()}），"
+                       f"已改为 {clamped.isoformat()}")
+        return clamped
+    return value
+
+
+def _years_from_url(this_year: int, notices: list[str]) -> tuple[int, int]:
+    low, high = EARLIEST.year, _latest().year
+    years = []
+    for key, default in (("from", DEFAULT_FROM), ("to", this_year)):
+        raw = st.query_params.get(key, "")
+        try:
+            value = int(raw) if raw else default
+        except ValueError:
+            notices.append(f"年份{_quoted(raw)}不是整数，已改用 {default}")
+            value = default
+        if not low <= value <= high:
+            clamped = min(max(value, low), high)
+            notices.append(f"年份 {value} 超出可选范围（{low}–{high}），已改为 {clamped}")
+            value = clamped
+        years.append(value)
+    return min(years), max(years)
+
+
+def _restore(key: str) -> None:
+    """A filter widget's value as this session last had it.
+
+    On a page change Streamlit gives the page's widgets fresh state, so the values saved at the
+    end of the last page's run are put back before the widgets are made (the URL has lost them too).
+    """
+    saved = st.session_state.get(SAVED, {})
+    if key in saved and (key not in st.session_state or saved.get("page") != _page()):
+        st.session_state[key] = saved[key]
+
+
+def _page() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def _multiselect(label: str, param: str, key: str, options: list[str], placeholder: str,
+                 notices: list[str]) -> list[str]:
+    """A sidebar multiselect started from the URL; values the registry does not have are dropped."""
+    _restore(key)
+    if key not in st.session_state:
+        wanted = _param_list(param)
+        unknown = [v for v in wanted if v not in options]
+        if unknown:
+            notices.append(f"{label}{'、'.join(map(_quoted, unknown[:5]))}{'等' if len(unknown) > 5 else ''}"
+                           "在当前政策配置和登记库中没有，已忽略")
+        st.session_state[key] = [v for v in wanted if v in options]
+    else:  # e.g. a cluster of the previous profile's taxonomy
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    return st.sidebar.multiselect(label, options, key=key, placeholder=placeholder, select_all=False)
 
 
 def sidebar(version: Version) -> Scope:
-    """The global filters, read from and written back to the URL so a link reopens the same view."""
+    """The global filters: kept for the whole session (across pages) and written to the URL.
+
+    A new session starts them from the URL, so a shared link reopens the same view; what the
+    URL holds is checked first, and a value out of range or unknown is clamped or dropped with
+    a Chinese notice, never passed to a widget that would fail on it.
+    """
     side = st.sidebar
+    notices: list[str] = []
     profiles = list_profiles()
-    default = default_profile()   # the loaded sample's profile under `make run SAMPLE=…`
-    chosen = st.query_params.get("profile", default)
-    profile_id = side.selectbox("政策配置", profiles,
-                                index=profiles.index(chosen if chosen in profiles else default),
-                                format_func=lambda p: load_profile(p).name, key="f_profile")
+    _restore("f_profile")
+    if "f_profile" not in st.session_state:
+        st.session_state["f_profile"] = _profile_from_url(profiles, notices)
+    profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile",
+                                placeholder="请选择")
     profile, problem = bureau.profile_checked(profile_id)
     if problem:
         st.error(problem)
-    try:
-        as_of = dt.date.fromisoformat(st.query_params.get("as_of", ""))
-    except ValueError:
-        as_of = dt.date.today()
-    as_of = side.date_input("统计截止日期", as_of, min_value=dt.date(2000, 1, 1), format="YYYY-MM-DD", key="f_as_of")
-    this_year = as_of.year
-    year_from = _param_int("from") or 2010
-    year_to = _param_int("to") or this_year
-    year_from, year_to = side.slider("年份范围", 2000, max(this_year + 5, year_to), (year_from, year_to),
-                                     key="f_years")
-    regions_known = _options(version, "region_distribution", "region", profile_id, as_of)
-    regions = side.multiselect("区域", regions_known, [r for r in _param_list("region") if r in regions_known],
-                               placeholder="全部区域", key="f_region")
-    levels = side.multiselect("级别", LEVELS, [v for v in _param_list("level") if v in LEVELS],
-                              placeholder="全部级别", key="f_level")
-    clusters_known = _options(version, "coverage_by_cluster", "cluster", profile_id, as_of)
-    clusters = side.multiselect(profile.terms.cluster, clusters_known,   # 领域 under Heilongjiang
-                                [c for c in _param_list("cluster") if c in clusters_known],
-                                placeholder=f"全部{profile.terms.cluster}", key="f_cluster")
-    wanted = {"profile": profile_id, "as_of": as_of.isoformat(), "from": str(year_from), "to": str(year_to),
-              "region": ",".join(regions), "level": ",".join(levels), "cluster": ",".join(clusters)}
-    for key, value in wanted.items():
-        if value and st.query_params.get(key) != value:
-            st.query_params[key] = value
-        elif not value and key in st.query_params:
-            del st.query_params[key]
+    _restore("f_as_of")
+    if "f_as_of" not in st.session_state:
+        st.session_state["f_as_of"] = _date_from_url(notices)
+    as_of = side.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD",
+                            key="f_as_of") or dt.date.today()
+    _restore("f_years")
+    if "f_years" not in st.session_state:
+        st.session_state["f_years"] = _years_from_url(as_of.year, notices)
+    year_from, year_to = side.slider("年份范围", EARLIEST.year, _latest().year, key="f_years")
+    regions = _multiselect("区域", "region", "f_region",
+                           _options(version, "region_distribution", "region", profile_id, as_of), "全部区域", notices)
+    levels = _multiselect("级别", "level", "f_level", list(LEVELS), "全部级别", notices)
+    clusters = _multiselect(profile.terms.cluster, "cluster", "f_cluster",   # 领域 under Heilongjiang
+                            _options(version, "coverage_by_cluster", "cluster", profile_id, as_of),
+                            f"全部{profile.terms.cluster}", notices)
     side.caption(_freshness(version))
-    return Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
+    scope = Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
+    wanted = filter_params(scope)
+    st.session_state[SAVED] = {"page": _page(), "url": wanted, **{k: st.session_state[k] for k in (
+        "f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")}}
+    for key in FILTER_KEYS:
+        if key in wanted and st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif key not in wanted and key in st.query_params:
+            del st.query_params[key]
+    if notices:
+        st.warning("链接中的筛选条件有误，已调整：" + "；".join(notices) + "。", icon=":material/link_off:")
+    _chips(scope)
+    return scope
 
 
 def _options(version: Version, query: str, column: str, profile_id: str, as_of: dt.date) -> list[str]:
@@ -146,20 +267,166 @@ def _freshness(version: Version) -> str:
     return f"数据：批次 {info['import_id']}，{str(info['finished_at'])[:16]} 导入"
 
 
-def page_links_keep_filters() -> str:
-    """The current filters as a query string, for links between pages."""
-    return "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
+def page_links_keep_filters() -> dict[str, str]:
+    """The current filters, as query_params for st.page_link / st.switch_page to another page."""
+    return dict(st.session_state.get(SAVED, {}).get("url", {}))
+
+
+def keep_filters() -> None:
+    """After a page change dropped them from the URL, put this session's filters back (app.py, every page).
+
+    Pages without the sidebar (数据导入, 操作记录) then keep them too, for the link a user copies.
+    """
+    if "profile" not in st.query_params:
+        for key, value in page_links_keep_filters().items():
+            st.query_params[key] = value
+
+
+# ---- drill-down: a click on a chart narrows the page and shows as a chip ---------------------------
+
+# chart id -> (what a clicked point names, the axis holding it when the point carries no customdata).
+# cluster / region / year narrow the sidebar filters; kind and problem narrow their own page.
+DRILLS: dict[str, tuple[str, str]] = {
+    "overview_coverage": ("cluster", "x"),
+    "coverage_alliances": ("cluster", "y"),
+    "coverage_members": ("cluster", "y"),
+    "coverage_heatmap": ("cluster", "y"),
+    "subsidies_by_year": ("year", "x"),
+    "subsidies_by_kind": ("kind", "x"),
+    "subsidies_by_cluster": ("cluster", "y"),
+    "subsidies_by_region": ("region", "y"),
+    "targets_filings": ("year", "x"),
+    "compliance_problems": ("problem", "y"),
+}
+# page-level drills: the URL parameter and the page's own widget that shows it (reset to follow the URL)
+PAGE_DRILLS = {"kind": None, "problem": "c_problem"}
+DIMENSION_WORDS = {"cluster": "产业集群", "region": "区域", "year": "年份", "kind": "补贴类型", "problem": "问题类型"}
+
+
+def _clicked(point: dict, axis: str) -> str | None:
+    """The category a clicked point stands for: its customdata when the chart carries one, else its axis value."""
+    value = point.get("customdata")
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if value is None:
+        value = point.get(axis)
+        if isinstance(value, (list, tuple)):   # a grouped axis: [group, entry]
+            value = value[-1] if value else None
+    return None if value is None else str(value)
+
+
+def _on_chart_click(key: str, dimension: str, axis: str) -> None:
+    """Selection callback (runs before the rerun, so it may set the sidebar's widgets)."""
+    points = st.session_state[key]["selection"]["points"]
+    value = _clicked(points[0], axis) if points else None
+    if not value:
+        return
+    if dimension == "year":
+        try:
+            year = min(max(int(float(value)), EARLIEST.year), _latest().year)
+        except ValueError:
+            return
+        st.session_state["f_years"] = (year, year)
+        st.query_params["from"] = st.query_params["to"] = str(year)
+    elif dimension in PAGE_DRILLS:
+        st.query_params[dimension] = value
+        if PAGE_DRILLS[dimension]:
+            st.session_state.pop(PAGE_DRILLS[dimension], None)
+    else:
+        st.session_state[f"f_{dimension}"] = [value]
+        st.query_params[dimension] = value
+
+
+def drilled(dimension: str) -> str | None:
+    """The value a chart click put in the URL for a page-level drill (kind, problem), if any."""
+    value = st.query_params.get(dimension, "")
+    return value or None
+
+
+def _clear(key: str, value: Any = None) -> None:
+    if key == "f_years":
+        st.session_state[key] = value
+    elif key.startswith("f_"):
+        st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
+    else:                                  # a page-level drill kept only in the URL
+        st.query_params.pop(key, None)
+        if PAGE_DRILLS.get(key):
+            st.session_state.pop(PAGE_DRILLS[key], None)
+
+
+def _chips(scope: Scope) -> None:
+    """What narrows this page, one chip each; clicking a chip clears it."""
+    chips = [(f"{word}：{v}", f"f_{dim}", v) for dim, word, values in
+             (("region", "区域", scope.regions), ("level", "级别", scope.levels),
+              ("cluster", scope.profile.terms.cluster, scope.clusters))
+             for v in values]
+    default_years = (DEFAULT_FROM, scope.as_of.year)
+    if (scope.year_from, scope.year_to) != default_years:
+        years = f"{scope.year_from}年" if scope.year_from == scope.year_to else f"{scope.year_from}–{scope.year_to}年"
+        chips.append((f"年份：{years}", "f_years", default_years))
+    chips += [(f"{DIMENSION_WORDS[d]}：{st.query_params[d]}", d, None) for d in PAGE_DRILLS if st.query_params.get(d)]
+    if not chips:
+        return
+    with st.container(horizontal=True, key="filter_chips"):
+        st.caption("已筛选（点击清除）：", width="content")
+        for i, (label, key, value) in enumerate(chips):
+            st.button(label, key=f"chip_{i}_{label}", icon=":material/close:", on_click=_clear, args=(key, value),
+                      type="secondary", help="清除这项筛选")
+
+
+# ---- footnotes -----------------------------------------------------------------------------------
+
+def source_line(scope: Scope, query: str, version: Version | None = None) -> str:
+    """数据来源：联盟登记库（…导入）；统计口径：…；截至… — where a figure comes from, in words a leader reads."""
+    info = _import_info(version) if (version := version or db_version()) else {}
+    imported = f"（{str(info['finished_at'])[:10]} 导入）" if info else ""
+    basis = [runner.get_query(query).title, f"按“{scope.profile.name}”政策配置"]
+    for word, values in (("区域", scope.regions), ("级别", scope.levels), ("产业集群", scope.clusters)):
+        if values:
+            basis.append(f"{word}：{'、'.join(values)}")
+    d = scope.as_of
+    return f"数据来源：联盟登记库{imported}；统计口径：{'，'.join(basis)}；截至{d.year}年{d.month}月{d.day}日"
+
+
+def analyst_note(queries: tuple[str, ...] | list[str]) -> str:
+    return "供分析人员：" + "、".join(f"查询 {q}（queries/{q}.sql）" for q in queries)
 
 
 # ---- charts and tables -----------------------------------------------------------------------
 
+# Plotly's interface words in Chinese: Streamlit's bundle registers no locale, so the plot carries its own.
+PLOTLY_ZH = {
+    "dictionary": {
+        "Download plot": "下载图片（SVG）", "Download plot as a png": "下载图片（PNG）",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+        "Snapshot succeeded": "图片已生成", "Sorry, there was a problem downloading your snapshot!": "图片生成失败",
+        "Zoom": "缩放", "Pan": "平移", "Box Select": "框选", "Lasso Select": "套索选择", "Zoom in": "放大",
+        "Zoom out": "缩小", "Autoscale": "自动缩放", "Reset axes": "重置坐标轴", "Reset view": "重置视图",
+        "Toggle Spike Lines": "显示/隐藏辅助线", "Show closest data on hover": "悬停显示最近的数据",
+        "Compare data on hover": "悬停比较数据", "Produced with Plotly.js": "由 Plotly.js 生成",
+        "Double-click to zoom back out": "双击恢复原始大小", "Click to enter Plot title": "点击输入图表标题",
+        "Click to enter X axis title": "点击输入横轴标题", "Click to enter Y axis title": "点击输入纵轴标题",
+        "Click to enter Colorscale title": "点击输入色标标题", "Click to enter radial axis title": "点击输入径向轴标题",
+        "new text": "新文字", "trace": "数据系列",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{m}月" for m in range(1, 13)], "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d", "decimal": ".", "thousands": ",",
+    },
+}
+MODEBAR = [["toImage"]]       # one button: the SVG download; zoom and pan only get in a reader's way
+
+
 def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: bool = True) -> None:
-    """A registered chart with its takeaway; the modebar downloads an SVG named after the chart.
+    """A registered chart with its takeaway and source line; clicking a cluster, region, year or kind drills.
 
     A chart that does not apply under the profile (figures.Chart.applies) shows why instead.
     """
-    title = figures.all_charts()[chart_id].title_for(scope.profile)
-    reason = figures.all_charts()[chart_id].why_not(fetch, scope)
+    chart = figures.all_charts()[chart_id]
+    title = chart.title_for(scope.profile)
+    reason = chart.why_not(fetch, scope)
     if reason:
         st.info(f"{title}：{reason}")
         return
@@ -167,36 +434,77 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
     if fig is None:
         st.info(f"{title}：当前筛选条件下没有数据。")
         return
-    st.plotly_chart(fig, width="stretch", key=f"chart_{chart_id}", config={
-        "displaylogo": False, "locale": "zh-CN",
-        "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"},
-    })
+    # On screen the source line sits under the chart (in words, with the query a hover away), so the
+    # figure keeps no footnote of its own: at phone width it would collide with rotated tick labels.
+    stamp = figures.footnote(scope)
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.text != stamp]
+    # below the plot, in the figure's own bottom margin (container coordinates): clear of axis titles at any width
+    fig.update_layout(margin_b=10, legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
+                                               xanchor="left", x=0))
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    key = f"chart_{chart_id}"
+    config = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": PLOTLY_ZH}, "modeBarButtons": MODEBAR,
+              "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"}}
+    if chart_id in DRILLS:
+        dimension, axis = DRILLS[chart_id]
+        fig.update_layout(clickmode="event+select", dragmode=False)
+        st.plotly_chart(fig, width="stretch", key=key, config=config, on_select=lambda: _on_chart_click(
+            key, dimension, axis), selection_mode="points")
+        word = scope.profile.terms.cluster if dimension == "cluster" else DIMENSION_WORDS[dimension]
+        st.caption(f"点击图中的{word}可按其筛选本页。")
+    else:
+        st.plotly_chart(fig, width="stretch", key=key, config=config)
     if takeaway and line:
         st.caption(escape_markdown(line))
+    st.caption(escape_markdown(source_line(scope, chart.queries[0])), help=analyst_note(chart.queries))
+
+
+def _on_row_click(key: str, alliance_ids: list[str]) -> None:
+    rows = st.session_state[key]["selection"]["rows"]
+    if rows:
+        st.session_state["_open_alliance"] = alliance_ids[rows[0]]
+        st.session_state.pop("a_pick", None)   # 联盟档案's picker then follows the URL
 
 
 def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
                columns: list[str] | None = None, height: int | None = None) -> None:
-    """A query's rows with Chinese headers, and .xlsx / .csv downloads of exactly those rows."""
+    """A query's rows with Chinese headers, .xlsx / .csv downloads of exactly those rows and a source line.
+
+    In a list of alliances, clicking a row opens that alliance's 联盟档案.
+    """
     labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     shown = frame[columns] if columns else frame
     if shown.empty:
         st.info(f"{title}：没有符合条件的记录。")
         return
+    key = key or query
     money = {labels.get(c, c): st.column_config.NumberColumn(format="%.2f") for c in shown.columns
              if str(c).endswith("_wan")}
-    st.dataframe(tables.for_display(shown).rename(columns=labels), hide_index=True, width="stretch",
-                 height=height or "auto", column_config=money)
-    note = f"{figures.footnote(scope)}（查询 {query}）"
+    table = dict(hide_index=True, width="stretch", height=height or "auto", column_config=money, placeholder="—")
+    data = tables.for_display(shown).rename(columns=labels)
+    # a list of alliances (not one alliance's own members, events or subsidies)
+    opens_alliance = "alliance_id" in frame.columns and (query == "alliance_directory"
+                                                         or not query.startswith("alliance_"))
+    if opens_alliance:
+        ids = frame["alliance_id"].astype(str).tolist()
+        st.dataframe(data, key=f"table_{key}", on_select=lambda: _on_row_click(f"table_{key}", ids),
+                     selection_mode="single-row", **table)
+        st.caption("点击一行左侧的选择框，打开该联盟的档案。")
+        target = st.session_state.pop("_open_alliance", None)
+        if target:
+            st.switch_page(ALLIANCE_PAGE, query_params={**filter_params(scope), "alliance": target})
+    else:
+        st.dataframe(data, **table)
+    note = source_line(scope, query)
     stem = tables.neutralise(f"{title}_{scope.as_of.isoformat()}")  # titles hold names: inert as file names too
-    key = key or query
-    left, right, _ = st.columns([1, 1, 4])
+    row = st.container(horizontal=True)   # the two buttons side by side at any width
     # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.
-    left.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
-    right.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
-                          key=f"csv_{key}")
-    st.caption(note)
+    row.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
+    row.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
+                        key=f"csv_{key}")
+    st.caption(escape_markdown(note), help=analyst_note([query]))
 
 
 def escape_markdown(text: str) -> str:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import auth
+import ui  # noqa: F401  (its import makes a first-request link run app.py's navigation)
 from loaders import default_db
 from loaders.diff import Diff, compare
 from loaders.schema import TABLES

@@ -14,7 +14,7 @@ with st.container(border=True):
     for rule in rules_in_words(scope.profile):
         st.markdown(f"- {rule}")
     st.caption(f"按统计截止日 {scope.as_of.isoformat()} 在册联盟的现有成员核对：加入日期为空或不晚于该日、"
-               "退出日期为空或晚于该日（查询 eligibility_check）。")
+               "退出日期为空或晚于该日。", help=ui.analyst_note(["eligibility_check"]))
 
 checked = fetch("eligibility_check")
 if checked.empty:
@@ -40,7 +40,7 @@ types = list(dict.fromkeys(problems["problem_type"]))
 show_all = st.query_params.get("show") == "all"
 choice = st.radio("显示", ["只看不符合的", "全部联盟"], index=1 if show_all else 0, horizontal=True, key="c_show")
 wanted = [t for t in st.query_params.get("problem", "").split(",") if t in types]
-chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem",
+chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem", select_all=False,
                         disabled=not types, help="选一项或几项：列出有其中任一问题的联盟")
 # Kept in the URL, like the sidebar filters, so a link reopens the same list.
 for key, value in (("show", "all" if choice == "全部联盟" else ""), ("problem", ",".join(chosen))):

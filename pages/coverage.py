@@ -87,7 +87,7 @@ else:
                 "也可在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
     st.code(f"{unclassified['alliance'].iloc[0]},{taxonomy_id},<{word}名称>", language=None)
     st.caption(f"“归入”可填：{'、'.join(entries['cluster'])}；确认不属于任何{word}的填“未归类”。"
-               "保存后刷新本页即生效。若只是关键词缺漏，也可在 data/taxonomies/ 下的分类体系文件中补充关键词。")
+               "保存后刷新本页即生效。若只是关键词缺漏，也可在 `data/taxonomies/` 下的分类体系文件中补充关键词。")
     template = pd.DataFrame({"alliance": unclassified["alliance"], "taxonomy": taxonomy_id, "entry": ""})
     st.download_button("下载待填的归类表（CSV）",
                        tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),

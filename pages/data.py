@@ -62,7 +62,7 @@ def history_frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plain_table(frame: pd.DataFrame, title: str, key: str, note: str) -> None:
+def plain_table(frame: pd.DataFrame, title: str, key: str, note: str, source: str) -> None:
     """A table already carrying Chinese headers (it is no named query), with the same downloads as ui.show_table."""
     st.dataframe(frame, hide_index=True, width="stretch")
     left, right, _ = st.columns([1, 1, 4])
@@ -70,7 +70,7 @@ def plain_table(frame: pd.DataFrame, title: str, key: str, note: str) -> None:
     left.download_button("下载 Excel", lambda: tables.to_xlsx(frame, {}, title, note), f"{title}.xlsx", XLSX,
                          key=f"xlsx_{key}")
     right.download_button("下载 CSV", lambda: tables.to_csv(frame, {}), f"{title}.csv", "text/csv", key=f"csv_{key}")
-    st.caption(note)
+    st.caption(note, help=f"供分析人员：{source}")
 
 
 def day(value: dt.date | None) -> str:
@@ -111,14 +111,15 @@ else:
     stamp = dt.date.today().isoformat()
     counts_frame = pd.DataFrame({"表": [TITLES[t] for t in counts], "库内表名": list(counts),
                                  "行数": list(counts.values())})
-    plain_table(counts_frame, f"各表行数_{stamp}", "counts", f"数据来源：{db.name}（当前数据状态）")
+    plain_table(counts_frame, f"各表行数_{stamp}", "counts", "数据来源：联盟登记库（当前数据状态）", db.name)
 
     st.subheader("导入历史")
     st.caption("每一次导入尝试都记在这里，包括被拒绝和中断的；回滚也占一个批次号。✓ 为当前数据状态。")
     journal = read_journal(db)   # not cached: a refused import changes the journal but not the database file
     if journal:
         plain_table(history_frame(journal), f"导入历史_{stamp}", "journal",
-                    f"数据来源：{db.name}.history/journal.jsonl（python -m loaders history）")
+                    "数据来源：联盟登记库的导入记录",
+                    f"{db.name}.history/journal.jsonl（命令行：python -m loaders history）")
     else:
         st.info("还没有导入记录。")
 
@@ -126,5 +127,5 @@ st.subheader("标准导入模板")
 st.caption("每张表一个工作表，带必填标记、下拉选项和“填表说明”。")
 st.download_button("下载标准导入模板.xlsx", template_bytes, "标准导入模板.xlsx", XLSX, key="template")
 
-with st.expander("数据结构说明（docs/schema.md）"):
+with st.expander("数据结构说明"):
     st.markdown((ROOT / "docs" / "schema.md").read_text(encoding="utf-8"))

@@ -117,6 +117,11 @@ if review.agreement_term_years:
 attention.append((f"不符合{terms.conditions}（{len(failing)}）", failing, "eligibility_check", f"不符合{terms.conditions}的联盟",
                   "failing",
                   ["alliance", "member_count", "core_member_count", "problems"]))
+ATTENTION_PAGES = {"review_schedule": ("pages/reviews.py", "评估与报告"),
+                   "eligibility_check": ("pages/compliance.py", "合规检查")}
 for tab, (_, rows, query, title, key, columns) in zip(st.tabs([a[0] for a in attention]), attention):
     with tab:
+        page, page_title = ATTENTION_PAGES[query]
+        st.page_link(page, label=f"到“{page_title}”页查看", icon=":material/arrow_forward:",
+                     query_params=ui.page_links_keep_filters())
         ui.show_table(rows, query, scope, title, key=key, columns=columns)

@@ -48,7 +48,7 @@ for i, section in enumerate(plan.sections, 1):
     st.markdown(f"**{work_plan.numeral(i)}、{plain(section.heading)}**：{plain(section.text)}")
     if section.points:
         st.markdown("\n".join(f"- {plain(p)}" for p in section.points))
-st.caption(plan.footnote)
+st.caption(ui.escape_markdown(ui.source_line(scope, "work_priorities")), help=ui.analyst_note(work_plan.QUERIES))
 
 st.subheader("附表")
 for i, appendix in enumerate(plan.appendices, 1):

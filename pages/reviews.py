@@ -20,7 +20,7 @@ rules = [f"{terms.review}周期：{f'每 {review.cycle_years} 年' if review.cyc
          f"（{clauses.agreement}）"]
 how = (f"下次{terms.review} =（最近一次{terms.review}，没有则{terms.act}日期）+ 周期；“即将到期”指统计截止日起 180 天内。"
        if review.cycle_years else "")
-st.caption(f"{profile_name}：{'；'.join(rules)}。{how}（查询 review_schedule）")
+st.caption(f"{profile_name}：{'；'.join(rules)}。{how}", help=ui.analyst_note(["review_schedule"]))
 
 schedule = fetch("review_schedule")
 if schedule.empty:

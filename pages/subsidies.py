@@ -43,6 +43,10 @@ if in_range.empty:
     st.stop()
 ui.show_chart("subsidies_by_year", fetch, scope)
 ui.show_chart("subsidies_by_kind", fetch, scope)
+if kind := ui.drilled("kind"):  # a click on the chart above: the list behind that bar
+    st.subheader(ui.escape_markdown(f"“{kind}”补贴（按联盟、年度合计）"), anchor=False)
+    ui.show_table(caps[caps["kind"] == kind], "subsidy_cap_check", scope, f"“{kind}”补贴（按联盟、年度合计）",
+                  key="by_kind", columns=["alliance", "year", "amount_wan", "cap_wan", "over_cap", "payments"])
 ui.show_chart("subsidies_by_cluster", fetch, scope)   # says why when the profile has no classification
 ui.show_chart("subsidies_by_region", fetch, scope)
 

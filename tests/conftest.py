@@ -37,6 +37,15 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_server(sample_db: Path):
+    """`streamlit run app.py` on the sample registry, shared by the browser tests so each page warms up once."""
+    from tests.test_e2e import serve
+
+    with serve(sample_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A registry with the schema and an import record but no rows at all."""
     return _import(tmp_path_factory.mktemp("empty") / "registry.duckdb")

@@ -186,18 +186,19 @@ def require_file(page: Page) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_tab(sample_db: Path, browser):
-    with serve(sample_db) as url:
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_page(tab, url)        # the home page first (see test_page_link_as_first_request)
-        yield url, tab
-        tab.close()
+def sample_tab(sample_server: str, browser):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_page(tab, sample_server)
+    yield sample_server, tab
+    tab.close()
 
 
 class EmptyServer(NamedTuple):
     url: str
     tab: object
     first_link_nav: str      # the sidebar navigation shown when a page link was the server's first request
+    first_link_title: str    # and the browser tab's title then
+    first_link_page: bool    # the page's own title, the sign-in box and the wide layout were there
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +208,13 @@ def empty_server(empty_db: Path, browser):
         open_page(tab, f"{url}/data?{FILTERS}")
         nav = tab.locator('[data-testid="stSidebarNav"]')
         first_link_nav = nav.inner_text() if nav.count() else ""
+        main = tab.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+        first_link_page = (tab.get_by_role("heading", name="数据", exact=True).count() > 0
+                           and tab.get_by_text("编辑人员登录").count() > 0          # the sign-in box
+                           and main["width"] > 1000)                                # the wide layout
+        first_link_title = tab.title()
         open_page(tab, url)
-        yield EmptyServer(url, tab, first_link_nav)
+        yield EmptyServer(url, tab, first_link_nav, first_link_title, first_link_page)
         tab.close()
 
 
@@ -263,12 +269,12 @@ def test_page_on_the_empty_registry(page: Page, empty_server: EmptyServer) -> No
     assert_no_traceback(empty_server.tab, f"{page.title}（空登记库）")
 
 
-@pytest.mark.xfail(strict=True, reason="Streamlit 在 app.py 旁有 pages/ 目录时，服务器收到的第一个请求若是子页面链接，"
-                   "会按旧式“一个文件一页”运行该文件（没有 st.navigation 的导航和页面设置），直到有人打开首页；"
-                   "修复：把页面目录改名（如 views/），修复后去掉此标记")
 def test_page_link_as_first_request(empty_server: EmptyServer) -> None:
     """A shared link opened right after the server starts gets the app's navigation, not one page per file."""
     missing = [p.file for p in PAGES if not (ROOT / p.file).exists()]
     if missing:
         pytest.skip(f"{'、'.join(missing)} 尚不存在")
     assert "看板" in empty_server.first_link_nav and "总览" in empty_server.first_link_nav, empty_server.first_link_nav
+    assert "app" not in empty_server.first_link_nav.split()            # not the raw file names of legacy mode
+    assert empty_server.first_link_title in ("数据", "联盟看板"), empty_server.first_link_title
+    assert empty_server.first_link_page
