@@ -77,7 +77,7 @@ def _scope(args: argparse.Namespace) -> Scope:
 
 
 def _list(args: argparse.Namespace) -> int:
-    profile = load_profile(getattr(args, "profile", DEFAULT_PROFILE))   # titles in the profile's words
+    profile = bureau.profile(getattr(args, "profile", DEFAULT_PROFILE), getattr(args, "db", None))  # its words
     for chart in source.catalogue(per_alliance=True):
         needs = "\t（需 --alliance 联盟编号）" if source.is_per_alliance(chart.id) else ""
         print(f"{chart.id}\t{chart.page}\t{chart.title_for(profile)}{needs}")
