@@ -418,9 +418,9 @@ def _page_number(paragraph: Any, *, odd: bool) -> None:
     size = PAGE_NUMBER_PT * 2
     run_pr = (f'<w:rPr><w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:eastAsia="{face}" w:cs="{face}"/>'
               f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>')
-    for text, field in (("— ", False), ("1", True), (" —", False)):
+    for text, is_field in (("— ", False), ("1", True), (" —", False)):
         run = f'<w:r {nsdecls("w")}>{run_pr}<w:t xml:space="preserve">{text}</w:t></w:r>'
-        if field:
+        if is_field:
             run = f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE ">{run.replace(nsdecls("w"), "", 1)}</w:fldSimple>'
         paragraph._p.append(parse_xml(run))   # noqa: SLF001 — python-docx has no field API
 

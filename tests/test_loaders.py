@@ -13,7 +13,6 @@ import io
 import os
 import shutil
 import re
-import unicodedata
 from datetime import date as D
 from decimal import Decimal
 from pathlib import Path

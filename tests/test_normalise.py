@@ -5,7 +5,6 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest

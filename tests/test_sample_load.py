@@ -6,7 +6,6 @@ loader's code), plus the few fixed numbers the deterministic generator is known 
 from __future__ import annotations
 
 import csv
-import re
 from decimal import Decimal
 from pathlib import Path
 

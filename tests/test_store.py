@@ -15,7 +15,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
