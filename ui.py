@@ -380,8 +380,8 @@ def source_line(scope: Scope, query: str, version: Version | None = None) -> str
     """数据来源：联盟登记库（…导入）；统计口径：…；截至… — where a figure comes from, in words a leader reads."""
     info = _import_info(version) if (version := version or db_version()) else {}
     imported = f"（{str(info['finished_at'])[:10]} 导入）" if info else ""
-    basis = [runner.get_query(query).title, f"按“{scope.profile.name}”政策配置"]
-    for word, values in (("区域", scope.regions), ("级别", scope.levels), ("产业集群", scope.clusters)):
+    basis = [scope.profile.in_words(runner.get_query(query).title), f"按“{scope.profile.name}”政策配置"]
+    for word, values in (("区域", scope.regions), ("级别", scope.levels), (scope.profile.terms.cluster, scope.clusters)):
         if values:
             basis.append(f"{word}：{'、'.join(values)}")
     d = scope.as_of

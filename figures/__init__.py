@@ -123,7 +123,7 @@ class Chart:
 
     def page_for(self, profile: Profile) -> str:
         """The page's title in the profile's words, as the page shows it: 领域覆盖, 复审与报告."""
-        return self.page.replace("产业集群", profile.terms.cluster).replace("评估", profile.terms.review)
+        return profile.in_words(self.page)
 
     def why_not(self, fetch: Fetch, scope: Scope) -> str | None:
         """Why this chart does not apply under ``scope`` (shown instead of it), or None."""

@@ -159,6 +159,11 @@ class Profile:
     recommendation: Recommendation
     settings: Path | None = None    # the settings folder layered in (its overrides apply too); None = as shipped
 
+    def in_words(self, text: str) -> str:
+        """A fixed Tianjin-worded name (a page or query title) in this profile's words: 备案条件核对 → 认定条件核对."""
+        return (text.replace("产业集群", self.terms.cluster).replace("备案", self.terms.act)
+                .replace("评估", self.terms.review))
+
 
 def list_profiles(directory: Path = PROFILES_DIR) -> list[str]:
     """Ids of the profiles in ``directory``, sorted."""

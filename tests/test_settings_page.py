@@ -183,13 +183,15 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
             tab.get_by_label("新增或修改哪个目标").click()
             tab.get_by_role("option", name="十三五").click()
             e2e.wait_rendered(tab)
-            # the form of the chosen target is drawn after the rerun the choice starts: type into that one
-            expect(tab.get_by_label("目标名称（如“十四五”）")).to_have_value("十三五", timeout=e2e.TIMEOUT_MS)
-            low = tab.get_by_label("下限（个）")
+            # the chosen target's form is drawn by the rerun the choice starts (the new-target form may linger a
+            # moment beside it): type into the form that holds 十三五
+            form = tab.get_by_test_id("stForm").filter(has=tab.locator('input[value="十三五"]'))
+            form.wait_for(timeout=e2e.TIMEOUT_MS)
+            low = form.get_by_label("下限（个）")
             low.fill("50")
             low.press("Tab")
             expect(low).to_have_value("50")
-            tab.get_by_role("button", name="保存目标").click()
+            form.get_by_role("button", name="保存目标").click()
             tab.get_by_text("目标「十三五」2020 年 80–100 个，自 2016 年起算 → 2020 年 50–100 个，自 2016 年起算").wait_for(
                 timeout=e2e.TIMEOUT_MS)
             e2e.wait_rendered(tab)
