@@ -9,10 +9,10 @@ from . import HEADER_MAP, ROOT, SAMPLES_DIR, default_db
 from .headers import HeaderMap
 from .pipeline import Batch, prepare
 from .read import SUFFIXES
+from .registry import existing_state
 from .schema import TABLES, markdown
 from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt,
-                    existing_state, history_usage, import_batch, note_empty, path_records, read_journal, refuse,
-                    retention, rollback)
+                    history_usage, import_batch, note_empty, path_records, read_journal, refuse, retention, rollback)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"

@@ -36,7 +36,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from .pipeline import Batch, Existing, sha256_of
+from .pipeline import Batch, sha256_of
+from .registry import connect_read_only, latest_import, sql_string
 from .schema import TABLES, ddl
 
 DEFAULT_DB = Path("data/registry.duckdb")
@@ -339,40 +340,6 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
-    """A fresh read-only view of the database file as it is now (never a cached older instance)."""
-    con = duckdb.connect(":memory:")
-    con.execute(f"attach {_sql_string(db)} as registry (read_only)")
-    con.execute("use registry")
-    return con
-
-
-def read_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor for one thread of a read-only connection; cursors do not inherit USE, so set it."""
-    cursor = con.cursor()
-    cursor.execute("use registry")
-    return cursor
-
-
-def _sql_string(path: Path) -> str:
-    # ATTACH takes no bound parameters; quote the path as a SQL literal.
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def existing_state(db: Path) -> Existing:
-    """The alliances of the current database and the alliances its other tables refer to."""
-    if not db.exists():
-        return Existing.empty()
-    con = connect_read_only(db)
-    try:
-        alliances = con.execute("select alliance_id, name, name_key from alliances").df()
-        child_ids = {t.name: con.execute(f"select distinct alliance_id from {t.name}").df()["alliance_id"]
-                     for t in TABLES if t.links_to_alliance}
-    finally:
-        con.close()
-    return Existing(alliances, child_ids)
-
-
 def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attempt | None = None) -> Outcome:
     """Store a validated batch as the new registry state, or raise and change nothing.
 
@@ -457,16 +424,6 @@ def record_change(db: Path, change: Callable[[int], dict]) -> dict:
     return record
 
 
-def latest_import(db: Path) -> dict:
-    """The import (or rollback) that produced the database's current state; {} when none."""
-    con = connect_read_only(db)
-    try:
-        rows = con.execute("select * from imports order by import_id desc limit 1").df().to_dict("records")
-    finally:
-        con.close()
-    return rows[0] if rows else {}
-
-
 def _current_import_id(db: Path) -> int:
     return latest_import(db).get("import_id", 0)
 
@@ -483,9 +440,9 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
     try:
         con.execute(ddl())
         if carry_from is not None:
-            con.execute(f"attach {_sql_string(carry_from)} as old (read_only)")
+            con.execute(f"attach {sql_string(carry_from)} as old (read_only)")
         if imports_from is not None and imports_from != carry_from:
-            con.execute(f"attach {_sql_string(imports_from)} as cur (read_only)")
+            con.execute(f"attach {sql_string(imports_from)} as cur (read_only)")
         for t in TABLES:
             if t.name in frames:
                 _insert_frame(con, t.name, frames[t.name])
@@ -552,31 +509,3 @@ def _fsync(path: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     _fsync(path)
-
-
-def table_counts(db: Path) -> dict[str, int]:
-    """Rows in each registry table (and ``imports``), by table name, as the file stands now."""
-    con = connect_read_only(db)
-    try:
-        return {name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
-                for name in [t.name for t in TABLES] + ["imports"]}
-    finally:
-        con.close()
-
-
-# The latest date of each kind the data itself holds: what "as of" the registry really is.
-_DATA_DATES = {
-    "filed_date": "select max(filed_date) from alliances",
-    "event_date": "select max(event_date) from events",
-    "paid_date": "select max(paid_date) from subsidies",
-    "submitted_date": "select max(submitted_date) from annual_reports",
-}
-
-
-def data_dates(db: Path) -> dict[str, dt.date | None]:
-    """Latest 备案日期, 事项日期, 拨付日期 and 提交日期 in the registry (None for a table without any)."""
-    con = connect_read_only(db)
-    try:
-        return {key: con.execute(sql).fetchall()[0][0] for key, sql in _DATA_DATES.items()}
-    finally:
-        con.close()

@@ -15,9 +15,10 @@ import streamlit as st
 import auth
 from loaders import default_db
 from loaders.diff import Diff, compare
+from loaders.registry import latest_import
 from loaders.schema import TABLES
-from loaders.store import (ACTIONS, DATA_ACTIONS, OUTCOMES, SETTINGS_ACTION, HistoryError, history_dir, latest_import,
-                           read_journal, rollback)
+from loaders.store import (ACTIONS, DATA_ACTIONS, OUTCOMES, SETTINGS_ACTION, HistoryError, history_dir, read_journal,
+                           rollback)
 from queries import bureau
 
 TITLES = {t.name: t.title for t in TABLES}

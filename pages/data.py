@@ -10,8 +10,9 @@ import streamlit as st
 import ui
 from figures import tables
 from loaders import ROOT, default_db
+from loaders.registry import data_dates, latest_import, table_counts
 from loaders.schema import TABLES
-from loaders.store import ACTIONS, OUTCOMES, SETTINGS_ACTION, data_dates, latest_import, read_journal, table_counts
+from loaders.store import ACTIONS, OUTCOMES, SETTINGS_ACTION, read_journal
 from loaders.template import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

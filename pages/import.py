@@ -27,9 +27,9 @@ from loaders.diff import Diff, preview_import
 from loaders.headers import HeaderMap
 from loaders.pipeline import ERROR, Batch, Problem, prepare
 from loaders.read import SUFFIXES
+from loaders.registry import existing_state
 from loaders.schema import TABLES
-from loaders.store import (ImportRefused, NothingToImport, attempt, existing_state, import_batch, note_empty,
-                           path_records, refuse)
+from loaders.store import ImportRefused, NothingToImport, attempt, import_batch, note_empty, path_records, refuse
 from loaders.template import write_template
 
 MAX_UPLOAD_ENV = "LIANMENG_MAX_UPLOAD_MB"
