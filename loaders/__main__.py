@@ -5,14 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import HEADER_MAP, ROOT, SAMPLES_DIR, default_db
-from .headers import HeaderMap
-from .pipeline import Batch, prepare
+from . import ROOT, SAMPLES_DIR, default_db, service
+from .pipeline import Batch
 from .read import SUFFIXES
-from .registry import existing_state
 from .schema import TABLES, markdown
-from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt,
-                    history_usage, import_batch, note_empty, path_records, read_journal, refuse, retention, rollback)
+from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, RegistryChanged,
+                    history_usage, read_journal, retention, rollback)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -22,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (HistoryError, ValueError) as e:
+    except (HistoryError, RegistryChanged, ValueError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
     except Exception as e:  # never a traceback: imports are atomic, so the registry is as it was
@@ -68,11 +66,6 @@ def expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _prepare(args: argparse.Namespace, db: Path, paths: list[Path]) -> Batch:
-    header_map = args.header_map or (HEADER_MAP if HEADER_MAP.exists() else None)
-    return prepare(paths, HeaderMap.load(header_map), existing_state(db) if db.exists() else None)
-
-
 def _report(batch: Batch) -> None:
     for p in batch.warnings:
         print(p)
@@ -94,30 +87,22 @@ def _summary_lines(batch: Batch) -> list[str]:
 
 def _load(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    paths = expand(args.files)
-    with attempt(db, path_records(paths)) as within:  # journaled before reading: a kill is recorded too
-        batch = _prepare(args, db, paths)
-        _report(batch)
-        try:
-            outcome = import_batch(db, batch, within=within)
-        except (ImportRefused, NothingToImport) as e:
-            print(f"{e}（{db}）", file=sys.stderr)
-            return 1
+    try:
+        checked, outcome = service.load(db, expand(args.files), header_map=args.header_map)
+    except (ImportRefused, NothingToImport) as e:
+        _report(e.batch)
+        print(f"{e}（{db}）", file=sys.stderr)
+        return 1
+    _report(checked.batch)
     print(f"已导入批次 {outcome.import_id} → {db}")
-    print("\n".join(_summary_lines(batch)))
+    print("\n".join(_summary_lines(checked.batch)))
     print("登记库现有：" + "，".join(f"{t.title} {outcome.row_counts[t.name]} 行" for t in TABLES))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    paths = expand(args.files)
-    with attempt(db, path_records(paths), action="check") as within:
-        batch = _prepare(args, db, paths)
-        if not batch.ok:
-            refuse(within, batch)
-        elif not batch.tables:
-            note_empty(within, batch)
+    batch = service.check(db, expand(args.files), header_map=args.header_map, action="check", preview=False).batch
     _report(batch)
     print("\n".join(_summary_lines(batch)))
     if batch.ok and not batch.tables:

@@ -60,6 +60,14 @@ def latest_import(db: Path) -> dict:
     return rows[0] if rows else {}
 
 
+def state_id(db: Path) -> int:
+    """The import id of the registry's current state (0 when there is no database yet).
+
+    Every landed import or rollback takes a new id, so two equal ids mean the same data.
+    """
+    return latest_import(db).get("import_id", 0) if db.exists() else 0
+
+
 def table_counts(db: Path) -> dict[str, int]:
     """Rows in each registry table (and ``imports``), by table name, as the file stands now."""
     con = connect_read_only(db)

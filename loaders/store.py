@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .pipeline import Batch, sha256_of
-from .registry import connect_read_only, latest_import, sql_string
+from .registry import connect_read_only, sql_string, state_id
 from .schema import TABLES, ddl
 
 DEFAULT_DB = Path("data/registry.duckdb")
@@ -63,6 +63,13 @@ class ImportRefused(Exception):
 
 class HistoryError(Exception):
     """A rollback target that does not exist or cannot be trusted; message in Chinese."""
+
+
+class RegistryChanged(Exception):
+    """The registry changed after the batch was checked: nothing was written; check it again."""
+
+    def __init__(self) -> None:
+        super().__init__("校验之后登记库已被他人更新，这批文件没有导入：请按最新的登记库重新校验后再确认")
 
 
 class NothingToImport(Exception):
@@ -122,7 +129,7 @@ def attempt(db: Path, files: list[dict], user: str | None = None, action: str = 
         yield current
         if not current.ended:  # a check that passed: nothing for people to see
             current.end({"outcome": "ended"})
-    except HistoryError:  # a rollback refused before anything was written
+    except (HistoryError, RegistryChanged):  # declined before anything was written: no outcome for people
         current.end({"outcome": "ended"})
         raise
     except BaseException:
@@ -222,7 +229,7 @@ def _import_lock(db: Path) -> Iterator[int]:
         # The database's own history counts too: a crash between the swap and the journal line
         # leaves a landed state the journal does not know, and its number must not be reused.
         journaled = max((r["import_id"] for r in _raw_journal(db) if isinstance(r.get("import_id"), int)), default=0)
-        yield max(journaled, _current_import_id(db) if db.exists() else 0) + 1
+        yield max(journaled, state_id(db)) + 1
 
 
 def _recover(db: Path) -> None:
@@ -305,7 +312,7 @@ def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = No
     """Delete snapshots beyond the retention policy; return their import ids. The current one always stays."""
     now = now or dt.datetime.now()
     landed = {r["import_id"]: r for r in read_journal(db) if r.get("outcome") == "ok"}
-    current = _current_import_id(db) if db.exists() else None
+    current = state_id(db) or None
     snapshots = _snapshots(db)
     recent = {i for _, i in snapshots[-keep_last:]}
     removed = []
@@ -340,21 +347,26 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attempt | None = None) -> Outcome:
+def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attempt | None = None,
+                 expected: int | None = None) -> Outcome:
     """Store a validated batch as the new registry state, or raise and change nothing.
 
     Tables in the batch replace their tables whole; tables the batch lacks are carried over.
     ImportRefused when the batch has errors, NothingToImport when its files hold no data rows
     (no batch, no snapshot); both are journaled. ``within``: the attempt that read the files.
+    ``expected``: the state (``registry.state_id``) the batch was checked against; RegistryChanged,
+    decided inside the writers' lock, when another import or rollback landed since.
     """
     if within is None:
         with attempt(db, file_records(batch.files), user) as within:
-            return import_batch(db, batch, user, within)
+            return import_batch(db, batch, user, within, expected)
     files = file_records(batch.files)
     if batch.ok and batch.files and not batch.tables:
         note_empty(within, batch)
         raise NothingToImport(batch)
     with _import_lock(db) as import_id:
+        if expected is not None and state_id(db) != expected:
+            raise RegistryChanged()
         if not batch.ok:
             refuse(within, batch, import_id)
             raise ImportRefused(batch)
@@ -391,7 +403,7 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
         landed = [r for r in read_journal(db) if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS]
         if not landed or not db.exists():
             raise HistoryError("还没有任何成功的导入，无可回滚")
-        current = _current_import_id(db)
+        current = state_id(db)
         if target is None:
             earlier = [r["import_id"] for r in landed if r["import_id"] < current and r.get("row_counts") is not None]
             if not earlier:
@@ -422,10 +434,6 @@ def record_change(db: Path, change: Callable[[int], dict]) -> dict:
         record = change(change_id)
         _append_journal(db, record)
     return record
-
-
-def _current_import_id(db: Path) -> int:
-    return latest_import(db).get("import_id", 0)
 
 
 def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary: str,
