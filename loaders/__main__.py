@@ -5,12 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import ROOT, SAMPLES_DIR, default_db, service
+from . import ROOT, SAMPLES_DIR, default_db, history, service
 from .pipeline import Batch
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, RegistryChanged,
-                    history_usage, read_journal, retention, rollback)
+from .store import HistoryError, ImportRefused, NothingToImport, RegistryChanged, history_usage, retention, rollback
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -114,24 +113,16 @@ def _check(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    records = read_journal(db)
-    if not records:
+    entries = history.entries(db)
+    if not entries:
         print(f"{db} 还没有导入记录。")
         return 0
-    current = max((r["import_id"] for r in records if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS),
-                  default=None)
     print("批次  时间                 操作      结果  操作人      内容")
-    for r in records:
-        action = ACTIONS.get(r.get("action"), "—")
-        if r.get("outcome") == "refused":
-            detail = f"{r.get('errors')} 个错误：" + "、".join(f["name"] for f in r.get("files", []))
-        else:
-            detail = r.get("summary", "")
-        files = "；".join(f"{f['name']} sha256={(f.get('sha256') or '')[:12]}…" for f in r.get("files") or [])
-        mark = "*" if r.get("import_id") == current else " "
-        outcome = OUTCOMES.get(r.get("outcome"), r.get("outcome"))
-        print(f"{mark}{r.get('import_id') or '—'!s:<4} {str(r.get('at', ''))[:19]:<20} {action:<6} {outcome:<4} "
-              f"{r.get('user', ''):<10} {detail}" + (f"\n       文件：{files}" if files else ""))
+    for e in reversed(entries):  # oldest first, as a log reads
+        detail = f"{e.errors} 个错误：" + "、".join(e.files) if e.refused else e.note
+        files = "；".join(f"{f['name']} sha256={(f.get('sha256') or '')[:12]}…" for f in e.record.get("files") or [])
+        print(f"{'*' if e.current else ' '}{e.import_id or '—'!s:<4} {e.at:<20} {e.action:<6} {e.outcome:<4} "
+              f"{e.user:<10} {detail}" + (f"\n       文件：{files}" if files else ""))
     snapshots, used = history_usage(db)
     keep_last, keep_days = retention()
     print(f"历史快照 {snapshots} 个，历史目录共占用 {used / 1048576:.1f} MB（{db.name}.history）；"
