@@ -1,4 +1,4 @@
-"""Command line: python -m loaders {load,check,history,rollback,template,docs}."""
+"""Command line: python -m loaders {load,check,history,rollback,upgrade,init,template,docs}."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,8 @@ from . import ROOT, SAMPLES_DIR, default_db, history, service
 from .pipeline import Batch
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import HistoryError, ImportRefused, NothingToImport, RegistryChanged, history_usage, retention, rollback
+from .store import (HistoryError, ImportRefused, NothingToImport, RegistryChanged, history_usage, retention, rollback,
+                    upgrade)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     command("history", _history, "列出每次导入（含被拒绝、回滚）")
     p = command("rollback", _rollback, "恢复到某次导入后的数据（默认：上一次）；回滚本身也可再回滚")
     p.add_argument("import_id", nargs="?", type=int, metavar="IMPORT_ID")
+    command("upgrade", _upgrade, "把较旧数据结构版本的登记库升级到当前版本（作为一个可回滚的批次；导入前也会自动升级）")
     p = command("template", _template, "生成标准导入模板（xlsx）", db=False)
     p.add_argument("out", type=Path, metavar="OUT.xlsx")
     p = command("docs", _docs, f"由 schema 生成 {SCHEMA_DOC.relative_to(ROOT)}", db=False)
@@ -140,6 +142,13 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _upgrade(args: argparse.Namespace) -> int:
+    db = args.db or default_db()
+    outcome = upgrade(db)
+    print(f"已{outcome.summary}（新批次 {outcome.import_id}）" if outcome else f"数据结构已是当前版本：{db}")
+    return 0
+
+
 def _template(args: argparse.Namespace) -> int:
     write_template(args.out)
     print(f"已生成标准导入模板：{args.out}")
@@ -162,7 +171,7 @@ def _init(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     if db.exists():
         print(f"数据库已存在：{db}")
-        return 0
+        return _upgrade(args)
     sample = SAMPLES_DIR / args.sample
     if not args.sample.isidentifier() or not sample.is_dir():
         known = "、".join(sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()))

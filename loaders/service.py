@@ -10,6 +10,9 @@ Both the command line (``python -m loaders check|load|init``) and the 数据导�
   ``RegistryChanged`` (nothing written) when another import or rollback landed meanwhile.
 * ``load`` is both in one journaled attempt, for the command line.
 
+A registry of an older schema version is upgraded first (``store.upgrade``, loaders/migrations.py),
+so the check reads the registry in the shape the import will write.
+
 Every attempt is journaled as started before its files are read (``store.attempt``), so a refusal,
 an empty file or a crash is on record with the user's name. Nothing here imports Streamlit.
 """
@@ -25,7 +28,7 @@ from .headers import HeaderMap
 from .pipeline import Batch, Problem, prepare
 from .registry import existing_state, state_id
 from .store import (Attempt, ImportRefused, NothingToImport, Outcome, attempt, import_batch, note_empty, path_records,
-                    refuse)
+                    refuse, upgrade)
 
 
 @dataclass
@@ -51,6 +54,8 @@ def check(db: Path, paths: list[Path], user: str | None = None, header_map: Path
     ``problems``: found before the files were read (an oversized upload); ``action``: "import" for a
     dry run before an import (a refusal takes a batch number), "check" for a check only.
     """
+    if action == "import":
+        upgrade(db, user)
     with attempt(db, path_records(paths), user, action) as within:
         return _check(db, paths, within, header_map, list(problems), preview)
 
@@ -67,6 +72,7 @@ def commit(checked: Check, user: str | None = None) -> Outcome:
 
 def load(db: Path, paths: list[Path], user: str | None = None, header_map: Path | None = None) -> tuple[Check, Outcome]:
     """Check and commit in one journaled attempt (the command line's ``load``); raises as ``commit`` does."""
+    upgrade(db, user)
     with attempt(db, path_records(paths), user) as within:  # journaled before reading: a kill is recorded too
         checked = _check(db, paths, within, header_map, [], preview=False)
         if not checked.batch.ok:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from . import migrations
 from .pipeline import Batch, sha256_of
 from .registry import connect_read_only, sql_string, state_id
 from .schema import TABLES, ddl
@@ -44,12 +45,12 @@ DEFAULT_DB = Path("data/registry.duckdb")
 KEEP_SNAPSHOTS_ENV, KEEP_DAYS_ENV = "LIANMENG_KEEP_SNAPSHOTS", "LIANMENG_KEEP_DAYS"
 KEEP_SNAPSHOTS, KEEP_DAYS = 30, 365
 # How the journal's actions and outcomes read to people (CLI history, 数据 and 操作记录 pages).
-ACTIONS = {"import": "导入", "rollback": "回滚", "check": "校验", "settings": "修改设置"}
+ACTIONS = {"import": "导入", "rollback": "回滚", "upgrade": "升级数据结构", "check": "校验", "settings": "修改设置"}
 OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断", "empty": "无数据"}
 # Journal lines that track an attempt in flight; people see only the outcomes.
 IN_FLIGHT = frozenset({"started", "building", "ended"})
 # Journal actions that produce a registry state, and the one that records a change of the bureau's settings.
-DATA_ACTIONS = ("import", "rollback")
+DATA_ACTIONS = ("import", "rollback", "upgrade")
 SETTINGS_ACTION = "settings"
 
 
@@ -424,6 +425,22 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
                       restored_from=target, imports_from=db)
 
 
+def upgrade(db: Path, user: str | None = None) -> Outcome | None:
+    """Bring a registry of an older schema version to the current one, as a new state (itself undoable).
+
+    None when there is nothing to upgrade: no database, or one already at the current version.
+    """
+    if not db.exists() or migrations.file_version(db) >= migrations.current():
+        return None
+    with attempt(db, [], user, "upgrade") as within, _import_lock(db) as import_id:
+        old = migrations.file_version(db)  # again inside the lock: another writer may have upgraded it
+        if old >= migrations.current():
+            within.end({"outcome": "ended"})
+            return None
+        return _build(db, import_id, within, [], f"数据结构从版本 {old} 升级到版本 {migrations.current()}，数据不变",
+                      frames={}, carry_from=db)
+
+
 def record_change(db: Path, change: Callable[[int], dict]) -> dict:
     """Make a settings change under the writers' lock and journal it: ``change(id)`` writes and returns the record.
 
@@ -444,13 +461,15 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
     action, started, user = within.action, within.started, within.user
     tmp = db.with_name(f".{db.name}.{import_id}.tmp")
     imports_from = imports_from or carry_from
+    stack = ExitStack()  # migrated copies of older sources, removed once the new state is written
     con = duckdb.connect(str(tmp))
     try:
         con.execute(ddl())
+        migrations.record(con)
         if carry_from is not None:
-            con.execute(f"attach {sql_string(carry_from)} as old (read_only)")
+            _attach(con, stack, carry_from, "old")
         if imports_from is not None and imports_from != carry_from:
-            con.execute(f"attach {sql_string(imports_from)} as cur (read_only)")
+            _attach(con, stack, imports_from, "cur")
         for t in TABLES:
             if t.name in frames:
                 _insert_frame(con, t.name, frames[t.name])
@@ -465,6 +484,7 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
         con.execute("checkpoint")
     finally:
         con.close()
+        stack.close()
     snapshot = history_dir(db) / f"{import_id}.duckdb"
     snapshot_sha256 = _copy_hashing(tmp, snapshot)
     _fsync(tmp)
@@ -475,6 +495,11 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
                 "summary": summary, "snapshot_sha256": snapshot_sha256})
     prune(db, *retention())
     return Outcome(import_id, row_counts, summary)
+
+
+def _attach(con: duckdb.DuckDBPyConnection, stack: ExitStack, source: Path, alias: str) -> None:
+    """Attach a state to carry from, read only; one of an older schema version through a migrated copy."""
+    con.execute(f"attach {sql_string(stack.enter_context(migrations.upgraded_copy(source)))} as {alias} (read_only)")
 
 
 def _copy_hashing(source: Path, target: Path) -> str:
@@ -500,9 +525,15 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 
 def _copy_table(con: duckdb.DuckDBPyConnection, source: str, table: str) -> None:
-    """Carry a table over by column name, so a state written by an older schema still copies."""
+    """Carry a table over by column name from a source at the current schema version (``migrations``).
+
+    A column the source has and the schema lacks is an error, never dropped: its migration is missing.
+    """
     new_cols = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-    old_cols = {r[0] for r in con.execute(f"describe {source}.{table}").fetchall()}
+    old_cols = [r[0] for r in con.execute(f"describe {source}.{table}").fetchall()]
+    if lost := [c for c in old_cols if c not in new_cols]:
+        raise RuntimeError(f"表 {table} 的列 {'、'.join(lost)} 在新的数据结构中不存在，也没有迁移说明它的去向："
+                           "为避免丢失数据，登记库未做任何改动（loaders/migrations.py）")
     shared = ", ".join(c for c in new_cols if c in old_cols)
     con.execute(f"insert into {table} ({shared}) select {shared} from {source}.{table}")
 
