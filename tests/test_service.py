@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from loaders import service
+from loaders import history, service
 from loaders.pipeline import sha256_of
 from loaders.registry import state_id, table_counts
-from loaders.store import ImportRefused, NothingToImport, RegistryChanged, read_journal
+from loaders.store import ImportRefused, NothingToImport, RegistryChanged, read_journal, rollback
 from test_diff import HEADER, MAGNET, PHARMA, ROBOT, alliances, subsidies, write_csv
 
 
@@ -58,3 +58,20 @@ def test_load_checks_and_commits_in_one_attempt(db: Path, tmp_path: Path):
         service.load(db, [write_csv(tmp_path / "空.csv", [HEADER])], user="赵六")
     assert [r["outcome"] for r in read_journal(db)] == ["ok", "refused", "empty"]
     assert state_id(db) == 1
+
+
+def test_history_entries_in_words_newest_first_with_the_current_state(db: Path, tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    service.commit(service.check(db, [alliances(tmp_path / "a", ROBOT, MAGNET)], user="张三"), user="张三")
+    service.check(db, [write_csv(tmp_path / "坏名录.csv", [["联盟编号", "联盟名称"], ["TJ-9", ""]])], user="王五")
+    service.commit(service.check(db, [subsidies(tmp_path, "30")], user="李四"), user="李四")
+    rollback(db, 1, user="张三")
+    rows = history.entries(db)
+    assert [(e.import_id, e.action, e.outcome, e.user, e.current) for e in rows] == [
+        (4, "回滚", "成功", "张三", True), (3, "导入", "成功", "李四", False),
+        (2, "导入", "被拒绝", "王五", False), (1, "导入", "成功", "张三", False)]
+    refused = rows[2]
+    assert refused.refused and refused.errors == 2 and refused.files == ["坏名录.csv"]
+    assert refused.note.startswith("2 个错误，未写入任何数据。首个错误：错误：坏名录.csv 第1行「对外责任主体单位」")
+    assert rows[1].fingerprints == f"资金补贴.csv（SHA-256 {sha256_of(tmp_path / '资金补贴.csv')[:12]}…，资金补贴 1 行）"
+    assert rows[0].row_counts.startswith("联盟名录 2，")
