@@ -1,4 +1,5 @@
-"""Writing the registry: every import builds a new database file and swaps it in.
+"""Writing the registry (the writer; reading is ``loaders.registry``): every import builds a new
+database file and swaps it in.
 
 Why a new file rather than a transaction in the live one: DuckDB lets one process write
 *or* many read — a dashboard holding the file open read-only would block an in-place
