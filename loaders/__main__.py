@@ -145,7 +145,7 @@ def _rollback(args: argparse.Namespace) -> int:
 def _upgrade(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     outcome = upgrade(db)
-    print(f"已{outcome.summary}（新批次 {outcome.import_id}）" if outcome else f"数据结构已是当前版本：{db}")
+    print(f"{outcome.summary}（新批次 {outcome.import_id}）" if outcome else f"数据结构已是当前版本：{db}")
     return 0
 
 
