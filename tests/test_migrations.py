@@ -108,3 +108,15 @@ def test_a_column_the_schema_lost_without_a_migration_is_refused_not_dropped(db:
         service.load(db, [subsidies(tmp_path, "80")], user="李四")
     assert sha256_of(db) == unchanged
     assert read_journal(db)[-1]["outcome"] == "interrupted"
+
+
+def test_the_command_line_upgrades_once_and_init_upgrades_an_existing_registry(db: Path, tmp_path: Path, capsys):
+    from loaders.__main__ import main
+
+    v1_registry(db, tmp_path)
+    assert main(["init", "--db", str(db)]) == 0                                # make run: the registry exists
+    assert "数据结构从版本 1 升级到版本 2，数据不变（新批次 2）" in capsys.readouterr().out
+    assert migrations.file_version(db) == migrations.current()
+    assert main(["upgrade", "--db", str(db)]) == 0
+    assert "数据结构已是当前版本" in capsys.readouterr().out
+    assert [r["action"] for r in read_journal(db)] == ["upgrade"]
