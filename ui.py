@@ -17,8 +17,8 @@ import streamlit as st
 import figures
 from figures import Scope, tables
 from loaders import default_db
-from loaders.store import connect_read_only, latest_import, read_cursor
 from briefing.source import filter_params
+from loaders.registry import connect_read_only, latest_import, read_cursor
 from queries import bureau, runner
 from queries.policy import default_profile, list_profiles, load_profile
 

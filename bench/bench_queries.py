@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
+from loaders.registry import connect_read_only  # noqa: E402
 from loaders.schema import ddl  # noqa: E402
-from loaders.store import connect_read_only  # noqa: E402
 from queries import runner  # noqa: E402
 from queries.policy import DEFAULT_PROFILE, load_profile  # noqa: E402
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 import figures
 from figures import ROOT, Chart, Fetch, Scope
-from loaders.store import connect_read_only, read_cursor
+from loaders.registry import connect_read_only, read_cursor
 from queries import runner
 
 DEFAULT_URL = "http://localhost:8501"

@@ -2,7 +2,8 @@
 
 Stages, one module each: ``read`` (files → raw grids) → ``headers`` (find the header row,
 recognise the table, map columns) → ``normalise`` (cells → clean values) → ``pipeline``
-(validate across rows and files) → ``store`` (atomic write, history, rollback).
+(validate across rows and files) → ``service`` (check → preview → commit, for the CLI and the page)
+→ ``store`` (the writer: atomic write, journal, history, rollback). ``registry`` reads the stored state.
 """
 from __future__ import annotations
 

@@ -1,18 +1,16 @@
-"""Command line: python -m loaders {load,check,history,rollback,template,docs}."""
+"""Command line: python -m loaders {load,check,history,rollback,upgrade,init,template,docs}."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from . import HEADER_MAP, ROOT, SAMPLES_DIR, default_db
-from .headers import HeaderMap
-from .pipeline import Batch, prepare
+from . import ROOT, SAMPLES_DIR, default_db, history, service
+from .pipeline import Batch
 from .read import SUFFIXES
 from .schema import TABLES, markdown
-from .store import (ACTIONS, DATA_ACTIONS, OUTCOMES, HistoryError, ImportRefused, NothingToImport, attempt,
-                    existing_state, history_usage, import_batch, note_empty, path_records, read_journal, refuse,
-                    retention, rollback)
+from .store import (HistoryError, ImportRefused, NothingToImport, RegistryChanged, history_usage, retention, rollback,
+                    upgrade)
 from .template import write_template
 
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -22,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (HistoryError, ValueError) as e:
+    except (HistoryError, RegistryChanged, ValueError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
     except Exception as e:  # never a traceback: imports are atomic, so the registry is as it was
@@ -51,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     command("history", _history, "列出每次导入（含被拒绝、回滚）")
     p = command("rollback", _rollback, "恢复到某次导入后的数据（默认：上一次）；回滚本身也可再回滚")
     p.add_argument("import_id", nargs="?", type=int, metavar="IMPORT_ID")
+    command("upgrade", _upgrade, "把较旧数据结构版本的登记库升级到当前版本（作为一个可回滚的批次；导入前也会自动升级）")
     p = command("template", _template, "生成标准导入模板（xlsx）", db=False)
     p.add_argument("out", type=Path, metavar="OUT.xlsx")
     p = command("docs", _docs, f"由 schema 生成 {SCHEMA_DOC.relative_to(ROOT)}", db=False)
@@ -66,11 +65,6 @@ def expand(paths: list[Path]) -> list[Path]:
     for p in paths:
         out += sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES) if p.is_dir() else [p]
     return out
-
-
-def _prepare(args: argparse.Namespace, db: Path, paths: list[Path]) -> Batch:
-    header_map = args.header_map or (HEADER_MAP if HEADER_MAP.exists() else None)
-    return prepare(paths, HeaderMap.load(header_map), existing_state(db) if db.exists() else None)
 
 
 def _report(batch: Batch) -> None:
@@ -94,30 +88,22 @@ def _summary_lines(batch: Batch) -> list[str]:
 
 def _load(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    paths = expand(args.files)
-    with attempt(db, path_records(paths)) as within:  # journaled before reading: a kill is recorded too
-        batch = _prepare(args, db, paths)
-        _report(batch)
-        try:
-            outcome = import_batch(db, batch, within=within)
-        except (ImportRefused, NothingToImport) as e:
-            print(f"{e}（{db}）", file=sys.stderr)
-            return 1
+    try:
+        checked, outcome = service.load(db, expand(args.files), header_map=args.header_map)
+    except (ImportRefused, NothingToImport) as e:
+        _report(e.batch)
+        print(f"{e}（{db}）", file=sys.stderr)
+        return 1
+    _report(checked.batch)
     print(f"已导入批次 {outcome.import_id} → {db}")
-    print("\n".join(_summary_lines(batch)))
+    print("\n".join(_summary_lines(checked.batch)))
     print("登记库现有：" + "，".join(f"{t.title} {outcome.row_counts[t.name]} 行" for t in TABLES))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    paths = expand(args.files)
-    with attempt(db, path_records(paths), action="check") as within:
-        batch = _prepare(args, db, paths)
-        if not batch.ok:
-            refuse(within, batch)
-        elif not batch.tables:
-            note_empty(within, batch)
+    batch = service.check(db, expand(args.files), header_map=args.header_map, action="check", preview=False).batch
     _report(batch)
     print("\n".join(_summary_lines(batch)))
     if batch.ok and not batch.tables:
@@ -129,24 +115,16 @@ def _check(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     db = args.db or default_db()
-    records = read_journal(db)
-    if not records:
+    entries = history.entries(db)
+    if not entries:
         print(f"{db} 还没有导入记录。")
         return 0
-    current = max((r["import_id"] for r in records if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS),
-                  default=None)
     print("批次  时间                 操作      结果  操作人      内容")
-    for r in records:
-        action = ACTIONS.get(r.get("action"), "—")
-        if r.get("outcome") == "refused":
-            detail = f"{r.get('errors')} 个错误：" + "、".join(f["name"] for f in r.get("files", []))
-        else:
-            detail = r.get("summary", "")
-        files = "；".join(f"{f['name']} sha256={(f.get('sha256') or '')[:12]}…" for f in r.get("files") or [])
-        mark = "*" if r.get("import_id") == current else " "
-        outcome = OUTCOMES.get(r.get("outcome"), r.get("outcome"))
-        print(f"{mark}{r.get('import_id') or '—'!s:<4} {str(r.get('at', ''))[:19]:<20} {action:<6} {outcome:<4} "
-              f"{r.get('user', ''):<10} {detail}" + (f"\n       文件：{files}" if files else ""))
+    for e in reversed(entries):  # oldest first, as a log reads
+        detail = f"{e.errors} 个错误：" + "、".join(e.files) if e.refused else e.note
+        files = "；".join(f"{f['name']} sha256={(f.get('sha256') or '')[:12]}…" for f in e.record.get("files") or [])
+        print(f"{'*' if e.current else ' '}{e.import_id or '—'!s:<4} {e.at:<20} {e.action:<6} {e.outcome:<4} "
+              f"{e.user:<10} {detail}" + (f"\n       文件：{files}" if files else ""))
     snapshots, used = history_usage(db)
     keep_last, keep_days = retention()
     print(f"历史快照 {snapshots} 个，历史目录共占用 {used / 1048576:.1f} MB（{db.name}.history）；"
@@ -161,6 +139,13 @@ def _rollback(args: argparse.Namespace) -> int:
     outcome = rollback(db, args.import_id)
     print(f"已{outcome.summary}（新批次 {outcome.import_id}）")
     print("登记库现有：" + "，".join(f"{t.title} {outcome.row_counts[t.name]} 行" for t in TABLES))
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    db = args.db or default_db()
+    outcome = upgrade(db)
+    print(f"{outcome.summary}（新批次 {outcome.import_id}）" if outcome else f"数据结构已是当前版本：{db}")
     return 0
 
 
@@ -186,7 +171,7 @@ def _init(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     if db.exists():
         print(f"数据库已存在：{db}")
-        return 0
+        return _upgrade(args)
     sample = SAMPLES_DIR / args.sample
     if not args.sample.isidentifier() or not sample.is_dir():
         known = "、".join(sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()))

@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .pipeline import Batch
+from .registry import sql_string
 from .schema import ALLIANCES, TABLES, ddl
-from .store import _sql_string
 
 # The fields of an alliance a person would call its record. Provenance (source file, sheet,
 # row) changes with every re-export, and the name key follows the name.
@@ -104,9 +104,9 @@ def _open(old: Path | None, new: Path | None) -> duckdb.DuckDBPyConnection:
         con.execute(ddl())
         con.execute("use memory")
     else:
-        con.execute(f"attach {_sql_string(old)} as old (read_only)")
+        con.execute(f"attach {sql_string(old)} as old (read_only)")
     if new is not None:
-        con.execute(f"attach {_sql_string(new)} as new (read_only)")
+        con.execute(f"attach {sql_string(new)} as new (read_only)")
     return con
 
 

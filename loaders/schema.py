@@ -251,6 +251,15 @@ create table imports (
 )
 """
 
+# The schema versions this file's structure includes, one row per version (loaders/migrations.py).
+VERSION_TABLE = "schema_version"
+VERSION_DDL = f"""
+create table {VERSION_TABLE} (
+    version integer primary key,  -- 数据结构版本
+    why     varchar not null      -- 这一版改了什么、为什么
+)
+"""
+
 IMPORTS_DOC: list[tuple[str, str, str]] = [
     ("import_id", "INTEGER", "导入批次号，逐次递增；回滚也占一个批次号"),
     ("action", "VARCHAR", "import（导入）或 rollback（回滚）"),
@@ -271,6 +280,7 @@ def ddl() -> str:
         cols = ",\n    ".join(f"{name} {sql}" for name, sql, _ in t.stored_columns)
         parts.append(f"create table {t.name} (\n    {cols}\n);")
     parts.append(IMPORTS_DDL.strip() + ";")
+    parts.append(VERSION_DDL.strip() + ";")
     return "\n".join(parts)
 
 
@@ -298,4 +308,9 @@ def markdown() -> str:
         lines += ["", "系统列：" + "；".join(f"`{n}` {d}" for n, _, d in extra), ""]
     lines += ["## 导入历史（`imports`）", "", "| 列 | 类型 | 说明 |", "|---|---|---|"]
     lines += [f"| `{n}` | {s} | {d} |" for n, s, d in IMPORTS_DOC]
+    lines += ["", f"## 数据结构版本（`{VERSION_TABLE}`）", "",
+              "库文件记录自己的数据结构版本，每个版本一行；较旧的库在下次导入前自动升级（`loaders/migrations.py`，"
+              "也可运行 `python -m loaders upgrade`），升级本身也是一个可回滚的批次。", "",
+              "| 列 | 类型 | 说明 |", "|---|---|---|",
+              "| `version` | INTEGER | 数据结构版本号 |", "| `why` | VARCHAR | 这一版改了什么、为什么 |"]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""Writing the registry: every import builds a new database file and swaps it in.
+"""Writing the registry (the writer; reading is ``loaders.registry``): every import builds a new
+database file and swaps it in.
 
 Why a new file rather than a transaction in the live one: DuckDB lets one process write
 *or* many read — a dashboard holding the file open read-only would block an in-place
@@ -27,7 +28,7 @@ import hashlib
 import json
 import os
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -36,19 +37,21 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from .pipeline import Batch, Existing, sha256_of
+from . import migrations
+from .pipeline import Batch, sha256_of
+from .registry import connect_read_only, sql_string, state_id
 from .schema import TABLES, ddl
 
 DEFAULT_DB = Path("data/registry.duckdb")
 KEEP_SNAPSHOTS_ENV, KEEP_DAYS_ENV = "LIANMENG_KEEP_SNAPSHOTS", "LIANMENG_KEEP_DAYS"
 KEEP_SNAPSHOTS, KEEP_DAYS = 30, 365
 # How the journal's actions and outcomes read to people (CLI history, 数据 and 操作记录 pages).
-ACTIONS = {"import": "导入", "rollback": "回滚", "check": "校验", "settings": "修改设置"}
+ACTIONS = {"import": "导入", "rollback": "回滚", "upgrade": "升级数据结构", "check": "校验", "settings": "修改设置"}
 OUTCOMES = {"ok": "成功", "refused": "被拒绝", "interrupted": "中断", "empty": "无数据"}
 # Journal lines that track an attempt in flight; people see only the outcomes.
 IN_FLIGHT = frozenset({"started", "building", "ended"})
 # Journal actions that produce a registry state, and the one that records a change of the bureau's settings.
-DATA_ACTIONS = ("import", "rollback")
+DATA_ACTIONS = ("import", "rollback", "upgrade")
 SETTINGS_ACTION = "settings"
 
 
@@ -62,6 +65,13 @@ class ImportRefused(Exception):
 
 class HistoryError(Exception):
     """A rollback target that does not exist or cannot be trusted; message in Chinese."""
+
+
+class RegistryChanged(Exception):
+    """The registry changed after the batch was checked: nothing was written; check it again."""
+
+    def __init__(self) -> None:
+        super().__init__("校验之后登记库已被他人更新，这批文件没有导入：请按最新的登记库重新校验后再确认")
 
 
 class NothingToImport(Exception):
@@ -121,7 +131,7 @@ def attempt(db: Path, files: list[dict], user: str | None = None, action: str = 
         yield current
         if not current.ended:  # a check that passed: nothing for people to see
             current.end({"outcome": "ended"})
-    except HistoryError:  # a rollback refused before anything was written
+    except (HistoryError, RegistryChanged):  # declined before anything was written: no outcome for people
         current.end({"outcome": "ended"})
         raise
     except BaseException:
@@ -221,7 +231,7 @@ def _import_lock(db: Path) -> Iterator[int]:
         # The database's own history counts too: a crash between the swap and the journal line
         # leaves a landed state the journal does not know, and its number must not be reused.
         journaled = max((r["import_id"] for r in _raw_journal(db) if isinstance(r.get("import_id"), int)), default=0)
-        yield max(journaled, _current_import_id(db) if db.exists() else 0) + 1
+        yield max(journaled, state_id(db)) + 1
 
 
 def _recover(db: Path) -> None:
@@ -304,7 +314,7 @@ def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = No
     """Delete snapshots beyond the retention policy; return their import ids. The current one always stays."""
     now = now or dt.datetime.now()
     landed = {r["import_id"]: r for r in read_journal(db) if r.get("outcome") == "ok"}
-    current = _current_import_id(db) if db.exists() else None
+    current = state_id(db) or None
     snapshots = _snapshots(db)
     recent = {i for _, i in snapshots[-keep_last:]}
     removed = []
@@ -339,55 +349,26 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
-    """A fresh read-only view of the database file as it is now (never a cached older instance)."""
-    con = duckdb.connect(":memory:")
-    con.execute(f"attach {_sql_string(db)} as registry (read_only)")
-    con.execute("use registry")
-    return con
-
-
-def read_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor for one thread of a read-only connection; cursors do not inherit USE, so set it."""
-    cursor = con.cursor()
-    cursor.execute("use registry")
-    return cursor
-
-
-def _sql_string(path: Path) -> str:
-    # ATTACH takes no bound parameters; quote the path as a SQL literal.
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def existing_state(db: Path) -> Existing:
-    """The alliances of the current database and the alliances its other tables refer to."""
-    if not db.exists():
-        return Existing.empty()
-    con = connect_read_only(db)
-    try:
-        alliances = con.execute("select alliance_id, name, name_key from alliances").df()
-        child_ids = {t.name: con.execute(f"select distinct alliance_id from {t.name}").df()["alliance_id"]
-                     for t in TABLES if t.links_to_alliance}
-    finally:
-        con.close()
-    return Existing(alliances, child_ids)
-
-
-def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attempt | None = None) -> Outcome:
+def import_batch(db: Path, batch: Batch, user: str | None = None, within: Attempt | None = None,
+                 expected: int | None = None) -> Outcome:
     """Store a validated batch as the new registry state, or raise and change nothing.
 
     Tables in the batch replace their tables whole; tables the batch lacks are carried over.
     ImportRefused when the batch has errors, NothingToImport when its files hold no data rows
     (no batch, no snapshot); both are journaled. ``within``: the attempt that read the files.
+    ``expected``: the state (``registry.state_id``) the batch was checked against; RegistryChanged,
+    decided inside the writers' lock, when another import or rollback landed since.
     """
     if within is None:
         with attempt(db, file_records(batch.files), user) as within:
-            return import_batch(db, batch, user, within)
+            return import_batch(db, batch, user, within, expected)
     files = file_records(batch.files)
     if batch.ok and batch.files and not batch.tables:
         note_empty(within, batch)
         raise NothingToImport(batch)
     with _import_lock(db) as import_id:
+        if expected is not None and state_id(db) != expected:
+            raise RegistryChanged()
         if not batch.ok:
             refuse(within, batch, import_id)
             raise ImportRefused(batch)
@@ -424,7 +405,7 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
         landed = [r for r in read_journal(db) if r.get("outcome") == "ok" and r.get("action") in DATA_ACTIONS]
         if not landed or not db.exists():
             raise HistoryError("还没有任何成功的导入，无可回滚")
-        current = _current_import_id(db)
+        current = state_id(db)
         if target is None:
             earlier = [r["import_id"] for r in landed if r["import_id"] < current and r.get("row_counts") is not None]
             if not earlier:
@@ -445,6 +426,22 @@ def rollback(db: Path, target: int | None = None, user: str | None = None) -> Ou
                       restored_from=target, imports_from=db)
 
 
+def upgrade(db: Path, user: str | None = None) -> Outcome | None:
+    """Bring a registry of an older schema version to the current one, as a new state (itself undoable).
+
+    None when there is nothing to upgrade: no database, or one already at the current version.
+    """
+    if not db.exists() or migrations.file_version(db) >= migrations.current():
+        return None
+    with attempt(db, [], user, "upgrade") as within, _import_lock(db) as import_id:
+        old = migrations.file_version(db)  # again inside the lock: another writer may have upgraded it
+        if old >= migrations.current():
+            within.end({"outcome": "ended"})
+            return None
+        return _build(db, import_id, within, [], f"数据结构从版本 {old} 升级到版本 {migrations.current()}，数据不变",
+                      frames={}, carry_from=db)
+
+
 def record_change(db: Path, change: Callable[[int], dict]) -> dict:
     """Make a settings change under the writers' lock and journal it: ``change(id)`` writes and returns the record.
 
@@ -457,20 +454,6 @@ def record_change(db: Path, change: Callable[[int], dict]) -> dict:
     return record
 
 
-def latest_import(db: Path) -> dict:
-    """The import (or rollback) that produced the database's current state; {} when none."""
-    con = connect_read_only(db)
-    try:
-        rows = con.execute("select * from imports order by import_id desc limit 1").df().to_dict("records")
-    finally:
-        con.close()
-    return rows[0] if rows else {}
-
-
-def _current_import_id(db: Path) -> int:
-    return latest_import(db).get("import_id", 0)
-
-
 def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary: str,
            frames: dict[str, pd.DataFrame], carry_from: Path | None, restored_from: int | None = None,
            imports_from: Path | None = None) -> Outcome:
@@ -479,13 +462,15 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
     action, started, user = within.action, within.started, within.user
     tmp = db.with_name(f".{db.name}.{import_id}.tmp")
     imports_from = imports_from or carry_from
+    stack = ExitStack()  # migrated copies of older sources, removed once the new state is written
     con = duckdb.connect(str(tmp))
     try:
         con.execute(ddl())
+        migrations.record(con)
         if carry_from is not None:
-            con.execute(f"attach {_sql_string(carry_from)} as old (read_only)")
+            _attach(con, stack, carry_from, "old")
         if imports_from is not None and imports_from != carry_from:
-            con.execute(f"attach {_sql_string(imports_from)} as cur (read_only)")
+            _attach(con, stack, imports_from, "cur")
         for t in TABLES:
             if t.name in frames:
                 _insert_frame(con, t.name, frames[t.name])
@@ -500,6 +485,7 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
         con.execute("checkpoint")
     finally:
         con.close()
+        stack.close()
     snapshot = history_dir(db) / f"{import_id}.duckdb"
     snapshot_sha256 = _copy_hashing(tmp, snapshot)
     _fsync(tmp)
@@ -510,6 +496,11 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
                 "summary": summary, "snapshot_sha256": snapshot_sha256})
     prune(db, *retention())
     return Outcome(import_id, row_counts, summary)
+
+
+def _attach(con: duckdb.DuckDBPyConnection, stack: ExitStack, source: Path, alias: str) -> None:
+    """Attach a state to carry from, read only; one of an older schema version through a migrated copy."""
+    con.execute(f"attach {sql_string(stack.enter_context(migrations.upgraded_copy(source)))} as {alias} (read_only)")
 
 
 def _copy_hashing(source: Path, target: Path) -> str:
@@ -535,9 +526,15 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 
 def _copy_table(con: duckdb.DuckDBPyConnection, source: str, table: str) -> None:
-    """Carry a table over by column name, so a state written by an older schema still copies."""
+    """Carry a table over by column name from a source at the current schema version (``migrations``).
+
+    A column the source has and the schema lacks is an error, never dropped: its migration is missing.
+    """
     new_cols = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-    old_cols = {r[0] for r in con.execute(f"describe {source}.{table}").fetchall()}
+    old_cols = [r[0] for r in con.execute(f"describe {source}.{table}").fetchall()]
+    if lost := [c for c in old_cols if c not in new_cols]:
+        raise RuntimeError(f"表 {table} 的列 {'、'.join(lost)} 在新的数据结构中不存在，也没有迁移说明它的去向："
+                           "为避免丢失数据，登记库未做任何改动（loaders/migrations.py）")
     shared = ", ".join(c for c in new_cols if c in old_cols)
     con.execute(f"insert into {table} ({shared}) select {shared} from {source}.{table}")
 
@@ -552,31 +549,3 @@ def _fsync(path: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     _fsync(path)
-
-
-def table_counts(db: Path) -> dict[str, int]:
-    """Rows in each registry table (and ``imports``), by table name, as the file stands now."""
-    con = connect_read_only(db)
-    try:
-        return {name: con.execute(f"select count(*) from {name}").fetchall()[0][0]
-                for name in [t.name for t in TABLES] + ["imports"]}
-    finally:
-        con.close()
-
-
-# The latest date of each kind the data itself holds: what "as of" the registry really is.
-_DATA_DATES = {
-    "filed_date": "select max(filed_date) from alliances",
-    "event_date": "select max(event_date) from events",
-    "paid_date": "select max(paid_date) from subsidies",
-    "submitted_date": "select max(submitted_date) from annual_reports",
-}
-
-
-def data_dates(db: Path) -> dict[str, dt.date | None]:
-    """Latest 备案日期, 事项日期, 拨付日期 and 提交日期 in the registry (None for a table without any)."""
-    con = connect_read_only(db)
-    try:
-        return {key: con.execute(sql).fetchall()[0][0] for key, sql in _DATA_DATES.items()}
-    finally:
-        con.close()

@@ -14,41 +14,32 @@ import streamlit as st
 
 import auth
 import ui  # noqa: F401  (its import makes a first-request link run app.py's navigation)
-from loaders import default_db
+from loaders import default_db, history
 from loaders.diff import Diff, compare
+from loaders.registry import state_id
 from loaders.schema import TABLES
-from loaders.store import (ACTIONS, DATA_ACTIONS, OUTCOMES, SETTINGS_ACTION, HistoryError, history_dir, latest_import,
-                           read_journal, rollback)
+from loaders.store import DATA_ACTIONS, SETTINGS_ACTION, HistoryError, history_dir, read_journal, rollback
 from queries import bureau
 
 TITLES = {t.name: t.title for t in TABLES}
-
-
-def current_import(db: Path) -> int | None:
-    """The import whose data the registry holds now."""
-    return latest_import(db).get("import_id") if db.exists() else None
 
 
 def snapshot(db: Path, import_id: int) -> Path:
     return history_dir(db) / f"{import_id}.duckdb"
 
 
-def record_table(records: list[dict], current: int | None) -> pd.DataFrame:
+def record_table(db: Path) -> pd.DataFrame:
     """One row per attempt, newest first, in Chinese."""
-    rows = []
-    for r in reversed(records):
-        refused = r.get("outcome") == "refused"
-        rows.append({
-            "批次": r.get("import_id"),
-            "时间": str(r.get("at", ""))[:19].replace("T", " "),
-            "操作": ACTIONS.get(r.get("action"), "—"),
-            "结果": OUTCOMES.get(r.get("outcome"), r.get("outcome")),
-            "操作人": r.get("user"),
-            "当前数据": "✔" if r.get("outcome") == "ok" and r.get("import_id") == current else "",
-            "说明": f"{r.get('errors')} 个错误，未写入" if refused else r.get("summary", ""),
-            "文件": "、".join(f["name"] for f in r.get("files", [])) or r.get("file", ""),
-        })
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{
+        "批次": e.import_id,
+        "时间": e.at,
+        "操作": e.action,
+        "结果": e.outcome,
+        "操作人": e.user,
+        "当前数据": "✔" if e.current else "",
+        "说明": f"{e.errors} 个错误，未写入" if e.refused else e.note,
+        "文件": "、".join(e.files),
+    } for e in history.entries(db)])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -148,9 +139,9 @@ records = read_journal(db)
 if not records:
     st.info("还没有任何导入记录。编辑人员可在“数据导入”页上传文件；每次导入和回滚都会记录在这里。")
     st.stop()
-current = current_import(db)
+current = state_id(db) or None
 st.caption("每一次导入、回滚（包括被拒绝的导入）和设置修改：谁、何时、哪些文件（含 SHA-256 指纹）、改了什么。"
            "“当前数据”一栏标出登记库现在的数据来自哪一次操作。")
-st.dataframe(record_table(records, current), hide_index=True, width="stretch")
+st.dataframe(record_table(db), hide_index=True, width="stretch")
 show_details(db, records)
 show_rollback(db, records, current)

@@ -9,9 +9,10 @@ import streamlit as st
 
 import ui
 from figures import tables
-from loaders import ROOT, default_db
+from loaders import ROOT, default_db, history
+from loaders.registry import data_dates, latest_import, table_counts
 from loaders.schema import TABLES
-from loaders.store import ACTIONS, OUTCOMES, SETTINGS_ACTION, data_dates, latest_import, read_journal, table_counts
+from loaders.store import ACTIONS
 from loaders.template import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,33 +34,19 @@ def template_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def history_frame(records: list[dict]) -> pd.DataFrame:
+def history_frame(db: Path) -> pd.DataFrame:
     """The journal's imports and rollbacks (settings changes are on 操作记录), newest first, with Chinese headers."""
-    records = [r for r in records if r.get("action") != SETTINGS_ACTION]
-    current = max((r["import_id"] for r in records if r.get("outcome") == "ok"), default=None)
-    rows = []
-    for r in reversed(records):
-        files = "；".join(
-            f"{f['name']}（SHA-256 {f['sha256'][:12]}…"
-            + "".join(f"，{TITLES.get(p['table'], p['table'])} {p['rows']} 行" for p in f.get("parts") or [])
-            + "）" for f in r.get("files") or [])
-        counts = r.get("row_counts") or {}
-        if r.get("outcome") == "refused":
-            note = f"{r.get('errors')} 个错误，未写入任何数据。首个错误：{(r.get('first_errors') or [''])[0]}"
-        else:
-            note = r.get("summary", "")
-        rows.append({
-            "批次": r.get("import_id"),
-            "当前": "✓" if r.get("import_id") == current else "",
-            "时间": str(r.get("at", "")).replace("T", " ")[:19],
-            "操作": ACTIONS.get(r.get("action"), "—"),
-            "结果": OUTCOMES.get(r.get("outcome"), r.get("outcome")),
-            "操作人": r.get("user", ""),
-            "说明": note,
-            "文件（SHA-256 前12位，行数）": files,
-            "导入后行数": "，".join(f"{TITLES.get(t, t)} {n}" for t, n in counts.items() if t != "imports"),
-        })
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{
+        "批次": e.import_id,
+        "当前": "✓" if e.current else "",
+        "时间": e.at,
+        "操作": e.action,
+        "结果": e.outcome,
+        "操作人": e.user,
+        "说明": e.note,
+        "文件（SHA-256 前12位，行数）": e.fingerprints,
+        "导入后行数": e.row_counts,
+    } for e in history.entries(db, settings=False)])
 
 
 def plain_table(frame: pd.DataFrame, title: str, key: str, note: str, source: str) -> None:
@@ -115,9 +102,9 @@ else:
 
     st.subheader("导入历史")
     st.caption("每一次导入尝试都记在这里，包括被拒绝和中断的；回滚也占一个批次号。✓ 为当前数据状态。")
-    journal = read_journal(db)   # not cached: a refused import changes the journal but not the database file
-    if journal:
-        plain_table(history_frame(journal), f"导入历史_{stamp}", "journal",
+    journal = history_frame(db)   # not cached: a refused import changes the journal but not the database file
+    if not journal.empty:
+        plain_table(journal, f"导入历史_{stamp}", "journal",
                     "数据来源：联盟登记库的导入记录",
                     f"{db.name}.history/journal.jsonl（命令行：python -m loaders history）")
     else:

@@ -1,10 +1,9 @@
 """数据导入: upload exports, see every problem and what would change, import only on confirmation (editors only).
 
 Uploads are saved under their original names in a temporary folder outside the repository
-(error messages name the files), validated with ``loaders.pipeline.prepare`` and compared
-with the current registry by ``loaders.diff``; nothing is written until the editor confirms,
-and then ``loaders.store.import_batch`` swaps a new database file in, so people reading the
-dashboard meanwhile keep seeing the old registry until their next click.
+(error messages name the files), checked and previewed by ``loaders.service.check``; nothing is
+written until the editor confirms, and then ``loaders.service.commit`` swaps a new database file
+in, so people reading the dashboard meanwhile keep seeing the old registry until their next click.
 """
 from __future__ import annotations
 
@@ -20,16 +19,14 @@ import pandas as pd
 import streamlit as st
 
 import auth
-import ui
+import ui  # noqa: F401  (its import makes a first-request link run app.py's navigation)
 from figures import tables
-from loaders import HEADER_MAP, default_db
-from loaders.diff import Diff, preview_import
-from loaders.headers import HeaderMap
-from loaders.pipeline import ERROR, Batch, Problem, prepare
+from loaders import default_db, service
+from loaders.diff import Diff
+from loaders.pipeline import ERROR, Batch, Problem
 from loaders.read import SUFFIXES
 from loaders.schema import TABLES
-from loaders.store import (ImportRefused, NothingToImport, attempt, existing_state, import_batch, note_empty,
-                           path_records, refuse)
+from loaders.store import ImportRefused, NothingToImport, RegistryChanged
 from loaders.template import write_template
 
 MAX_UPLOAD_ENV = "LIANMENG_MAX_UPLOAD_MB"
@@ -40,14 +37,23 @@ PROBLEM_LABELS = {"file": "文件", "sheet": "工作表", "row": "行", "column"
 
 @dataclass
 class Check:
-    """A dry run of one set of uploaded files."""
+    """A dry run of one set of uploaded files (``loaders.service.Check``) and where they were saved."""
 
     key: tuple                    # the uploads it was made from
     folder: Path                  # where they were saved, under their own names
-    paths: list[Path]
-    batch: Batch
-    diff: Diff | None             # None while the batch has errors
-    version: ui.Version | None    # the registry it was checked against
+    checked: service.Check
+
+    @property
+    def paths(self) -> list[Path]:
+        return self.checked.paths
+
+    @property
+    def batch(self) -> Batch:
+        return self.checked.batch
+
+    @property
+    def diff(self) -> Diff | None:
+        return self.checked.diff
 
     def __post_init__(self) -> None:
         # The saved uploads go with the check: when it is replaced, forgotten, or its session ends
@@ -101,22 +107,11 @@ def save_uploads(uploaded: list, folder: Path, limit_mb: int) -> tuple[list[Path
 
 def dry_run(key: tuple, folder: Path, paths: list[Path], upload_problems: list[Problem]) -> Check:
     """Validate the saved files against the current registry and preview the change; writes nothing."""
-    db = default_db()
-    bar = st.progress(0.2, text=f"正在读取并校验 {len(paths)} 个文件……")
-    header_map = HeaderMap.load(HEADER_MAP if HEADER_MAP.exists() else None)
-    version = ui.db_version()
+    bar = st.progress(0.2, text=f"正在读取并校验 {len(paths)} 个文件，并与现有登记库比对……")
     # Journaled before reading, by the editor's name: a refusal, an empty file or a crash is on record.
-    with attempt(db, path_records(paths), auth.user_name()) as within:
-        batch = prepare(paths, header_map, existing_state(db)) if paths else Batch([], {}, [])
-        batch.problems[:0] = upload_problems
-        if not batch.ok:
-            refuse(within, batch)
-        elif not batch.tables:
-            note_empty(within, batch)
-    bar.progress(0.8, text="正在与现有登记库比对……")
-    diff = preview_import(db, batch) if batch.ok and batch.tables else None
+    checked = service.check(default_db(), paths, auth.user_name(), problems=upload_problems)
     bar.empty()
-    return Check(key, folder, paths, batch, diff, version)
+    return Check(key, folder, checked)
 
 
 def problem_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -185,16 +180,15 @@ def show_check(check: Check) -> None:
 
 
 def confirm(check: Check) -> None:
-    """Import the checked batch; re-check first when someone changed the registry meanwhile."""
-    if ui.db_version() != check.version:
+    """Import the checked batch; check it again when someone changed the registry meanwhile."""
+    bar = st.progress(0.3, text="正在写入新的登记库……（正在浏览的同事不受影响）")
+    try:
+        outcome = service.commit(check.checked, user=auth.user_name())
+    except RegistryChanged:  # decided inside the writers' lock; nothing was written
+        bar.empty()
         st.session_state["import_check"] = dry_run(check.key, check.folder, check.paths, [])
         st.session_state["import_rechecked"] = True
         st.rerun()
-    db = default_db()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    bar = st.progress(0.3, text="正在写入新的登记库……（正在浏览的同事不受影响）")
-    try:
-        outcome = import_batch(db, check.batch, user=auth.user_name())
     except (ImportRefused, NothingToImport) as e:  # cannot happen after a clean check, but never a traceback
         bar.empty()
         st.error(str(e))

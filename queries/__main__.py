@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from loaders import default_db
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 
 from . import bureau, runner
 from .policy import DEFAULT_PROFILE

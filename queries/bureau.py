@@ -41,7 +41,8 @@ from typing import Any
 import tomli_w
 
 from loaders import default_db
-from loaders.store import SETTINGS_ACTION, connect_read_only, history_dir, read_journal, record_change
+from loaders.registry import connect_read_only
+from loaders.store import SETTINGS_ACTION, history_dir, read_journal, record_change
 
 from . import policy
 from .policy import (LAYER_DIR, OVERRIDE_HEADER, OVERRIDES_NAME, SUBSIDY_KINDS, UNCLASSIFIED, Profile, list_profiles,

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 import auth
 from loaders.pipeline import prepare
-from loaders.store import (ImportRefused, connect_read_only, existing_state, history_dir, import_batch,
-                           journal_path, read_journal)
+from loaders.registry import connect_read_only, existing_state
+from loaders.store import ImportRefused, history_dir, import_batch, journal_path, read_journal
 from queries import runner
 from queries.policy import DEFAULT_PROFILE, load_profile
 

@@ -32,7 +32,7 @@ import figures
 from briefing import pack, source, static
 from briefing.__main__ import main as cli
 from figures import Scope
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries.policy import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.store import HistoryError, connect_read_only, history_dir, read_journal, rollback
+from loaders.registry import connect_read_only
+from loaders.store import HistoryError, history_dir, read_journal, rollback
 from queries import bureau, policy, runner
 from queries.bureau import SettingsError
 

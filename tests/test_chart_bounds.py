@@ -17,7 +17,7 @@ import pytest
 
 import figures
 from figures import Scope
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import list_profiles, load_profile
 

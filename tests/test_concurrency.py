@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from loaders.pipeline import Batch, prepare
-from loaders.store import connect_read_only, import_batch, read_cursor
+from loaders.registry import connect_read_only, read_cursor
+from loaders.store import import_batch
 from queries import runner
 from queries.policy import load_profile
 
@@ -43,7 +44,7 @@ READER = """
 import datetime as dt, json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import load_profile
 db, stop, profile = Path(sys.argv[2]), Path(sys.argv[3]), load_profile("tianjin-2018")

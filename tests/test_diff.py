@@ -9,7 +9,8 @@ import pytest
 
 from loaders.diff import compare, preview_import
 from loaders.pipeline import prepare
-from loaders.store import existing_state, history_dir, import_batch
+from loaders.registry import existing_state
+from loaders.store import history_dir, import_batch
 
 HEADER = ["联盟编号", "联盟名称", "对外责任主体单位", "所属区域", "产业领域", "级别", "备案日期", "专职人员数"]
 ROBOT = ["TJ-1", "天津市机器人联盟", "甲公司", "滨海新区", "机器人", "市级", "2019-06-28", "3"]

@@ -25,7 +25,8 @@ from streamlit.testing.v1 import AppTest
 
 import auth
 from loaders.pipeline import prepare
-from loaders.store import existing_state, import_batch, read_journal
+from loaders.registry import existing_state
+from loaders.store import import_batch, read_journal
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "导入测试 password"

@@ -23,7 +23,8 @@ from streamlit.testing.v1 import AppTest
 from loaders import HEADER_MAP, SAMPLES_DIR
 from loaders.headers import HeaderMap
 from loaders.pipeline import prepare
-from loaders.store import connect_read_only, import_batch
+from loaders.registry import connect_read_only
+from loaders.store import import_batch
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
 from test_e2e import PAGES

@@ -25,9 +25,9 @@ import xlwt
 from loaders.headers import HeaderMap
 from loaders.normalise import credit_code_check_char
 from loaders.pipeline import ERROR, WARNING, Problem, generated_alliance_id, prepare
+from loaders.registry import connect_read_only, existing_state
 from loaders.schema import TABLES
-from loaders.store import (ImportRefused, NothingToImport, connect_read_only, existing_state, history_dir,
-                           import_batch, read_journal)
+from loaders.store import ImportRefused, NothingToImport, history_dir, import_batch, read_journal
 from loaders.template import write_template
 
 # ---- the small good registry ----------------------------------------------------------------

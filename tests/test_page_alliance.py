@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import auth
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from test_queries_fixtures import D, build
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

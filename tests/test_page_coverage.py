@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import figures
 from figures import Scope
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
 

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.pipeline import prepare
-from loaders.store import ImportRefused, data_dates, import_batch, read_journal, table_counts
+from loaders.registry import data_dates, table_counts
+from loaders.store import ImportRefused, import_batch, read_journal
 from loaders.template import INSTRUCTIONS_SHEET, write_template
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

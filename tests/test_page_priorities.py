@@ -20,7 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from figures import Scope, work_plan
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import load_profile
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/reviews.py"

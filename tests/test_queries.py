@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import policy, runner
 from queries.__main__ import main as cli
 from queries.policy import Profile, Target, list_profiles, load_profile, load_taxonomy

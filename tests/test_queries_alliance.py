@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import Profile, load_profile
 from test_queries_fixtures import D, build

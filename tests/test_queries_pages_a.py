@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.store import connect_read_only
+from loaders.registry import connect_read_only
 from queries import policy, runner
 from queries.policy import Profile, Target, load_profile, load_taxonomy
 from test_queries_fixtures import AS_OF, REGISTRY, build

@@ -25,7 +25,8 @@ import figures
 from briefing import source
 from figures import Scope, tables
 from loaders.pipeline import prepare
-from loaders.store import connect_read_only, import_batch
+from loaders.registry import connect_read_only
+from loaders.store import import_batch
 from queries import runner
 from queries.policy import load_profile
 

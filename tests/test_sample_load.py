@@ -14,7 +14,8 @@ import pytest
 
 from loaders import SAMPLE_DIR
 from loaders.pipeline import prepare
-from loaders.store import connect_read_only, import_batch
+from loaders.registry import connect_read_only
+from loaders.store import import_batch
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ import pytest
 
 from loaders import store
 from loaders.pipeline import prepare
+from loaders.registry import connect_read_only, existing_state
 from loaders.schema import TABLES
-from loaders.store import (HistoryError, ImportRefused, connect_read_only, existing_state, history_dir,
-                           import_batch, journal_path, read_journal, rollback)
+from loaders.store import HistoryError, ImportRefused, history_dir, import_batch, journal_path, read_journal, rollback
 
 ROOT = Path(__file__).resolve().parent.parent
 ROBOT = "天津市工业机器人产业技术创新战略联盟"
@@ -203,7 +203,7 @@ CRASHING_IMPORT = textwrap.dedent("""
     import os, sys
     from pathlib import Path
     sys.path.insert(0, sys.argv[1])
-    from loaders import store
+    from loaders import registry, store
     from loaders.pipeline import prepare
 
     real = store._insert_frame
@@ -215,7 +215,7 @@ CRASHING_IMPORT = textwrap.dedent("""
 
     store._insert_frame = die_after_first_table
     db = Path(sys.argv[2])
-    batch = prepare([Path(p) for p in sys.argv[3:]], existing=store.existing_state(db))
+    batch = prepare([Path(p) for p in sys.argv[3:]], existing=registry.existing_state(db))
     assert batch.ok, batch.errors
     store.import_batch(db, batch)
     print("not reached", flush=True)
