@@ -8,10 +8,8 @@ catalogue lists the registered charts a pack can hold, in the navigation's page 
 """
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,7 +17,8 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 
 import figures
-from figures import ROOT, Chart, Fetch, Scope
+import navigation
+from figures import Chart, Fetch, Scope
 from loaders.store import connect_read_only, read_cursor
 from queries import runner
 
@@ -63,20 +62,6 @@ class RegistryFetch:
         self.close()
 
 
-@lru_cache(maxsize=1)
-def page_paths() -> dict[str, str]:
-    """Page title → url_path, read from app.py's ``st.Page(..., title=, url_path=)`` (the one place they are set)."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    paths: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-            if "title" in kw:
-                # Streamlit serves the default page at the root, whatever its url_path.
-                paths[kw["title"]] = "" if kw.get("default") else kw.get("url_path", "")
-    return paths
-
-
 def catalogue(*, per_alliance: bool = False, fetch: Fetch | None = None, scope: Scope | None = None) -> list[Chart]:
     """The charts a pack can hold, by page in navigation order, then in registration order.
 
@@ -85,7 +70,7 @@ def catalogue(*, per_alliance: bool = False, fetch: Fetch | None = None, scope: 
     (``Chart.applies``), each once (a chart repeated on another page, ``same_as``, is left
     out), titled in the profile's words.
     """
-    order = {title: i for i, title in enumerate(page_paths())}
+    order = {page.title: i for i, page in enumerate(navigation.PAGES)}
     charts = [c for c in figures.all_charts().values() if per_alliance or not is_per_alliance(c.id)]
     if scope is not None:
         if fetch is None:
@@ -126,6 +111,7 @@ def base_url() -> str:
 
 def live_url(page: str, scope: Scope, base: str | None = None, **extra: str) -> str:
     """The live view of ``page`` (its title) with ``scope``'s filters, e.g. http://…/overview?profile=…&as_of=…"""
-    path = page_paths().get(page, "")
+    known = navigation.by_title(page)
+    path = known.path if known else ""
     query = urlencode({**filter_params(scope), **extra}, quote_via=quote, safe=",")
     return f"{(base or base_url()).rstrip('/')}/{path}?{query}"

@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 import figures
+import navigation
 from briefing import pack, source, static
 from briefing.__main__ import main as cli
 from figures import Scope
@@ -85,7 +86,7 @@ def test_catalogue_and_links() -> None:
     ids = [c.id for c in source.catalogue()]
     assert ids[:2] == CHARTS                             # 总览 first, as in the navigation
     assert not any(i.startswith("alliance_") for i in ids)   # per-alliance charts need an alliance id
-    paths = source.page_paths()
+    paths = {page.title: page.path for page in navigation.PAGES}
     assert paths["总览"] == "" and paths["目标进度"] == "targets" and paths["简报导出"] == "briefing"
     link = source.live_url("目标进度", _scope(regions=("滨海新区", "西青区"), levels=("市级",)), "https://x.cn/")
     assert link == ("https://x.cn/targets?profile=tianjin-2018&as_of=2024-12-31&from=2010&to=2024"
