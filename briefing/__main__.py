@@ -21,7 +21,7 @@ import figures
 from figures import Scope, work_plan
 from loaders import default_db
 from queries import bureau
-from queries.policy import DEFAULT_PROFILE, list_profiles
+from queries.policy import DEFAULT_PROFILE, list_profiles, load_profile
 
 from . import pack, source, static
 
