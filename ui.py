@@ -507,9 +507,13 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     st.caption(escape_markdown(note), help=analyst_note([query]))
 
 
-def escape_markdown(text: str) -> str:
-    """Text shown through a Markdown element exactly as written (names may hold * _ [ ] < > …)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text shown through a Markdown element exactly as written: every Markdown (and Streamlit
+    :color[] / :material/…: / $math$) sign in names and other registry text shown as itself."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def wan(amount: Any) -> str:
