@@ -17,10 +17,11 @@ import streamlit as st
 import figures
 from figures import Scope, tables
 from loaders import default_db
-from briefing.source import filter_params
-from loaders.registry import connect_read_only, latest_import, read_cursor
+from loaders.registry import connect_read_only, latest_import
 from queries import bureau, runner
-from queries.policy import default_profile, list_profiles, load_profile
+from queries.fetch import bind, read
+from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, split_values
+from queries.policy import Profile, default_profile, list_profiles, load_profile
 
 Version = tuple[str, int, int]
 
@@ -67,26 +68,18 @@ def _connection(version: Version):
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _query(version: Version, name: str, profile_id: str, as_of: dt.date, regions: tuple, levels: tuple,
-           clusters: tuple, params: tuple, settings: str) -> pd.DataFrame:
-    # ``settings`` (bureau.stamp) is only a cache key: a change on the 设置 page shows at once.
-    con = read_cursor(_connection(version))
-    try:
-        return runner.run(con, name, profile=bureau.profile_checked(profile_id)[0], as_of=as_of,
-                          filters=runner.Filters(regions=regions, levels=levels, clusters=clusters), **dict(params))
-    finally:
-        con.close()
+def _query(version: Version, name: str, key: tuple, params: tuple, _scope: Scope) -> pd.DataFrame:
+    # Cached under ``key`` (the scope's key and the settings stamp); ``_scope`` itself is not hashed.
+    return read(_connection(version), name, _scope, params)
 
 
 def fetcher(version: Version, scope: Scope) -> figures.Fetch:
-    """fetch(name, as_of=None, **params): a named query's rows under the page's filters, cached per import.
+    """queries.fetch's fetch(name, as_of=None, **params) under the page's scope, cached per import and settings.
 
-    ``as_of`` overrides the scope's date, e.g. for the same figures a year earlier.
+    The settings stamp (bureau.stamp) is taken once here: a change on the 设置 page shows at the next run.
     """
-    def fetch(name: str, as_of: dt.date | None = None, **params: Any) -> pd.DataFrame:
-        return _query(version, name, scope.profile.id, as_of or scope.as_of, scope.regions, scope.levels,
-                      scope.clusters, tuple(sorted(params.items())), bureau.stamp())
-    return fetch
+    stamp = bureau.stamp()
+    return bind(lambda name, at, params: _query(version, name, (*at.key, stamp), params, at), scope)
 
 
 def require_registry() -> Version:
@@ -99,11 +92,9 @@ def require_registry() -> Version:
     return version
 
 
-# ---- filters: one URL codec (briefing.source.filter_params), checked like any untrusted input ----------
+# ---- filters: the URL form of the scope (queries.scope), checked like any untrusted input -------------
 
 EARLIEST = dt.date(2000, 1, 1)       # the date picker's and the year slider's lower bound
-DEFAULT_FROM = 2010                  # the year range starts here unless the URL says otherwise
-FILTER_KEYS = ("profile", "as_of", "from", "to", "region", "level", "cluster")
 ALLIANCE_PAGE = "pages/alliance.py"
 SAVED = "filters_saved"               # the sidebar's values, kept across page changes
 SHOWN_MAX = 40                       # characters of a bad URL value repeated back in a notice
@@ -115,8 +106,17 @@ def _latest() -> dt.date:
 
 
 def _param_list(key: str) -> list[str]:
-    raw = st.query_params.get(key, "")
-    return list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+    return list(split_values(st.query_params.get(key, "")))
+
+
+def set_url(**params: str | None) -> None:
+    """Write widget values back to the URL, the one place that does: a value sets its key when it
+    changed, None or "" removes it."""
+    for key, value in params.items():
+        if not value:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def _quoted(value: str) -> str:
@@ -152,7 +152,7 @@ def _date_from_url(notices: list[str]) -> dt.date:
 def _years_from_url(this_year: int, notices: list[str]) -> tuple[int, int]:
     low, high = EARLIEST.year, _latest().year
     years = []
-    for key, default in (("from", DEFAULT_FROM), ("to", this_year)):
+    for key, default in (("from", DEFAULT_YEAR_FROM), ("to", this_year)):
         raw = st.query_params.get(key, "")
         try:
             value = int(raw) if raw else default
@@ -229,29 +229,25 @@ def sidebar(version: Version) -> Scope:
         st.session_state["f_years"] = _years_from_url(as_of.year, notices)
     year_from, year_to = side.slider("年份范围", EARLIEST.year, _latest().year, key="f_years")
     regions = _multiselect("区域", "region", "f_region",
-                           _options(version, "region_distribution", "region", profile_id, as_of), "全部区域", notices)
+                           _options(version, "region_distribution", "region", profile, as_of), "全部区域", notices)
     levels = _multiselect("级别", "level", "f_level", list(LEVELS), "全部级别", notices)
     clusters = _multiselect(profile.terms.cluster, "cluster", "f_cluster",   # 领域 under Heilongjiang
-                            _options(version, "coverage_by_cluster", "cluster", profile_id, as_of),
+                            _options(version, "coverage_by_cluster", "cluster", profile, as_of),
                             f"全部{profile.terms.cluster}", notices)
     side.caption(_freshness(version))
     scope = Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
-    wanted = filter_params(scope)
+    wanted = scope.url_params()
     st.session_state[SAVED] = {"page": _page(), "url": wanted, **{k: st.session_state[k] for k in (
         "f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")}}
-    for key in FILTER_KEYS:
-        if key in wanted and st.query_params.get(key) != wanted[key]:
-            st.query_params[key] = wanted[key]
-        elif key not in wanted and key in st.query_params:
-            del st.query_params[key]
+    set_url(**{key: wanted.get(key) for key in URL_KEYS})
     if notices:
         st.warning("链接中的筛选条件有误，已调整：" + "；".join(notices) + "。", icon=":material/link_off:")
     _chips(scope)
     return scope
 
 
-def _options(version: Version, query: str, column: str, profile_id: str, as_of: dt.date) -> list[str]:
-    rows = _query(version, query, profile_id, as_of, (), (), (), (), bureau.stamp())
+def _options(version: Version, query: str, column: str, profile: Profile, as_of: dt.date) -> list[str]:
+    rows = fetcher(version, Scope(profile, as_of))(query)
     return [v for v in rows[column].dropna().astype(str).tolist()]
 
 
@@ -278,8 +274,7 @@ def keep_filters() -> None:
     Pages without the sidebar (数据导入, 操作记录) then keep them too, for the link a user copies.
     """
     if "profile" not in st.query_params:
-        for key, value in page_links_keep_filters().items():
-            st.query_params[key] = value
+        set_url(**page_links_keep_filters())
 
 
 # ---- drill-down: a click on a chart narrows the page and shows as a chip ---------------------------
@@ -327,14 +322,14 @@ def _on_chart_click(key: str, dimension: str, axis: str) -> None:
         except ValueError:
             return
         st.session_state["f_years"] = (year, year)
-        st.query_params["from"] = st.query_params["to"] = str(year)
+        set_url(**{"from": str(year), "to": str(year)})
     elif dimension in PAGE_DRILLS:
-        st.query_params[dimension] = value
+        set_url(**{dimension: value})
         if PAGE_DRILLS[dimension]:
             st.session_state.pop(PAGE_DRILLS[dimension], None)
     else:
         st.session_state[f"f_{dimension}"] = [value]
-        st.query_params[dimension] = value
+        set_url(**{dimension: value})
 
 
 def drilled(dimension: str) -> str | None:
@@ -349,7 +344,7 @@ def _clear(key: str, value: Any = None) -> None:
     elif key.startswith("f_"):
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
     else:                                  # a page-level drill kept only in the URL
-        st.query_params.pop(key, None)
+        set_url(**{key: None})
         if PAGE_DRILLS.get(key):
             st.session_state.pop(PAGE_DRILLS[key], None)
 
@@ -360,7 +355,7 @@ def _chips(scope: Scope) -> None:
              (("region", "区域", scope.regions), ("level", "级别", scope.levels),
               ("cluster", scope.profile.terms.cluster, scope.clusters))
              for v in values]
-    default_years = (DEFAULT_FROM, scope.as_of.year)
+    default_years = (DEFAULT_YEAR_FROM, scope.as_of.year)
     if (scope.year_from, scope.year_to) != default_years:
         years = f"{scope.year_from}年" if scope.year_from == scope.year_to else f"{scope.year_from}–{scope.year_to}年"
         chips.append((f"年份：{years}", "f_years", default_years))
@@ -493,7 +488,7 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
         st.caption("点击一行左侧的选择框，打开该联盟的档案。")
         target = st.session_state.pop("_open_alliance", None)
         if target:
-            st.switch_page(ALLIANCE_PAGE, query_params={**filter_params(scope), "alliance": target})
+            st.switch_page(ALLIANCE_PAGE, query_params={**scope.url_params(), "alliance": target})
     else:
         st.dataframe(data, **table)
     note = source_line(scope, query)
@@ -507,9 +502,13 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     st.caption(escape_markdown(note), help=analyst_note([query]))
 
 
-def escape_markdown(text: str) -> str:
-    """Text shown through a Markdown element exactly as written (names may hold * _ [ ] < > …)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text shown through a Markdown element exactly as written: every Markdown (and Streamlit
+    :color[] / :material/…: / $math$) sign in names and other registry text shown as itself."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def wan(amount: Any) -> str:

@@ -42,7 +42,9 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_queries import build_scale_db  # noqa: E402
 from briefing import pack, source, static  # noqa: E402
 from figures import Scope  # noqa: E402
+from queries.fetch import RegistryFetch  # noqa: E402
 from queries.policy import DEFAULT_PROFILE, load_profile  # noqa: E402
+from queries.scope import DEFAULT_YEAR_FROM  # noqa: E402
 
 GOALS_S = {"pptx": 5.0, "pdf": 10.0}
 PACK_SIZE = 10
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(charts) < PACK_SIZE:
             print(f"only {len(charts)} charts are registered: the pack holds all of them")
         print(f"registry {db} ({db.stat().st_size / 2**20:,.0f} MB); {len(charts)} charts: {', '.join(charts)}")
-        scope = Scope(load_profile(DEFAULT_PROFILE), args.as_of, source.DEFAULT_YEAR_FROM, args.as_of.year)
+        scope = Scope(load_profile(DEFAULT_PROFILE), args.as_of, DEFAULT_YEAR_FROM, args.as_of.year)
         floor = [timed([sys.executable, "-c", FLOOR]) for _ in range(args.repeat)]
         floor_s, floor_cpu = statistics.median(f[0] for f in floor), statistics.median(f[1] for f in floor)
         results: dict[str, tuple[float, float, float, int]] = {}
@@ -111,12 +113,12 @@ def main(argv: list[str] | None = None) -> int:
             out = folder / f"pack.{fmt}"
             runs = [timed(cli(db, args.as_of, charts, fmt, mode, out)) for _ in range(args.repeat)]
             cold_s, cold_cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-            with source.RegistryFetch(db, scope) as fetch:
+            with RegistryFetch(db, scope) as fetch:
                 pack.build(fmt, charts[:1], fetch, scope, charts=mode)   # start the browser, as a running page has
                 warm_runs = []
                 for _ in range(args.repeat):
                     start = time.perf_counter()
-                    with source.RegistryFetch(db, scope) as fresh:        # fresh query cache, as a new filter set
+                    with RegistryFetch(db, scope) as fresh:        # fresh query cache, as a new filter set
                         built = pack.build(fmt, charts, fresh, scope, charts=mode)
                     warm_runs.append(time.perf_counter() - start)
             results[label] = (cold_s, cold_cpu, statistics.median(warm_runs), len(built.data))

@@ -22,7 +22,6 @@ as a viewer: 数据导入 shows only its sign-in notice.
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import shutil
 import socket
@@ -38,6 +37,10 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import navigation  # noqa: E402  (the page registry, beside app.py)
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
@@ -63,19 +66,6 @@ RENDERED_JS = """(charts) => {
   const all = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   return all.length >= charts && all.every(c => c.querySelector('.main-svg'));
 }"""
-
-
-def app_pages() -> list[tuple[str, str, str]]:
-    """(url_path, title, path in the URL) of every st.Page in app.py, read without running it.
-
-    The default page lives at the root: Streamlit ignores its url_path.
-    """
-    pages = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("title", "url_path", "default")}
-            pages.append((kw["url_path"], kw["title"], "" if kw.get("default") else kw["url_path"]))
-    return pages
 
 
 def build_scale_db(db: Path) -> None:
@@ -150,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no Chromium at {CHROMIUM}")
     if not args.db.exists():
         build_scale_db(args.db)
-    pages = [p for p in app_pages() if not args.pages or p[0] in args.pages.split(",")]
+    pages = [p for p in navigation.PAGES if not args.pages or p.url_path in args.pages.split(",")]
     query = f"profile={args.profile}&as_of={args.as_of}"
     load_before = os.getloadavg()[0]
 
@@ -167,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
 
         targets = {"(floor) one static chart": (floor_url, "")}
-        targets |= {f"{title} /{url_path}": (app_url, f"{path}?{query}") for url_path, title, path in pages}
+        targets |= {f"{p.title} /{p.url_path}": (app_url, f"{p.path}?{query}") for p in pages}
         warm_up(tab, app_url)            # the app's first request: its home page
         charts = {}
         for name, (base, path) in targets.items():

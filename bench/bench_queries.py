@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -50,6 +51,7 @@ from loaders.registry import connect_read_only  # noqa: E402
 from loaders.schema import ddl  # noqa: E402
 from queries import runner  # noqa: E402
 from queries.policy import DEFAULT_PROFILE, load_profile  # noqa: E402
+from queries.scope import Scope, parse_filters  # noqa: E402
 
 QUERY_GOAL_MS = 100.0
 OVERVIEW_GOAL_MS = 300.0
@@ -86,10 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     cold.close()
 
     runner.register_context(con, profile)
-    filtered = runner.Filters.parse(args.filter) if args.filter else _default_filters(con, profile, args.as_of)
+    whole = Scope(profile, args.as_of)
+    filtered = Scope(profile, args.as_of, **parse_filters(args.filter)) if args.filter else _default_filters(con, whole)
     ok = True
-    for filters in (runner.Filters(), filtered):
-        ok &= _bench(con, profile, args.as_of, args.repeat, filters)
+    for scope in (whole, filtered):
+        ok &= _bench(con, args.repeat, scope)
     print()
     required = sorted({r for doc in runner.list_queries() for r in doc.requires})
     print(f"cold = the query's Requires ({', '.join(required)}) and scope_alliances rebuilt on every run, as after "
@@ -102,24 +105,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def _default_filters(con, profile, as_of: date) -> runner.Filters:
+def _default_filters(con, whole: Scope) -> Scope:
     """A filter on all three dimensions that keeps a realistic share of the registry."""
-    regions = runner.run(con, "region_distribution", profile=profile, as_of=as_of)
-    clusters = runner.run(con, "coverage_by_cluster", profile=profile, as_of=as_of)
+    regions = runner.run(con, "region_distribution", whole)
+    clusters = runner.run(con, "coverage_by_cluster", whole)
     top = lambda frame, column: tuple(frame.nlargest(2, "alliances_active")[column])  # noqa: E731
-    return runner.Filters(regions=top(regions, "region"), levels=("市级",), clusters=top(clusters, "cluster"))
+    return replace(whole, regions=top(regions, "region"), levels=("市级",), clusters=top(clusters, "cluster"))
 
 
-def _bench(con, profile, as_of: date, repeat: int, filters: "runner.Filters") -> bool:
-    """Time every query and the overview set under ``filters``; print the table; True when within the goals."""
+def _bench(con, repeat: int, scope: Scope) -> bool:
+    """Time every query and the overview set under ``scope``; print the table; True when within the goals."""
+    as_of = scope.as_of
     # per-alliance queries ($alliance_id without a default) get the first alliance in scope
-    runner.run(con, "overview_kpis", profile=profile, as_of=as_of, filters=filters)
+    runner.run(con, "overview_kpis", scope)
     samples = {"alliance_id": con.execute("select min(alliance_id) from scope_alliances").fetchone()[0]}
     required = {doc.name: [p.name for p in doc.user_params if p.default is None] for doc in runner.list_queries()}
 
     def run(name: str):
-        return runner.run(con, name, profile=profile, as_of=as_of, filters=filters,
-                          **{n: samples[n] for n in required[name]})
+        return runner.run(con, name, scope, **{n: samples[n] for n in required[name]})
 
     def forget() -> None:
         runner.forget_materialised(con)
@@ -145,17 +148,17 @@ def _bench(con, profile, as_of: date, repeat: int, filters: "runner.Filters") ->
         for name in runner.OVERVIEW_SET:
             run(name)
             if name == "overview_kpis":
-                runner.run(con, name, profile=profile, as_of=year_ago, filters=filters)
+                runner.run(con, name, replace(scope, as_of=year_ago))
 
     forget()          # only what the page itself materialises: a second render of it on the same connection
     overview_set()
     overview = _times(repeat, overview_set)
     overview_cold = _times(repeat, overview_set, before=forget)
-    scope = con.execute("select count(*) from scope_alliances").fetchone()[0]
+    in_scope = con.execute("select count(*) from scope_alliances").fetchone()[0]
 
     width = max(len(r[0]) for r in results)
     print()
-    print(f"filters: {filters.describe() if filters else '无（全部联盟）'} — {scope:,} alliances in scope_alliances")
+    print(f"filters: {scope.describe_filters()} — {in_scope:,} alliances in scope_alliances")
     print()
     print(f"| {'query':<{width}} | median ms | p90 ms | cold median ms |   rows | median ≤ {QUERY_GOAL_MS:.0f} ms |")
     print(f"|{'-' * (width + 2)}|----------:|-------:|---------------:|-------:|:--------------:|")

@@ -21,6 +21,8 @@ import figures
 from figures import Scope, work_plan
 from loaders import default_db
 from queries import bureau
+from queries.fetch import RegistryFetch
+from queries.scope import add_arguments, from_arguments, split_values
 from queries.policy import DEFAULT_PROFILE, list_profiles
 
 from . import pack, source, static
@@ -33,12 +35,7 @@ def _scope_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="登记库（默认 $REGISTRY_DB 或 data/registry.duckdb）")
     parser.add_argument("--profile", default=DEFAULT_PROFILE, choices=list_profiles(), help="政策配置")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="统计截止日期 YYYY-MM-DD")
-    parser.add_argument("--from", dest="year_from", type=int, default=source.DEFAULT_YEAR_FROM,
-                        help=f"年份范围起（默认 {source.DEFAULT_YEAR_FROM}，同看板）")
-    parser.add_argument("--to", dest="year_to", type=int, default=None, help="年份范围止（默认截止日期所在年）")
-    parser.add_argument("--region", default="", help="区域，逗号分隔")
-    parser.add_argument("--level", default="", help="级别（国家级/省级/市级），逗号分隔")
-    parser.add_argument("--cluster", default="", help="产业集群，逗号分隔")
+    add_arguments(parser)   # --from --to --region --level --cluster, as in the URL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,13 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in text.replace("，", ",").split(",") if v.strip())
-
-
 def _scope(args: argparse.Namespace) -> Scope:
-    return Scope(bureau.profile(args.profile, args.db), args.as_of, args.year_from, args.year_to or args.as_of.year,
-                 _split(args.region), _split(args.level), _split(args.cluster))
+    return from_arguments(args, bureau.profile(args.profile, args.db), args.as_of)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -87,7 +79,7 @@ def _list(args: argparse.Namespace) -> int:
 def _briefing(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower().lstrip(".")
     fmt = args.format or (suffix if suffix in (*pack.FORMATS, DOCX) else "pptx")
-    words = _split(args.charts)
+    words = split_values(args.charts)
     modes = [w for w in words if w in pack.CHART_MODES]
     scope = _scope(args)
     if fmt == DOCX:
@@ -97,7 +89,7 @@ def _briefing(args: argparse.Namespace) -> int:
         # One updating line on a terminal; one line per step in a scheduled job's log.
         print(f"\r[{fraction:4.0%}] {text}", end="" if sys.stderr.isatty() else "\n", file=sys.stderr, flush=True)
 
-    with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+    with RegistryFetch(args.db or default_db(), scope) as fetch:
         # By default every chart that applies to the profile (source.catalogue).
         chart_ids = [w for w in words if w not in pack.CHART_MODES] or [
             c.id for c in source.catalogue(per_alliance=bool(args.alliance), fetch=fetch, scope=scope)]
@@ -116,7 +108,7 @@ def _briefing(args: argparse.Namespace) -> int:
 def _work_plan(args: argparse.Namespace, scope: Scope) -> int:
     """The 年度工作重点 draft for ``--year`` under the filters, as the 年度工作重点 page's Word download."""
     year = args.year or scope.as_of.year + 1
-    with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+    with RegistryFetch(args.db or default_db(), scope) as fetch:
         data = work_plan.to_docx(work_plan.build_plan(fetch, scope, year))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
@@ -137,7 +129,7 @@ def _chart(args: argparse.Namespace) -> int:
     if source.is_per_alliance(args.chart_id) and not args.alliance:
         print(f"图表 {args.chart_id} 是单个联盟的档案图，需要 --alliance 联盟编号。", file=sys.stderr)
         return 2
-    with source.RegistryFetch(args.db or default_db(), scope) as fetch:
+    with RegistryFetch(args.db or default_db(), scope) as fetch:
         one = source.for_alliance(fetch, args.alliance)[0] if source.is_per_alliance(args.chart_id) else fetch
         export = static.export_chart(args.chart_id, one, scope, fmt, args.size)
     if export is None:

@@ -1,80 +1,25 @@
-"""Where a briefing's charts come from: the registry read outside Streamlit, the catalogue, the live links.
+"""What a briefing holds and where it links: the catalogue of charts, the live links.
 
-``RegistryFetch`` keeps the pages' ``fetch(name, as_of=None, **params)`` contract (ui.fetcher)
-on a read-only connection, so a chart in a pack is built exactly as on its page. The
-catalogue lists the registered charts a pack can hold, in the navigation's page order;
-``live_url`` links a slide back to its page with the same filters in the query string
-(the keys ui.sidebar writes).
+A pack reads the registry through queries.fetch.RegistryFetch, the same fetch the pages
+read through (ui.fetcher wraps it in Streamlit's cache), so a chart in a pack is built
+exactly as on its page. The catalogue lists the registered charts a pack can hold, in the
+navigation's page order; ``live_url`` links a slide back to its page with the same scope in
+the query string (Scope.url_params, the keys ui.sidebar writes).
 """
 from __future__ import annotations
 
-import ast
-import datetime as dt
 import os
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
-import pandas as pd
 
 import figures
-from figures import ROOT, Chart, Fetch, Scope
-from loaders.registry import connect_read_only, read_cursor
-from queries import runner
+import navigation
+from figures import Chart, Fetch, Scope
 
 DEFAULT_URL = "http://localhost:8501"
 URL_ENV = "DASHBOARD_URL"
 # Charts of one alliance's file need an alliance id; a pack of the whole programme leaves them out.
 PER_ALLIANCE_PREFIX = "alliance_"
-DEFAULT_YEAR_FROM = 2010   # the sidebar's default year range starts here (ui.sidebar)
-
-
-class RegistryFetch:
-    """fetch(name, as_of=None, **params): a named query's rows under ``scope``'s filters, cached for this pack."""
-
-    def __init__(self, db: Path, scope: Scope) -> None:
-        if not Path(db).exists():
-            raise FileNotFoundError(f"登记库不存在：{db}")
-        self.scope = scope
-        self._con = connect_read_only(Path(db))
-        self._filters = runner.Filters(regions=scope.regions, levels=scope.levels, clusters=scope.clusters)
-        self._cache: dict[tuple, pd.DataFrame] = {}
-
-    def __call__(self, name: str, as_of: dt.date | None = None, **params: Any) -> pd.DataFrame:
-        key = (name, as_of or self.scope.as_of, tuple(sorted(params.items())))
-        if key not in self._cache:
-            cursor = read_cursor(self._con)
-            try:
-                self._cache[key] = runner.run(cursor, name, profile=self.scope.profile, as_of=key[1],
-                                              filters=self._filters, **params)
-            finally:
-                cursor.close()
-        return self._cache[key].copy()  # builders may modify what they get, as with st.cache_data
-
-    def close(self) -> None:
-        """Release the database file."""
-        self._con.close()
-
-    def __enter__(self) -> "RegistryFetch":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@lru_cache(maxsize=1)
-def page_paths() -> dict[str, str]:
-    """Page title → url_path, read from app.py's ``st.Page(..., title=, url_path=)`` (the one place they are set)."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    paths: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-            if "title" in kw:
-                # Streamlit serves the default page at the root, whatever its url_path.
-                paths[kw["title"]] = "" if kw.get("default") else kw.get("url_path", "")
-    return paths
 
 
 def catalogue(*, per_alliance: bool = False, fetch: Fetch | None = None, scope: Scope | None = None) -> list[Chart]:
@@ -85,7 +30,7 @@ def catalogue(*, per_alliance: bool = False, fetch: Fetch | None = None, scope: 
     (``Chart.applies``), each once (a chart repeated on another page, ``same_as``, is left
     out), titled in the profile's words.
     """
-    order = {title: i for i, title in enumerate(page_paths())}
+    order = {page.title: i for i, page in enumerate(navigation.PAGES)}
     charts = [c for c in figures.all_charts().values() if per_alliance or not is_per_alliance(c.id)]
     if scope is not None:
         if fetch is None:
@@ -111,14 +56,6 @@ def for_alliance(fetch: Fetch, alliance_id: str) -> tuple[Fetch, str]:
     return one, str(detail.iloc[0]["alliance"])
 
 
-def filter_params(scope: Scope) -> dict[str, str]:
-    """The filters as the sidebar keeps them in the URL (empty ones left out)."""
-    params = {"profile": scope.profile.id, "as_of": scope.as_of.isoformat(),
-              "from": str(scope.year_from or ""), "to": str(scope.year_to or ""),
-              "region": ",".join(scope.regions), "level": ",".join(scope.levels), "cluster": ",".join(scope.clusters)}
-    return {k: v for k, v in params.items() if v}
-
-
 def base_url() -> str:
     """The dashboard's address for links in packs: $DASHBOARD_URL, default http://localhost:8501."""
     return (os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
@@ -126,6 +63,7 @@ def base_url() -> str:
 
 def live_url(page: str, scope: Scope, base: str | None = None, **extra: str) -> str:
     """The live view of ``page`` (its title) with ``scope``'s filters, e.g. http://…/overview?profile=…&as_of=…"""
-    path = page_paths().get(page, "")
-    query = urlencode({**filter_params(scope), **extra}, quote_via=quote, safe=",")
+    known = navigation.by_title(page)
+    path = known.path if known else ""
+    query = urlencode({**scope.url_params(), **extra}, quote_via=quote, safe=",")
     return f"{(base or base_url()).rstrip('/')}/{path}?{query}"

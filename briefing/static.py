@@ -20,7 +20,6 @@ import atexit
 import html
 import os
 import queue
-import re
 import shutil
 import subprocess
 import threading
@@ -31,7 +30,7 @@ from typing import Any, Iterator, Sequence
 import plotly.graph_objects as go
 
 import figures
-from figures import THEME, Fetch, Scope
+from figures import THEME, Fetch, Scope, tables
 
 PNG_SCALE = 2                 # slides want 2× pixels
 RENDER_TIMEOUT_S = 60         # one image; a hung browser is restarted after this
@@ -384,8 +383,7 @@ def to_bytes(fig: go.Figure, fmt: str, size: Size | str = "slide") -> bytes:
 
 def file_stem(title: str, scope: Scope) -> str:
     """A file name for a chart: its Chinese title and the as-of date, without characters file systems refuse."""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", title).strip("._") or "chart"
-    return f"{safe}_{scope.as_of.isoformat()}"
+    return f"{tables.file_stem(title)}_{scope.as_of.isoformat()}"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ imports Streamlit.
 """
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -21,49 +20,14 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
+from queries.fetch import Fetch
 from queries.policy import UNCLASSIFIED, Profile, load_taxonomy
+from queries.scope import Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 THEME = tomllib.loads((ROOT / "data" / "theme.toml").read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The dashboard's global filters, as every query and chart receives them."""
-
-    profile: Profile
-    as_of: dt.date
-    year_from: int | None = None
-    year_to: int | None = None
-    regions: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    clusters: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        """The filters in words, for slide notes and footnotes."""
-        parts = [f"政策配置：{self.profile.name}", f"截至 {self.as_of.isoformat()}"]
-        if self.year_from or self.year_to:
-            parts.append(f"年份：{self.year_from or '…'}–{self.year_to or '…'}")
-        for label, values in (("区域", self.regions), ("级别", self.levels), (self.profile.terms.cluster, self.clusters)):
-            if values:
-                parts.append(f"{label}：{'、'.join(values)}")
-        return "；".join(parts)
-
-    def year_params(self) -> dict[str, int]:
-        """The year range as the ``$year_from`` / ``$year_to`` parameters of the queries that take one."""
-        return {"year_from": self.year_from or 0, "year_to": self.year_to or self.as_of.year}
-
-    def in_years(self, frame: pd.DataFrame, column: str = "year") -> pd.DataFrame:
-        """Rows of a year-indexed result inside the chosen year range."""
-        keep = pd.Series(True, index=frame.index)
-        if self.year_from:
-            keep &= frame[column] >= self.year_from
-        if self.year_to:
-            keep &= frame[column] <= self.year_to
-        return frame[keep]
-
-
-Fetch = Callable[..., pd.DataFrame]  # fetch(query_name, **params) -> rows, bound to a scope
 # Why a chart means nothing under a scope (Chinese, citing the clause), or None when it applies.
 Applies = Callable[[Fetch, Scope], "str | None"]
 

@@ -7,6 +7,7 @@ for the title row, the headers, the footnote, the sheet's name and the download'
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def file_stem(text: str, limit: int = 60) -> str:
+    """``text`` usable in a download's file name: characters file systems refuse become _, at most ``limit`` long."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._")[:limit] or "chart"
 
 
 def neutralise(value: Any) -> Any:

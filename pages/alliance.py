@@ -1,26 +1,19 @@
 """联盟档案: find one alliance by name or id (kept in the URL as ?alliance=<id>) and see its whole record."""
-import re
-
 import pandas as pd
 import streamlit as st
 
 import auth
 import ui
+from figures import tables
 from figures.alliance import for_alliance
 from queries import runner
 from queries.policy import normalise
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 CONTACT = ("contact_person", "contact_phone")
 STATUS_COLORS = {"逾期": "red", "即将到期": "orange", "正常": "green"}
 FACTS = ("alliance_id", "lead_unit", "region", "raw_region", "field", "cluster", "cluster_reason", "level", "status",
          "founded_date", "agreement_date", "applied_date", "filed_date", "national_pilot_date", "revoked_date",
          "division", "recommender", "staff_count")
-
-
-def md(value: object) -> str:
-    """Registry text inside Markdown: every Markdown (and Streamlit :color[]/$math$) sign shown as written."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
 
 
 def shown(value: object) -> str:
@@ -42,17 +35,12 @@ def matching(directory: pd.DataFrame, text: str) -> pd.DataFrame:
     return directory[haystack.str.contains(key, regex=False)]
 
 
-def file_stem(text: str) -> str:
-    """A name usable in a download's file name."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:60]
-
-
 def facts_grid(detail: pd.Series, names: tuple[str, ...], labels: dict[str, str], per_row: int = 3) -> None:
     """Label / value pairs in a grid; values are escaped so names show exactly as registered."""
     for start in range(0, len(names), per_row):
         cols = st.columns(per_row)
         for col, name in zip(cols, names[start:start + per_row]):
-            col.markdown(f"**{labels[name]}**  \n{md(shown(detail[name]))}")
+            col.markdown(f"**{labels[name]}**  \n{ui.escape_markdown(shown(detail[name]))}")
 
 
 version = ui.require_registry()
@@ -68,7 +56,8 @@ if directory.empty:
 names = dict(zip(directory["alliance_id"], directory["alliance"]))
 wanted = st.query_params.get("alliance", "")
 if wanted and wanted not in names:
-    st.warning(f"链接中的联盟编号「{md(wanted)}」在当前筛选范围内找不到：可能编号有误，或该联盟不在左侧所选的区域、级别、产业集群中。")
+    st.warning(f"链接中的联盟编号「{ui.escape_markdown(wanted)}」在当前筛选范围内找不到：可能编号有误，"
+               "或该联盟不在左侧所选的区域、级别、产业集群中。")
     wanted = ""
 
 text = st.text_input("查找联盟", key="a_search", placeholder="输入联盟名称、联盟编号或对外责任主体单位的一部分，如：机器人",
@@ -93,16 +82,17 @@ if not chosen:
 one = for_alliance(fetch, chosen)
 detail_rows = auth.hide_personal(one("alliance_detail"))  # 联系人、联系电话: editors only
 if detail_rows.empty:  # removed by a new import since the directory was read
-    st.warning(f"联盟编号「{md(chosen)}」已不在登记库中，请重新选择。")
+    st.warning(f"联盟编号「{ui.escape_markdown(chosen)}」已不在登记库中，请重新选择。")
     st.stop()
 detail = detail_rows.iloc[0]
 labels = runner.get_query("alliance_detail").labels
 name = str(detail["alliance"])
-stem = file_stem(name)
+stem = tables.file_stem(name)
 
-st.header(md(name), anchor=False)
+st.header(ui.escape_markdown(name), anchor=False)
 state = "在册" if bool(detail["in_registry"]) else "不在册"
-st.caption(f"{md(shown(detail['status']))} · 截至 {scope.as_of.isoformat()} {state} · 联盟编号 {md(chosen)}")
+st.caption(f"{ui.escape_markdown(shown(detail['status']))} · 截至 {scope.as_of.isoformat()} {state} · "
+           f"联盟编号 {ui.escape_markdown(chosen)}")
 
 review = scope.profile.review
 cols = st.columns([0.7, 1.1, 1.2, 1.0])  # widths follow the values: a date is the longest

@@ -1,19 +1,8 @@
 """年度工作重点: the draft plan for a year (default next year, ?year= in the URL), its tables, and a Word copy."""
-import re
-
 import streamlit as st
 
 import ui
 from figures import work_plan
-
-# Alliance names are data: escape Markdown so a name can never format or link anything.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Text shown through st.markdown exactly as written."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
 
 version = ui.require_registry()
 scope = ui.sidebar(version)
@@ -45,13 +34,13 @@ right.download_button("下载 Word 草稿（.docx）", lambda: work_plan.to_docx
 st.subheader(plan.title)
 st.caption(plan.basis + "以下为自动生成的草稿，供修改。")
 for i, section in enumerate(plan.sections, 1):
-    st.markdown(f"**{work_plan.numeral(i)}、{plain(section.heading)}**：{plain(section.text)}")
+    st.markdown(f"**{work_plan.numeral(i)}、{ui.escape_markdown(section.heading)}**：{ui.escape_markdown(section.text)}")
     if section.points:
-        st.markdown("\n".join(f"- {plain(p)}" for p in section.points))
+        st.markdown("\n".join(f"- {ui.escape_markdown(p)}" for p in section.points))
 st.caption(ui.escape_markdown(ui.source_line(scope, "work_priorities")), help=ui.analyst_note(work_plan.QUERIES))
 
 st.subheader("附表")
 for i, appendix in enumerate(plan.appendices, 1):
-    st.markdown(f"**附表{i}　{plain(appendix.title)}**")
+    st.markdown(f"**附表{i}　{ui.escape_markdown(appendix.title)}**")
     ui.show_table(appendix.frame, appendix.query, scope, appendix.title, key=f"wp_{appendix.key}",
                   columns=list(appendix.columns))

@@ -9,7 +9,7 @@
 
 ``--filter`` is the dashboard's sidebar: region (所属区域 as region_distribution shows it),
 level (国家级/省级/市级), cluster (taxonomy entry, or 未归类); comma-separated values are ORed,
-dimensions ANDed (see runner.Filters).
+dimensions ANDed (queries.scope.parse_filters; python -m briefing takes the same option).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from loaders.registry import connect_read_only
 
 from . import bureau, runner
 from .policy import DEFAULT_PROFILE
+from .scope import add_arguments, from_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD", help="统计截止日期（默认今天）")
     p.add_argument("--param", action="append", default=[], metavar="K=V",
                    help="查询参数，可重复；另可用 taxonomy=ID 指定分类体系（空为不分类）")
-    p.add_argument("--filter", action="append", default=[], metavar="DIM=V1,V2",
-                   help="全局筛选，可重复：region=区域（如 滨海新区,西青区；含“未填”）、level=级别（国家级/省级/市级）、"
-                        "cluster=产业集群（含“未归类”）；同一维度多个值为“或”，不同维度为“且”")
+    add_arguments(p, years=False)   # --filter DIM=V1,V2, as python -m briefing takes it
     p.add_argument("--format", choices=("csv", "json", "table"), default="table", help="输出格式（默认 table）")
     p.set_defaults(func=_run)
     p = sub.add_parser("settings", help="本局设置的修改记录；撤销或恢复（同“设置”页）")
@@ -122,15 +121,14 @@ def _run(args: argparse.Namespace) -> int:
         if not sep or not key.strip():
             raise runner.QueryError(f"参数应写成 k=v，现为「{item}」")
         params[key.strip()] = value.strip()
-    filters = runner.Filters.parse(args.filter)
     db = args.db or default_db()
     if not Path(db).exists():
         raise runner.QueryError(f"数据库文件不存在：{db}")
-    profile = bureau.profile(args.profile, Path(db))  # with this registry's own settings
+    # the profile with this registry's own settings
+    scope = from_arguments(args, bureau.profile(args.profile, Path(db)), args.as_of or date.today())
     con = connect_read_only(Path(db))
     try:
-        columns, rows = runner.fetch(con, args.name, profile=profile, as_of=args.as_of or date.today(),
-                                     filters=filters, **params)
+        columns, rows = runner.fetch(con, args.name, scope, **params)
     finally:
         con.close()
     out = sys.stdout
@@ -146,8 +144,8 @@ def _run(args: argparse.Namespace) -> int:
         labels = doc.labels
         _print_table([labels.get(c, c) for c in columns],
                      [[_table_value(c, v) for c, v in zip(columns, row)] for row in rows], out)
-        if filters:
-            out.write(f"（筛选：{filters.describe()}）\n")
+        if scope.filtered:
+            out.write(f"（筛选：{scope.describe_filters()}）\n")
     return 0
 
 

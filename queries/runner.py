@@ -38,7 +38,7 @@ What a query can use besides the registry tables:
       region's place in the list (NULL outside it); ``raw_region`` the trimmed text (NULL
       when blank).
 
-* **The scope** — the dashboard's global filters (``Filters``: regions, levels, clusters),
+* **The scope** — the dashboard's global filters (``queries.scope.Scope``: regions, levels, clusters),
   registered before every call and rebuilt only when the filters or the context change:
 
   ``scope_alliances(alliance_id)``
@@ -87,6 +87,7 @@ from loaders.normalise import name_key
 
 from . import policy
 from .policy import UNCLASSIFIED, Profile
+from .scope import Scope
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
@@ -192,61 +193,6 @@ class QueryError(ValueError):
     """A bad query name or parameter; the message is Chinese, for the people who run the CLI."""
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The dashboard's global filters; empty = no filter.
-
-    An alliance is in scope when it matches every non-empty dimension (OR within a
-    dimension). The runner turns this into the temp table ``scope_alliances``.
-    """
-
-    # region names as region_distribution shows them (its `region` values, incl. 未填 and unlisted texts)
-    regions: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()    # alliances.level values (国家级 / 省级 / 市级)
-    clusters: tuple[str, ...] = ()  # taxonomy entry names as coverage_by_cluster shows them, incl. 未归类
-
-    def __post_init__(self) -> None:
-        # Accept lists (and a lone string as one value); keep first-seen order, drop repeats.
-        for name in ("regions", "levels", "clusters"):
-            value = getattr(self, name)
-            values = (value,) if isinstance(value, str) else tuple(value or ())
-            object.__setattr__(self, name, tuple(dict.fromkeys(str(v) for v in values)))
-
-    def __bool__(self) -> bool:
-        return bool(self.regions or self.levels or self.clusters)
-
-    @property
-    def key(self) -> tuple:
-        """Order-independent identity, for caching what was built for these filters."""
-        return tuple(tuple(sorted(v)) for v in (self.regions, self.levels, self.clusters))
-
-    def describe(self) -> str:
-        """The filters in words (Chinese), e.g. 区域：滨海新区、西青区；级别：市级."""
-        parts = [f"{label}：{'、'.join(values)}" for label, values in
-                 (("区域", self.regions), ("级别", self.levels), ("产业集群", self.clusters)) if values]
-        return "；".join(parts) or "全部联盟"
-
-    @classmethod
-    def parse(cls, items: list[str] | tuple[str, ...]) -> "Filters":
-        """From CLI text: ``region=滨海新区,西青区``, ``level=市级``, ``cluster=新材料`` (repeatable).
-
-        The dimension may also be written 区域 / 级别 / 产业集群; values are separated by commas.
-        Repeating a dimension adds values.
-        """
-        found: dict[str, list[str]] = {"regions": [], "levels": [], "clusters": []}
-        for item in items:
-            key, sep, value = item.partition("=")
-            dimension = _FILTER_NAMES.get(key.strip().lower())
-            if not sep or dimension is None:
-                raise QueryError(f"筛选条件应写成 region=…、level=… 或 cluster=…（多个值以逗号分隔），现为「{item}」")
-            found[dimension] += [v.strip() for v in re.split(r"[,，]", value) if v.strip()]
-        return cls(**{k: tuple(v) for k, v in found.items()})
-
-
-_FILTER_NAMES = {"region": "regions", "regions": "regions", "区域": "regions",
-                 "level": "levels", "levels": "levels", "级别": "levels",
-                 "cluster": "clusters", "clusters": "clusters", "产业集群": "clusters", "集群": "clusters"}
-NO_FILTERS = Filters()
 
 
 # --------------------------------------------------------------------------- reading the files
@@ -466,20 +412,19 @@ def forget_materialised(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] |
             con.execute(f"drop table if exists {table}")
 
 
-def register_scope(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> None:
-    """Create ``scope_alliances`` and ``scope_filters`` for ``filters`` on ``con`` (after the context).
+def register_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Create ``scope_alliances`` and ``scope_filters`` for ``scope``'s filters on ``con`` (after the context).
 
     Rebuilt only when the filters or the context tables (profile, taxonomy, registry) changed
     since the last call on this connection.
     """
-    key = (_registered.get(con), filters.key)
+    key = (_registered.get(con), scope.filter_key)
     with _lock:
         if _scoped.get(con) == key:
             return
-        values = {"regions": list(filters.regions), "levels": list(filters.levels),
-                  "clusters": list(filters.clusters)}
+        values = {"regions": list(scope.regions), "levels": list(scope.levels), "clusters": list(scope.clusters)}
         con.execute(_SCOPE_FILTERS, values)
-        con.execute(_SCOPE_ALL if not filters else _SCOPE_FILTERED, {} if not filters else values)
+        con.execute(_SCOPE_FILTERED if scope.filtered else _SCOPE_ALL, values if scope.filtered else {})
         _scoped[con] = key
 
 
@@ -611,25 +556,24 @@ def _classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, .
 # --------------------------------------------------------------------------- running
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
-             params: dict[str, Any], filters: Filters | None = None,
+def _prepare(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, params: dict[str, Any],
              _seen: tuple[str, ...] = ()) -> tuple[QueryDoc, dict[str, Any]]:
     """Register the context and the scope, materialise required queries; return the query and its bound values."""
     doc = get_query(name)
-    filters = NO_FILTERS if filters is None else filters
-    if not isinstance(filters, Filters):
-        raise TypeError(f"filters must be runner.Filters, not {type(filters).__name__}")
+    if not isinstance(scope, Scope):
+        raise TypeError(f"scope must be queries.scope.Scope, not {type(scope).__name__}")
+    profile, as_of = scope.profile, scope.as_of
     given = dict(params)
     taxonomy = given.pop(TAXONOMY_PARAM, None)
     if taxonomy is not None:
         taxonomy = str(taxonomy)
     user = _user_values(doc, as_of, given)
     register_context(con, profile, taxonomy)
-    register_scope(con, filters)
+    register_scope(con, scope)
     for required in doc.requires:
         if required in _seen or required == name:
             raise QueryError(f"查询 {name} 的 Requires 形成循环：{' → '.join((*_seen, name, required))}")
-        _materialise(con, required, profile, as_of, taxonomy, filters, (*_seen, name))
+        _materialise(con, required, scope, taxonomy, (*_seen, name))
     available = {**context_params(profile, as_of), **user}
     missing = [n for n in doc.bound_names if n not in available]
     if missing:
@@ -637,19 +581,19 @@ def _prepare(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of:
     return doc, {n: available[n] for n in doc.bound_names}
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date, taxonomy: str | None,
-                 filters: Filters, seen: tuple[str, ...]) -> None:
+def _materialise(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, taxonomy: str | None,
+                 seen: tuple[str, ...]) -> None:
     """Make the temp view ``name`` show the required query ``name`` for this context, as_of and filters.
 
     The query's own SQL, unchanged, is the body of a temp table; it is built only when no kept
     version matches the context (profile, taxonomy, registry state), as_of and the filters.
     """
-    built_for = (_registered.get(con), as_of, filters.key)
+    built_for = (_registered.get(con), scope.as_of, scope.filter_key)
     versions = _materialised.setdefault(con, {}).setdefault(name, {})
     table = versions.pop(built_for, None)
     if table is None:
         tax = {} if taxonomy is None else {TAXONOMY_PARAM: taxonomy}
-        doc, values = _prepare(con, name, profile, as_of, tax, filters, seen)
+        doc, values = _prepare(con, name, scope, tax, seen)
         table = f"_materialised_{name}_{next(_versions)}"
         con.execute(f"create temp table {table} as\n{doc.sql}", values)
         while len(versions) >= KEEP_VERSIONS:
@@ -661,40 +605,39 @@ def _materialise(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as
         pointed[name] = table
 
 
-def _statement(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
-               params: dict[str, Any], filters: Filters | None) -> tuple[str, dict[str, Any]]:
+def _statement(con: duckdb.DuckDBPyConnection, name: str, scope: Scope,
+               params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The SQL and bound values to run: the query's own, or its materialised rows when they are there.
 
     A query without parameters of its own that another query required on this connection for
     the same context, as_of and filters is read back from that temp table (same rows, same
     order) instead of being computed twice.
     """
-    doc, values = _prepare(con, name, profile, as_of, params, filters)
+    doc, values = _prepare(con, name, scope, params)
     if not doc.user_params:
-        built_for = (_registered.get(con), as_of, (filters or NO_FILTERS).key)
+        built_for = (_registered.get(con), scope.as_of, scope.filter_key)
         table = _materialised.get(con, {}).get(name, {}).get(built_for)
         if table is not None:
             return f"select * from {table}", {}
     return doc.sql, values
 
 
-def _execute(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, as_of: date,
-             params: dict[str, Any], filters: Filters | None) -> duckdb.DuckDBPyConnection:
-    return con.execute(*_statement(con, name, profile, as_of, params, filters))
+def _execute(con: duckdb.DuckDBPyConnection, name: str, scope: Scope,
+             params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    return con.execute(*_statement(con, name, scope, params))
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: date,
-        filters: Filters = NO_FILTERS, **params: Any) -> pd.DataFrame:
-    """Run the named query on ``con`` and return its rows.
+def run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) -> pd.DataFrame:
+    """Run the named query on ``con`` under ``scope`` (its profile, as_of and filters) and return its rows.
 
-    ``filters`` restricts every alliance-level figure to the alliances they select (the
-    ``scope_alliances`` table; default: no filter). ``params`` are the query's own
+    The scope's filters restrict every alliance-level figure to the alliances they select (the
+    ``scope_alliances`` table; none chosen: no filter). ``params`` are the query's own
     parameters (see its header) plus ``taxonomy`` (a taxonomy id, "" for none; default the
     profile's). Money columns (``*_wan``) arrive as float64 converted from the exact
     DECIMALs (nearest double); round only for display. Integers and booleans are nullable
     (Int64, boolean); dates are datetime64.
     """
-    sql, values = _statement(con, name, profile, as_of, params, filters)
+    sql, values = _statement(con, name, scope, params)
     with warnings.catch_warnings():
         # DuckDB notes that arrow output of an execute() result copies the rows: for these
         # result sizes the copy is cheaper than planning the query twice through con.sql().
@@ -719,9 +662,8 @@ def _nullable(kind: pa.DataType) -> Any:
     return None
 
 
-def fetch(con: duckdb.DuckDBPyConnection, name: str, *, profile: Profile, as_of: date,
-          filters: Filters = NO_FILTERS, **params: Any) -> tuple[list[str], list[tuple]]:
+def fetch(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) -> tuple[list[str], list[tuple]]:
     """Like ``run`` but with Python values (Decimal, date, None): for exact CSV/JSON output."""
-    result = _execute(con, name, profile, as_of, params, filters)
+    result = _execute(con, name, scope, params)
     columns = [d[0] for d in result.description]
     return columns, result.fetchall()

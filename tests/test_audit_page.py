@@ -20,6 +20,7 @@ from loaders.registry import connect_read_only, existing_state
 from loaders.store import ImportRefused, history_dir, import_batch, journal_path, read_journal
 from queries import runner
 from queries.policy import DEFAULT_PROFILE, load_profile
+from queries.scope import Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("审计测试 password")
@@ -169,7 +170,7 @@ def every_query(db: Path, alliance_id: str) -> dict[str, pd.DataFrame]:
         out = {}
         for doc in runner.list_queries():
             params = {p.name: alliance_id for p in doc.user_params if p.default is None}
-            out[doc.name] = runner.run(con, doc.name, profile=profile, as_of=dt.date(2024, 12, 31), **params)
+            out[doc.name] = runner.run(con, doc.name, Scope(profile, dt.date(2024, 12, 31)), **params)
         return out
     finally:
         con.close()

@@ -29,10 +29,12 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 import figures
+import navigation
 from briefing import pack, source, static
 from briefing.__main__ import main as cli
 from figures import Scope
 from loaders.registry import connect_read_only
+from queries.fetch import RegistryFetch
 from queries.policy import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +57,7 @@ def _scope(**filters) -> Scope:
 
 @pytest.fixture(scope="module")
 def sample_fetch(sample_db: Path):
-    with source.RegistryFetch(sample_db, _scope()) as fetch:
+    with RegistryFetch(sample_db, _scope()) as fetch:
         yield fetch
 
 
@@ -85,7 +87,7 @@ def test_catalogue_and_links() -> None:
     ids = [c.id for c in source.catalogue()]
     assert ids[:2] == CHARTS                             # 总览 first, as in the navigation
     assert not any(i.startswith("alliance_") for i in ids)   # per-alliance charts need an alliance id
-    paths = source.page_paths()
+    paths = {page.title: page.path for page in navigation.PAGES}
     assert paths["总览"] == "" and paths["目标进度"] == "targets" and paths["简报导出"] == "briefing"
     link = source.live_url("目标进度", _scope(regions=("滨海新区", "西青区"), levels=("市级",)), "https://x.cn/")
     assert link == ("https://x.cn/targets?profile=tianjin-2018&as_of=2024-12-31&from=2010&to=2024"
@@ -94,7 +96,7 @@ def test_catalogue_and_links() -> None:
 
 @pytest.mark.parametrize("registry", ["sample_db", "empty_db", "single_db"])
 def test_every_chart_builds(registry: str, request: pytest.FixtureRequest) -> None:
-    with source.RegistryFetch(request.getfixturevalue(registry), _scope()) as fetch:
+    with RegistryFetch(request.getfixturevalue(registry), _scope()) as fetch:
         items = pack.collect([c.id for c in source.catalogue()], fetch, _scope())
     assert [i.error for i in items if i.error] == []
     assert all(i.takeaway for i in items)
@@ -102,7 +104,7 @@ def test_every_chart_builds(registry: str, request: pytest.FixtureRequest) -> No
 
 def test_single_alliance_takeaways(single_db: Path) -> None:
     # By hand from conftest.single_db: one alliance (工业机器人 → 高端装备), members 企业, 高校, 科研院所.
-    with source.RegistryFetch(single_db, _scope()) as fetch:
+    with RegistryFetch(single_db, _scope()) as fetch:
         coverage, composition = pack.collect(CHARTS, fetch, _scope())
     assert coverage.takeaway.startswith("10 个产业集群中 1 个已有在册联盟")
     assert "3 家次" in composition.takeaway and "33%" in composition.takeaway
@@ -118,7 +120,7 @@ def test_per_alliance_charts_need_an_alliance(sample_fetch) -> None:
 
 
 def test_empty_registry_pack_says_so(empty_db: Path) -> None:
-    with source.RegistryFetch(empty_db, _scope()) as fetch:
+    with RegistryFetch(empty_db, _scope()) as fetch:
         built = pack.build("pptx", CHARTS, fetch, _scope())   # nothing to draw: no browser needed
     deck = Presentation(io.BytesIO(built.data))
     assert len(deck.slides) == 3
@@ -338,7 +340,7 @@ def test_readme_example_is_what_the_sample_shows(sample_db: Path) -> None:
     example = re.search(r"要点（如「(.+?)」）", readme).group(1)
     as_of = dt.date.fromisoformat(re.search(r"python -m briefing --profile tianjin-2018 --as-of (\S+)", readme).group(1))
     scope = Scope(load_profile("tianjin-2018"), as_of, 2010, as_of.year)
-    with source.RegistryFetch(sample_db, scope) as fetch:
+    with RegistryFetch(sample_db, scope) as fetch:
         assert example == figures.render("targets_progress", fetch, scope)[1]
     (filed,) = _raw(sample_db, "select count(*) from alliances where filed_date between date '2016-01-01' "
                                "and date '2020-12-31'")[0]
@@ -455,7 +457,7 @@ def test_page_builds_a_pack(sample_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     boxes = {b.key: b for b in at.checkbox}
     # the charts that apply to the profile, each once: 总览's copy of the cluster chart is not offered
     scope = Scope(load_profile("tianjin-2018"), dt.date.today())
-    with source.RegistryFetch(sample_db, scope) as fetch:
+    with RegistryFetch(sample_db, scope) as fetch:
         expected = {f"brief_{c.id}" for c in source.catalogue(fetch=fetch, scope=scope)}
     assert expected <= set(boxes)
     assert "brief_overview_coverage" not in boxes and "brief_reviews_agreements" not in boxes

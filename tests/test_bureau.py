@@ -14,6 +14,7 @@ from loaders.registry import connect_read_only
 from loaders.store import HistoryError, history_dir, read_journal, rollback
 from queries import bureau, policy, runner
 from queries.bureau import SettingsError
+from queries.scope import Scope
 
 AS_OF = dt.date(2026, 11, 21)
 TIANJIN = "tianjin-2018"
@@ -43,7 +44,7 @@ def settings_files(db: Path) -> dict[str, bytes]:
 def run(db: Path, name: str, **params) -> list[dict]:
     con = connect_read_only(db)
     try:
-        return runner.run(con, name, profile=bureau.profile(TIANJIN, db), as_of=AS_OF, **params).to_dict("records")
+        return runner.run(con, name, Scope(bureau.profile(TIANJIN, db), AS_OF), **params).to_dict("records")
     finally:
         con.close()
 
@@ -229,7 +230,7 @@ def test_a_change_alters_the_query_results_at_once(registry):
     con = connect_read_only(registry)   # one connection throughout: its cached context must notice each change
 
     def rows(name: str, **params) -> list[dict]:
-        return runner.run(con, name, profile=bureau.profile(TIANJIN, registry), as_of=AS_OF, **params).to_dict("records")
+        return runner.run(con, name, Scope(bureau.profile(TIANJIN, registry), AS_OF), **params).to_dict("records")
 
     try:
         [check] = rows("eligibility_check")

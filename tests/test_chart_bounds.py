@@ -50,7 +50,7 @@ def test_every_programme_chart_is_bounded_on_a_large_registry(large_db: Path, pr
     con = connect_read_only(large_db)
 
     def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-        return runner.run(con, name, profile=scope.profile, as_of=as_of or scope.as_of, **params)
+        return runner.run(con, name, Scope(scope.profile, as_of or scope.as_of), **params)
 
     drawn = 0
     try:
@@ -86,10 +86,10 @@ def test_timeline_names_the_rest(large_db: Path) -> None:
     scope = Scope(load_profile("tianjin-2018"), AS_OF, 2010, AS_OF.year)
     con = connect_read_only(large_db)
     try:
-        schedule = runner.run(con, "review_schedule", profile=scope.profile, as_of=AS_OF)
+        schedule = runner.run(con, "review_schedule", Scope(scope.profile, AS_OF))
 
         def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-            return runner.run(con, name, profile=scope.profile, as_of=as_of or AS_OF, **params)
+            return runner.run(con, name, Scope(scope.profile, as_of or AS_OF), **params)
 
         fig, _ = figures.render("reviews_timeline", fetch, scope)
     finally:
@@ -127,7 +127,7 @@ def test_one_alliance_charts_are_bounded_for_the_largest_alliance(large_db: Path
         biggest = con.execute("select alliance_id from members group by 1 order by count(*) desc limit 1").fetchone()[0]
 
         def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-            return runner.run(con, name, profile=scope.profile, as_of=as_of or AS_OF, **params)
+            return runner.run(con, name, Scope(scope.profile, as_of or AS_OF), **params)
 
         one = for_alliance(fetch, biggest)
         for chart in figures.all_charts().values():

@@ -26,6 +26,7 @@ from loaders.registry import connect_read_only, read_cursor
 from loaders.store import import_batch
 from queries import runner
 from queries.policy import load_profile
+from queries.scope import Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2024, 12, 31)
@@ -47,11 +48,12 @@ sys.path.insert(0, sys.argv[1])
 from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import load_profile
+from queries.scope import Scope
 db, stop, profile = Path(sys.argv[2]), Path(sys.argv[3]), load_profile("tianjin-2018")
 while not stop.exists():
     try:
         con = connect_read_only(db)
-        row = runner.run(con, "overview_kpis", profile=profile, as_of=dt.date(2024, 12, 31)).iloc[0]
+        row = runner.run(con, "overview_kpis", Scope(profile, dt.date(2024, 12, 31))).iloc[0]
         con.close()
         print(json.dumps([int(row.active_alliances), float(row.subsidy_this_year_wan)]), flush=True)
     except Exception as e:
@@ -82,7 +84,7 @@ def states(db: Path, tmp_path: Path) -> tuple[Batch, Batch]:
 
 
 def figures(con) -> tuple[int, float]:
-    row = runner.run(con, "overview_kpis", profile=load_profile("tianjin-2018"), as_of=AS_OF).iloc[0]
+    row = runner.run(con, "overview_kpis", Scope(load_profile("tianjin-2018"), AS_OF)).iloc[0]
     return int(row.active_alliances), float(row.subsidy_this_year_wan)
 
 

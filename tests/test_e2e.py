@@ -1,4 +1,4 @@
-"""End to end: the real Streamlit server in headless Chromium, every page of app.PAGES.
+"""End to end: the real Streamlit server in headless Chromium, every page of navigation.PAGES.
 
 Each page is opened from its own link with the filters in the query string, as a link shared
 by e-mail would be, and must show its title and one figure of the sample registry on
@@ -10,7 +10,6 @@ Skipped, with the reason shown, on a machine without Chromium (.ci/run installs 
 """
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import socket
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import pytest
+
+from navigation import PAGES, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -46,32 +47,6 @@ RENDERED_JS = """() => {
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"没有 Chromium（{CHROMIUM}）：浏览器测试跳过（apt-get install chromium）")
 
-
-class Page(NamedTuple):
-    file: str
-    title: str
-    url_path: str
-    default: bool
-
-    @property
-    def path(self) -> str:
-        """Where the page lives: the default page at the root (Streamlit ignores its url_path)."""
-        return "" if self.default else self.url_path
-
-
-def app_pages() -> list[Page]:
-    """The st.Page(...) entries of app.PAGES, read from app.py without running it."""
-    pages = []
-    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords
-                        if k.arg in ("title", "url_path", "default")}
-            pages.append(Page(ast.literal_eval(node.args[0]), keywords["title"], keywords["url_path"],
-                              keywords.get("default", False)))
-    return pages
-
-
-PAGES = app_pages()
 
 # One figure each page shows for the sample registry under FILTERS, worked out by hand from the
 # sample or in the page's own tests: (metric label, its value) or (None, text on the page); and the

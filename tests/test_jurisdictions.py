@@ -27,6 +27,7 @@ from loaders.registry import connect_read_only
 from loaders.store import import_batch
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
+from queries.scope import Scope
 from test_e2e import PAGES
 from test_sample_data import load_generator
 
@@ -85,7 +86,7 @@ def dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def query(db: Path, name: str, profile_id: str, as_of: dt.date = AS_OF, **params: Any) -> list[dict]:
     con = connect_read_only(db)
     try:
-        frame = runner.run(con, name, profile=load_profile(profile_id), as_of=as_of, **params)
+        frame = runner.run(con, name, Scope(load_profile(profile_id), as_of), **params)
     finally:
         con.close()
     return frame.to_dict("records")

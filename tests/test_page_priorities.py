@@ -134,7 +134,7 @@ def _plan(db: Path, profile_id: str = "tianjin-2018", year: int = 2027) -> work_
     con = connect_read_only(db)
 
     def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-        return runner.run(con, name, profile=scope.profile, as_of=as_of or AS_OF, **params)
+        return runner.run(con, name, Scope(scope.profile, as_of or AS_OF), **params)
 
     try:
         return work_plan.build_plan(fetch, scope, year)

@@ -52,7 +52,7 @@ def _render(db: Path, chart_id: str, scope: Scope):
     con = connect_read_only(db)
 
     def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-        return runner.run(con, name, profile=scope.profile, as_of=as_of or scope.as_of, **params)
+        return runner.run(con, name, Scope(scope.profile, as_of or scope.as_of), **params)
 
     try:
         return figures.render(chart_id, fetch, scope)

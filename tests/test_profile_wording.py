@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 import figures
 from briefing import source
 from figures import Scope
+from queries.fetch import RegistryFetch
 from queries.policy import list_profiles, load_profile
 from test_queries_fixtures import D, _alliance, _member, build
 
@@ -279,7 +280,7 @@ def test_no_quota_section_without_a_quota(registry: Path, monkeypatch: pytest.Mo
 
 def _catalogue(registry: Path, profile: str) -> list[figures.Chart]:
     scope = Scope(load_profile(profile), AS_OF)
-    with source.RegistryFetch(registry, scope) as fetch:
+    with RegistryFetch(registry, scope) as fetch:
         return source.catalogue(fetch=fetch, scope=scope)
 
 
@@ -327,7 +328,7 @@ def test_work_plan_word_file_in_weinans_words(registry: Path) -> None:
     from figures import work_plan
 
     scope = Scope(load_profile("weinan-2015"), AS_OF)
-    with source.RegistryFetch(registry, scope) as fetch:
+    with RegistryFetch(registry, scope) as fetch:
         plan = work_plan.build_plan(fetch, scope, 2027)
     document = Document(io.BytesIO(work_plan.to_docx(plan)))
     headers = [cell.text for table in document.tables for cell in table.rows[0].cells]

@@ -21,6 +21,7 @@ from loaders.registry import connect_read_only
 from queries import policy, runner
 from queries.__main__ import main as cli
 from queries.policy import Profile, Target, list_profiles, load_profile, load_taxonomy
+from queries.scope import Scope, parse_filters
 from test_queries_fixtures import AS_OF, REGISTRY, D, build
 
 ALL_PROFILES = list_profiles()
@@ -44,9 +45,10 @@ def con(registry: Path):
     c.close()
 
 
-def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF, **params) -> list[dict]:
+def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF,
+         filters: dict | None = None, **params) -> list[dict]:
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    columns, data = runner.fetch(con, name, profile=profile, as_of=as_of, **params)
+    columns, data = runner.fetch(con, name, Scope(profile, as_of, **(filters or {})), **params)
     return [dict(zip(columns, row)) for row in data]
 
 
@@ -506,7 +508,7 @@ def test_work_priorities_without_caps_cycle_or_taxonomy(con):
 # Regions as region_distribution shows them, levels and clusters of each alliance: see the
 # table at the top of REGISTRY in tests/test_queries_fixtures.py.
 
-F = runner.Filters
+F = dict   # a Scope's filters: regions=, levels=, clusters=
 NOTHING = F(levels=("国家级",), clusters=("新材料",))   # each matches alone (A1 A7 / A3), never together
 
 
@@ -536,14 +538,17 @@ def test_scope_alliances(con, filters, expected):
 
 
 def test_filters_value_object():
-    assert not F() and F(levels=("市级",)) and F(regions=["南开区"]).regions == ("南开区",)
-    assert F(clusters="新材料").clusters == ("新材料",)                       # a lone string is one value
-    assert F(regions=("南开区", "滨海新区")).key == F(regions=("滨海新区", "南开区", "南开区")).key
-    assert F.parse(["region=滨海新区,西青区", "level=市级", "区域=南开区", "cluster=新材料，未归类"]) == \
+    def S(**dims) -> Scope:
+        return Scope(load_profile("tianjin-2018"), AS_OF, **dims)
+    assert not S().filtered and S(levels=("市级",)).filtered and S(regions=["南开区"]).regions == ("南开区",)
+    assert S(clusters="新材料").clusters == ("新材料",)                       # a lone string is one value
+    assert S(regions=("南开区", "滨海新区")).filter_key == S(regions=("滨海新区", "南开区", "南开区")).filter_key
+    assert S(regions=("南开区", "滨海新区")).key == S(regions=("滨海新区", "南开区")).key != S().key
+    assert parse_filters(["region=滨海新区,西青区", "level=市级", "区域=南开区", "cluster=新材料，未归类"]) == \
         F(regions=("滨海新区", "西青区", "南开区"), levels=("市级",), clusters=("新材料", "未归类"))
-    with pytest.raises(runner.QueryError, match="筛选条件应写成"):
-        F.parse(["colour=red"])
-    assert F(regions=("南开区",), levels=("市级",)).describe() == "区域：南开区；级别：市级"
+    with pytest.raises(ValueError, match="筛选条件应写成"):
+        parse_filters(["colour=red"])
+    assert S(regions=("南开区",), levels=("市级",)).describe_filters() == "区域：南开区；级别：市级"
 
 
 def test_region_filter_on_overview_kpis(con):
@@ -806,7 +811,7 @@ def test_scope_is_rebuilt_only_when_the_filters_change(con):
     spy = Spy(con)
     tianjin = load_profile("tianjin-2018")
     for filters in (F(), F(), F(levels=("市级",)), F(levels=("市级",)), F(regions=("南开区",)), F()):
-        runner.run(spy, "review_schedule", profile=tianjin, as_of=AS_OF, filters=filters)
+        runner.run(spy, "review_schedule", Scope(tianjin, AS_OF, **(filters or {})))
     assert spy.count("create or replace temp table scope_alliances") == 4
 
 
@@ -815,13 +820,13 @@ def test_materialised_versions_are_reused(con):
     spy = Spy(con)
     tianjin = load_profile("tianjin-2018")
     year_ago = D("2023-06-30")
-    got = [runner.fetch(spy, "overview_kpis", profile=tianjin, as_of=d)[1][0][2]
+    got = [runner.fetch(spy, "overview_kpis", Scope(tianjin, d))[1][0][2]
            for d in (AS_OF, year_ago, AS_OF, year_ago)]
     assert got == [17, 16, 17, 16]      # members: on 2023-06-30 A1 has 11 (with 天津壬公司), A2 5
     assert spy.count("create temp table _materialised_alliance_members") == 2
     # …and so are scopes; only KEEP_VERSIONS are kept
     for i in range(runner.KEEP_VERSIONS + 2):
-        runner.fetch(spy, "overview_kpis", profile=tianjin, as_of=AS_OF, filters=F(regions=(f"区{i}",)))
+        runner.fetch(spy, "overview_kpis", Scope(tianjin, AS_OF, regions=(f"区{i}",)))
     kept = con.execute("select count(*) from duckdb_tables() where table_name like '_materialised_alliance_members%'")
     assert kept.fetchall()[0][0] == runner.KEEP_VERSIONS
 
@@ -985,7 +990,7 @@ def test_every_column_is_documented(con, doc):
         else [required]
     seen: set[str] = set()
     for params in variants:
-        columns, _ = runner.fetch(con, doc.name, profile=load_profile("tianjin-2018"), as_of=AS_OF, **params)
+        columns, _ = runner.fetch(con, doc.name, Scope(load_profile("tianjin-2018"), AS_OF), **params)
         assert set(columns) <= set(documented), f"{doc.name}: undocumented {set(columns) - set(documented)}"
         seen |= set(columns)
         assert [c for c in documented if c in columns] == columns, f"{doc.name}: header order differs"
@@ -1011,13 +1016,13 @@ CONTRACT = {
 
 @pytest.mark.parametrize("name", CONTRACT)
 def test_required_columns_lead_in_order(con, name):
-    columns, _ = runner.fetch(con, name, profile=load_profile("tianjin-2018"), as_of=AS_OF)
+    columns, _ = runner.fetch(con, name, Scope(load_profile("tianjin-2018"), AS_OF))
     assert columns[:len(CONTRACT[name].split())] == CONTRACT[name].split()
 
 
 def test_subsidy_totals_columns_follow_the_grouping(con):
     for group_by in ("year", "kind", "cluster", "region"):
-        columns, _ = runner.fetch(con, "subsidy_totals", profile=load_profile("tianjin-2018"), as_of=AS_OF,
+        columns, _ = runner.fetch(con, "subsidy_totals", Scope(load_profile("tianjin-2018"), AS_OF),
                                   group_by=group_by)
         assert columns == [group_by, "amount_wan", "count"]
 
@@ -1038,10 +1043,10 @@ def test_context_is_registered_once_per_connection_and_profile(con, monkeypatch)
     monkeypatch.setattr(runner, "_build_context", lambda *a: (calls.append(a[1].id), real(*a))[1])
     tianjin = load_profile("tianjin-2018")
     for name in runner.OVERVIEW_SET:
-        runner.run(con, name, profile=tianjin, as_of=AS_OF)
+        runner.run(con, name, Scope(tianjin, AS_OF))
     assert calls == ["tianjin-2018"]
-    runner.run(con, "coverage_by_cluster", profile=load_profile("weinan-2015"), as_of=AS_OF)
-    runner.run(con, "coverage_by_cluster", profile=tianjin, as_of=AS_OF)
+    runner.run(con, "coverage_by_cluster", Scope(load_profile("weinan-2015"), AS_OF))
+    runner.run(con, "coverage_by_cluster", Scope(tianjin, AS_OF))
     assert calls == ["tianjin-2018", "weinan-2015", "tianjin-2018"]
 
 
@@ -1053,7 +1058,7 @@ def test_parameters_are_bound_not_formatted(con):
 
 
 def test_run_returns_a_dataframe_with_labels(con):
-    df = runner.run(con, "coverage_by_cluster", profile=load_profile("tianjin-2018"), as_of=AS_OF)
+    df = runner.run(con, "coverage_by_cluster", Scope(load_profile("tianjin-2018"), AS_OF))
     assert list(df.columns)[:3] == ["cluster", "alliances_active", "members"]
     assert df["subsidy_wan"].sum() == pytest.approx(313.456789)
     labels = runner.get_query("coverage_by_cluster").labels

@@ -17,6 +17,7 @@ import pytest
 from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import Profile, load_profile
+from queries.scope import Scope
 from test_queries_fixtures import D, build
 
 AS_OF = D("2024-06-30")
@@ -119,9 +120,9 @@ def con(registry: Path):
 
 
 def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF,
-         filters: runner.Filters = runner.NO_FILTERS, **params) -> list[dict]:
+         filters: dict | None = None, **params) -> list[dict]:
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    columns, data = runner.fetch(con, name, profile=profile, as_of=as_of, filters=filters, **params)
+    columns, data = runner.fetch(con, name, Scope(profile, as_of, **(filters or {})), **params)
     return [dict(zip(columns, row)) for row in data]
 
 
@@ -151,9 +152,9 @@ def test_directory_in_registry_follows_as_of(con):
 
 
 def test_directory_respects_the_filters(con):
-    assert [r["alliance_id"] for r in rows(con, "alliance_directory", filters=runner.Filters(levels=("国家级",)))] \
+    assert [r["alliance_id"] for r in rows(con, "alliance_directory", filters=dict(levels=("国家级",)))] \
         == ["B5"]
-    assert [r["alliance_id"] for r in rows(con, "alliance_directory", filters=runner.Filters(regions=("未填",)))] \
+    assert [r["alliance_id"] for r in rows(con, "alliance_directory", filters=dict(regions=("未填",)))] \
         == ["B2"]
 
 
@@ -210,8 +211,8 @@ def test_detail_of_an_alliance_with_nothing(con):
 
 def test_detail_unknown_or_filtered_out(con):
     assert rows(con, "alliance_detail", alliance_id="B9") == []
-    assert rows(con, "alliance_detail", alliance_id="B1", filters=runner.Filters(levels=("国家级",))) == []
-    assert len(rows(con, "alliance_detail", alliance_id="B1", filters=runner.Filters(regions=("滨海新区",)))) == 1
+    assert rows(con, "alliance_detail", alliance_id="B1", filters=dict(levels=("国家级",))) == []
+    assert len(rows(con, "alliance_detail", alliance_id="B1", filters=dict(regions=("滨海新区",)))) == 1
 
 
 # ----------------------------------------------------------------------------- members
@@ -255,7 +256,7 @@ def test_member_types_count_current_members_with_zero_rows(con):
     assert [r["members"] for r in rows(con, "alliance_member_types", alliance_id="B3")] == [1, 1, 0, 0, 0, 0]
     assert [r["members"] for r in rows(con, "alliance_member_types", alliance_id="B5")] == [0] * 6
     assert [r["members"] for r in rows(con, "alliance_member_types", alliance_id="B1",
-                                       filters=runner.Filters(levels=("国家级",)))] == [0] * 6
+                                       filters=dict(levels=("国家级",)))] == [0] * 6
 
 
 # ----------------------------------------------------------------------------- events, subsidies, reports
@@ -357,7 +358,7 @@ def test_eligibility_summary_follows_the_profile(con):
 
 
 def test_eligibility_summary_under_filters_and_on_an_empty_registry(con, tmp_path: Path):
-    got = table(con, "eligibility_summary", "problem_type alliances checked", filters=runner.Filters(levels=("国家级",)))
+    got = table(con, "eligibility_summary", "problem_type alliances checked", filters=dict(levels=("国家级",)))
     assert got[0] == ("成员不足", 1, 1) and got[3] == ("责任主体非本地", 0, 1)
     empty = connect_read_only(build(tmp_path / "empty.duckdb", {}))
     try:

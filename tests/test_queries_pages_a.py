@@ -16,6 +16,7 @@ import pytest
 from loaders.registry import connect_read_only
 from queries import policy, runner
 from queries.policy import Profile, Target, load_profile, load_taxonomy
+from queries.scope import Scope
 from test_queries_fixtures import AS_OF, REGISTRY, build
 
 TIANJIN = load_taxonomy("tianjin-clusters").entry_names
@@ -36,9 +37,9 @@ def con(registry: Path):
 
 
 def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF,
-         filters: runner.Filters | None = None, **params) -> list[dict]:
+         filters: dict | None = None, **params) -> list[dict]:
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    columns, data = runner.fetch(con, name, profile=profile, as_of=as_of, filters=filters, **params)
+    columns, data = runner.fetch(con, name, Scope(profile, as_of, **(filters or {})), **params)
     return [dict(zip(columns, row)) for row in data]
 
 
@@ -161,7 +162,7 @@ def test_target_outlook_on_the_last_day_of_a_year(con, many_targets):
 
 def test_target_outlook_filters_count_the_scope_against_the_whole_target(con):
     # 滨海新区 holds A1 only (filed 2019, within 十三五)
-    got = rows(con, "target_outlook", filters=runner.Filters(regions=("滨海新区",)))
+    got = rows(con, "target_outlook", filters=dict(regions=("滨海新区",)))
     assert [(r["achieved"], r["gap"], r["target_low"]) for r in got] == [(1, 79, 80)]
 
 
@@ -190,7 +191,7 @@ def test_cluster_filings_by_year_other_taxonomy_and_filters(con):
     assert got[0]["cluster_group"] == "新材料"
     assert sum(r["filed"] for r in got if r["cluster"] == "未归类") == 5   # none of the fields matches
     # a cluster filter keeps every row, counts only its alliances, and starts at their first filing
-    got = rows(con, "cluster_filings_by_year", filters=runner.Filters(clusters=("高端装备",)))
+    got = rows(con, "cluster_filings_by_year", filters=dict(clusters=("高端装备",)))
     assert {r["year"] for r in got} == set(range(2019, 2025))
     assert [(r["cluster"], r["year"]) for r in got if r["filed"]] == [("高端装备", 2019)]
 
@@ -238,5 +239,5 @@ def test_cluster_assignments_active_rows_match_coverage(con):
 def test_cluster_assignments_other_taxonomy_and_filters(con):
     got = rows(con, "cluster_assignments", taxonomy="heilongjiang-fields")
     assert {r["cluster"] for r in got} == {"未归类"} and len(got) == 7
-    got = rows(con, "cluster_assignments", filters=runner.Filters(regions=("滨海新区",)))
+    got = rows(con, "cluster_assignments", filters=dict(regions=("滨海新区",)))
     assert [r["alliance"] for r in got] == ["机器人联盟"]

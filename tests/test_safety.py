@@ -28,6 +28,7 @@ from loaders.pipeline import prepare
 from loaders.registry import connect_read_only
 from loaders.store import import_batch
 from queries import runner
+from queries.fetch import RegistryFetch
 from queries.policy import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +154,7 @@ def chart_strings(fig) -> Iterator[str]:
 def test_charts_escape_markup_in_names(html_db: Path, chart_id: str):
     """Plotly renders <b>, <i>, <br> … in any text it draws, so registry text must reach it escaped."""
     scope = Scope(load_profile("tianjin-2018"), AS_OF, 2010, 2024)
-    with source.RegistryFetch(html_db, scope) as fetch:
+    with RegistryFetch(html_db, scope) as fetch:
         if source.is_per_alliance(chart_id):
             fetch = source.for_alliance(fetch, "TJ-X1")[0]
         fig, _ = figures.render(chart_id, fetch, scope)
@@ -190,7 +191,7 @@ def test_xlsx_export_neutralises_formula_cells():
 def test_a_real_query_export_neutralises_the_formula_name(html_db: Path):
     con = connect_read_only(html_db)
     try:
-        directory = runner.run(con, "alliance_directory", profile=load_profile("tianjin-2018"), as_of=AS_OF)
+        directory = runner.run(con, "alliance_directory", Scope(load_profile("tianjin-2018"), AS_OF))
     finally:
         con.close()
     labels = runner.get_query("alliance_directory").labels
@@ -238,14 +239,13 @@ def test_filter_and_parameter_values_are_bound_never_spliced(html_db: Path):
     profile = load_profile("tianjin-2018")
     con = connect_read_only(html_db)
     try:
-        everything = runner.run(con, "overview_kpis", profile=profile, as_of=AS_OF)
+        everything = runner.run(con, "overview_kpis", Scope(profile, AS_OF))
         assert int(everything.iloc[0].active_alliances) == 4
-        injected = runner.Filters(regions=("和平区' or 1=1 --",), levels=("市级') or ('1'='1",))
-        assert int(runner.run(con, "overview_kpis", profile=profile, as_of=AS_OF,
-                              filters=injected).iloc[0].active_alliances) == 0
-        assert runner.run(con, "alliance_detail", profile=profile, as_of=AS_OF,
+        injected = Scope(profile, AS_OF, regions=("和平区' or 1=1 --",), levels=("市级') or ('1'='1",))
+        assert int(runner.run(con, "overview_kpis", injected).iloc[0].active_alliances) == 0
+        assert runner.run(con, "alliance_detail", Scope(profile, AS_OF),
                           alliance_id="x' or '1'='1").empty
-        assert runner.run(con, "alliance_detail", profile=profile, as_of=AS_OF, alliance_id="TJ-X1").shape[0] == 1
+        assert runner.run(con, "alliance_detail", Scope(profile, AS_OF), alliance_id="TJ-X1").shape[0] == 1
     finally:
         con.close()
 
