@@ -24,8 +24,6 @@ def favicon() -> Image.Image:
 
 st.set_page_config(page_title="联盟看板", page_icon=favicon(), layout="wide")
 
-PAGES = {group: [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
-                 for p in pages] for group, pages in navigation.groups().items()}
 
 
 def unknown_path_opens_home() -> None:
@@ -42,6 +40,9 @@ def unknown_path_opens_home() -> None:
 with guard.errors_reported():  # a traceback never reaches the browser: logged with an id instead
     auth.sidebar_login()
     unknown_path_opens_home()
+    words = ui.viewed_profile().in_words   # 领域覆盖, 复审与报告: the navigation in the profile's words
+    PAGES = {group: [st.Page(p.file, title=words(p.title), icon=p.icon, url_path=p.url_path, default=p.default)
+                     for p in pages] for group, pages in navigation.groups().items()}
     page = st.navigation(PAGES, expanded=True)  # every page listed: beyond 12 Streamlit folds them under "View N more"
     ui.keep_filters()
     page.run()

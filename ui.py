@@ -124,6 +124,14 @@ def _quoted(value: str) -> str:
     return f"「{escape_markdown(text)}」"
 
 
+def viewed_profile() -> Profile:
+    """The profile this session is viewing (the sidebar's choice, else the link's, else the default), so the
+    navigation can name pages in its words before the page's sidebar runs."""
+    profiles = list_profiles()
+    wanted = st.session_state.get("f_profile") or st.query_params.get("profile", "")
+    return bureau.profile_checked(wanted if wanted in profiles else default_profile())[0]
+
+
 def _profile_from_url(profiles: list[str], notices: list[str]) -> str:
     wanted = st.query_params.get("profile", "")
     if wanted and wanted not in profiles:

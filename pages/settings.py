@@ -48,7 +48,7 @@ def values_table(current: Profile, shipped: Profile) -> pd.DataFrame:
                 f"每 {p.review.cycle_years} 年" if p.review.cycle_years else "未规定",
                 f"每年 {p.review.report_due}" if p.review.report_due else "不要求",
                 f"{p.review.agreement_term_years} 年" if p.review.agreement_term_years else "未规定"]
-    return pd.DataFrame({"项目": ["成员单位最低数量", "评估（复审）周期", "年度报告截止日", "联盟协议期限"],
+    return pd.DataFrame({"项目": ["成员单位最低数量", f"{current.terms.review}周期", "年度报告截止日", "联盟协议期限"],
                          "本局现行": shown(current), "发布版": shown(shipped)})
 
 
@@ -84,7 +84,8 @@ def show_values(profile: Profile, shipped: Profile, editor: bool) -> None:
         st.markdown("**修改**（0 表示政策未规定该项）")
         left, right = st.columns(2)
         minimum = count_input(left, "member_minimum", "成员单位最低数量（家）", profile.members.minimum, "sv_minimum")
-        cycle = count_input(right, "cycle_years", "评估（复审）周期（年）", profile.review.cycle_years, "sv_cycle")
+        cycle = count_input(right, "cycle_years", f"{profile.terms.review}周期（年）", profile.review.cycle_years,
+                            "sv_cycle")
         due = left.text_input("年度报告截止日（月-日，如 11-30；留空表示不要求年度报告）", profile.review.report_due,
                               key="sv_due")
         term = count_input(right, "agreement_term_years", "联盟协议期限（年）", profile.review.agreement_term_years, "sv_term")

@@ -28,7 +28,7 @@ from loaders.store import import_batch
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
 from queries.scope import Scope
-from test_e2e import PAGES
+from test_e2e import PAGES, browser  # noqa: F401  (the browser fixture)
 from test_sample_data import load_generator
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -321,3 +321,42 @@ def test_every_page_shows_only_the_own_taxonomy(dbs, alliance_names, monkeypatch
     assert not _labels(at) & others
     text = _prose(at, alliance_names[key])
     assert not [e for e in prose if e in text]
+
+
+# ---- every page of each bureau's own sample, in a real browser ------------------------------------
+
+# What a person reads (the grids' cells are drawn on canvas and hold data, not wording).
+VISIBLE_TEXT_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stSidebarNav"], [data-testid="stHeading"], [data-testid="stMarkdown"], [data-testid="stCaptionContainer"],'
+    + '[data-testid="stMetric"], [data-testid="stAlert"], [data-testid="stTab"], [data-testid="stExpander"] summary,'
+    + '[data-testid="stWidgetLabel"], .gtitle, .xtitle, .ytitle, .xtick, .ytick, .legendtext')]
+    .map(e => e.innerText ?? e.textContent).join('\\n')"""
+
+
+@pytest.mark.parametrize("key", [k for k in SAMPLES if k != "tianjin"])   # Tianjin: tests/test_e2e.py
+def test_every_page_in_the_browser_speaks_only_for_its_bureau(dbs, models, alliance_names, browser,
+                                                              monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """The bureau's sample opened as `make run SAMPLE=…` opens it: its figures on 总览, and on no page another
+    jurisdiction's rule words (tests/test_profile_wording.py FOREIGN) or taxonomy entries."""
+    from test_e2e import open_page, serve, wait_rendered
+    from test_profile_wording import FOREIGN
+
+    profile = SAMPLES[key]
+    monkeypatch.setenv("REGISTRY_PROFILE", profile)
+    _, prose = _foreign(key)
+    live = sum(active(a) for a in models[key])
+    with serve(dbs[key]) as url:
+        tab = browser.new_page(viewport={"width": 1440, "height": 1000})
+        try:
+            for page in PAGES:
+                open_page(tab, f"{url}/{page.path}?as_of={AS_OF.isoformat()}")
+                wait_rendered(tab)
+                text = tab.evaluate(VISIBLE_TEXT_JS)
+                for name in sorted(alliance_names[key], key=len, reverse=True):
+                    text = text.replace(name, "")
+                assert not [w for w in FOREIGN[profile] if w in text], (key, page.url_path)
+                assert not [e for e in prose if e in text], (key, page.url_path)
+                if page.default:
+                    assert tab.get_by_text(f"{live} 个", exact=True).count(), (key, "在册联盟")
+        finally:
+            tab.close()
