@@ -45,6 +45,19 @@ def sample_server(sample_db: Path):
         yield url
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by playwright (never a downloaded browser build), shared by a module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_e2e import CHROMIUM, CHROMIUM_FLAGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A registry with the schema and an import record but no rows at all."""

@@ -106,16 +106,6 @@ def serve(db: Path) -> Iterator[str]:
         proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
-
-
 def wait_rendered(tab, title: str | None = None) -> None:
     """Wait for the final render (and for the page's title, when given)."""
     if title:

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.test_e2e import (CHROMIUM, FILTERS, PAGES, ROOT, SHOTS, TIMEOUT_MS, Page, assert_no_traceback,  # noqa: F401
-                            browser, require_file, wait_rendered)
+                            require_file, wait_rendered)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"没有 Chromium（{CHROMIUM}）：浏览器测试跳过（apt-get install chromium）")

@@ -28,7 +28,7 @@ from loaders.store import import_batch
 from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
 from queries.scope import Scope
-from test_e2e import PAGES, browser  # noqa: F401  (the browser fixture)
+from navigation import PAGES
 from test_sample_data import load_generator
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -338,7 +338,7 @@ def test_every_page_in_the_browser_speaks_only_for_its_bureau(dbs, models, allia
                                                               monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """The bureau's sample opened as `make run SAMPLE=…` opens it: its figures on 总览, and on no page another
     jurisdiction's rule words (tests/test_profile_wording.py FOREIGN) or taxonomy entries."""
-    from test_e2e import open_page, serve, wait_rendered
+    from tests.test_e2e import open_page, serve, wait_rendered
     from test_profile_wording import FOREIGN
 
     profile = SAMPLES[key]
