@@ -69,10 +69,7 @@ if wanted and wanted not in options:
 chosen = st.selectbox(f"选择联盟（找到 {len(found)} 个）", options, index=options.index(wanted) if wanted else None,
                       format_func=lambda i: f"{names[i]}（{i}）", placeholder="从列表中选择，或在此输入名称筛选",
                       filter_mode="contains", key="a_pick")
-if chosen and st.query_params.get("alliance") != chosen:
-    st.query_params["alliance"] = chosen
-elif not chosen and "alliance" in st.query_params:
-    del st.query_params["alliance"]
+ui.set_url(alliance=chosen or None)
 
 if not chosen:
     st.caption("选择一个联盟查看档案；下表为符合查找条件的联盟。")

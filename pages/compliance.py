@@ -43,11 +43,7 @@ wanted = [t for t in st.query_params.get("problem", "").split(",") if t in types
 chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem", select_all=False,
                         disabled=not types, help="选一项或几项：列出有其中任一问题的联盟")
 # Kept in the URL, like the sidebar filters, so a link reopens the same list.
-for key, value in (("show", "all" if choice == "全部联盟" else ""), ("problem", ",".join(chosen))):
-    if value and st.query_params.get(key) != value:
-        st.query_params[key] = value
-    elif not value and key in st.query_params:
-        del st.query_params[key]
+ui.set_url(show="all" if choice == "全部联盟" else None, problem=",".join(chosen))
 
 shown = checked if choice == "全部联盟" else checked[~ok]
 if chosen:

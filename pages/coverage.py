@@ -23,10 +23,7 @@ taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(wa
                            format_func=lambda t: load_taxonomy(t).name, key=f"coverage_taxonomy_{scope.profile.id}",
                            help="默认为政策配置的分类体系；也可改用其他分类体系对照统计："
                                 + "、".join(load_taxonomy(t).name for t in taxonomies))
-if taxonomy_id != own:
-    st.query_params["taxonomy"] = taxonomy_id
-elif "taxonomy" in st.query_params:
-    del st.query_params["taxonomy"]
+ui.set_url(taxonomy=taxonomy_id if taxonomy_id != own else None)
 chosen = load_taxonomy(taxonomy_id)
 if taxonomy_id == own:
     st.caption(f"分类依据：{chosen.basis}（来源：{chosen.source}）")

@@ -20,8 +20,7 @@ default = int(asked) if asked.isdigit() and int(asked) in years else scope.as_of
 left, right, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
 year = left.selectbox("计划年度", years, index=years.index(default), format_func=lambda y: f"{y}年", key="p_year",
                       help="默认为统计截止日期的下一年")
-if st.query_params.get("year") != str(year):
-    st.query_params["year"] = str(year)
+ui.set_url(year=str(year))
 
 plan = work_plan.build_plan(fetch, scope, year)
 # Built only when clicked: a Word file of every appendix is not worth building on each view.

@@ -551,6 +551,49 @@ def test_filters_value_object():
     assert S(regions=("南开区",), levels=("市级",)).describe_filters() == "区域：南开区；级别：市级"
 
 
+def test_scope_codec_url_and_command_line():
+    """One URL form (the sidebar's keys) and one command-line form (--filter, both CLIs) of a Scope."""
+    import argparse
+
+    from figures.coverage import with_taxonomy
+    from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, add_arguments, from_arguments
+
+    tianjin = load_profile("tianjin-2018")
+    scope = Scope(tianjin, AS_OF, 2016, 2020, regions=("滨海新区", "西青区"), levels=("市级",))
+    assert scope.url_params() == {"profile": "tianjin-2018", "as_of": "2024-06-30", "from": "2016", "to": "2020",
+                                  "region": "滨海新区,西青区", "level": "市级"}
+    assert set(scope.url_params()) <= set(URL_KEYS)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--from", "2016", "--to", "2020", "--filter", "region=滨海新区，西青区", "--filter", "级别=市级"])
+    assert from_arguments(args, tianjin, AS_OF) == scope
+    plain = from_arguments(parser.parse_args([]), tianjin, AS_OF)      # the dashboard's default year range
+    assert (plain.year_from, plain.year_to, plain.filtered) == (DEFAULT_YEAR_FROM, AS_OF.year, False)
+    # The coverage page's taxonomy swap lives in the Scope: it keys the cache apart from the profile's own.
+    other = next(t for t in policy.list_taxonomies() if t != tianjin.taxonomy)
+    assert with_taxonomy(scope, other).key != scope.key
+
+
+def test_one_fetcher_binds_scope_and_date(registry):
+    """queries.fetch: the fetch pages and packs read through; as_of= is the same scope on another date."""
+    from dataclasses import replace
+
+    from queries.fetch import RegistryFetch
+
+    scope = Scope(load_profile("tianjin-2018"), AS_OF, regions=("滨海新区",))
+    year_ago = D("2023-06-30")
+    with RegistryFetch(registry, scope) as fetch:
+        con = connect_read_only(registry)
+        try:
+            for at in (scope, replace(scope, as_of=year_ago)):
+                expected = runner.run(con, "overview_kpis", at)
+                got = fetch("overview_kpis") if at is scope else fetch("overview_kpis", as_of=year_ago)
+                assert got.equals(expected)
+        finally:
+            con.close()
+        assert fetch("overview_kpis").iloc[0]["active_alliances"] == 1     # 滨海新区 = A1 alone
+
+
 def test_region_filter_on_overview_kpis(con):
     # 滨海新区 = A1 alone: 10 members, its three payments; 复审 2021-09-01 → next due 2024-09-01, not overdue;
     # its 2023 report was submitted on 2024-01-10.
