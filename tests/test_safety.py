@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 import auth
 import figures
+import navigation
 from briefing import source
 from figures import Scope, tables
 from loaders.pipeline import prepare
@@ -38,7 +39,7 @@ FORMULA = '=HYPERLINK("http://evil.example","点我")联盟'
 IMG_UNIT = "<img src=x onerror=alert(2)>公司"
 RAW_MARKUP = ("<script", "<b>", "<img")
 PHONE = "022-88886666"
-PAGES = re.findall(r"pages/\w+\.py", (ROOT / "app.py").read_text(encoding="utf-8"))
+PAGES = [page.file for page in navigation.PAGES]
 HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("安全测试 password")
 AS_OF = dt.date(2024, 12, 31)
 
