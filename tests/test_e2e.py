@@ -79,31 +79,39 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against ``db``; yields its URL."""
+def serve(db: Path, *, editors: bool = True, log: Path | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free port against ``db``; yields its URL.
+
+    ``editors``: the test editor can sign in; ``log``: the server's output is kept there.
+    """
     port = _free_port()
     from auth import ENV_EDITORS, hash_password
 
-    env = {**os.environ, "REGISTRY_DB": str(db), ENV_EDITORS: f"{EDITOR}:{hash_password(PASSWORD)}"}
+    env = {**os.environ, "REGISTRY_DB": str(db)}
+    env.pop(ENV_EDITORS, None)
+    if editors:
+        env[ENV_EDITORS] = f"{EDITOR}:{hash_password(PASSWORD)}"
+    out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 urllib.request.urlopen(url + "/_stcore/health", timeout=1)
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("Streamlit 未能在 30 秒内启动")
+                    pytest.fail("Streamlit 未能在 60 秒内启动" + (f"：{log.read_text()}" if log else ""))
                 time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
         proc.wait(10)
+        if log:
+            out.close()
 
 
 def wait_rendered(tab, title: str | None = None) -> None:

@@ -9,10 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -22,12 +18,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import guard
+from tests.test_e2e import CHROMIUM, CHROMIUM_FLAGS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 ERROR_ID = re.compile(r"错误编号 ([0-9A-F]{8})")
 
 
@@ -78,12 +72,6 @@ def test_an_unexpected_error_shows_an_id_in_chinese_and_logs_the_traceback():
 
 # ---- a running server, probed from this process -------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def broken_server(tmp_path_factory):
     """The app on a registry file that is not a database at all (a disk error, a wrong file copied in)."""
@@ -91,27 +79,8 @@ def broken_server(tmp_path_factory):
     db = folder / "registry.duckdb"
     db.write_bytes(os.urandom(8192))
     log = folder / "server.log"
-    port = _free_port()
-    env = {**os.environ, "REGISTRY_DB": str(db)}
-    env.pop("LIANMENG_EDITORS", None)
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                 "--server.headless", "true"], cwd=ROOT, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("Streamlit 未能启动：" + log.read_text())
-                time.sleep(0.3)
+    with serve(db, editors=False, log=log) as url:
         yield url, log
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(broken_server):
