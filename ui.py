@@ -18,7 +18,7 @@ import figures
 from figures import Scope, tables
 from loaders import default_db
 from loaders.registry import connect_read_only, latest_import
-from queries import bureau, runner
+from queries import bureau, catalogue
 from queries.fetch import bind, read
 from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, split_values
 from queries.policy import Profile, default_profile, list_profiles, load_profile
@@ -383,7 +383,7 @@ def source_line(scope: Scope, query: str, version: Version | None = None) -> str
     """数据来源：联盟登记库（…导入）；统计口径：…；截至… — where a figure comes from, in words a leader reads."""
     info = _import_info(version) if (version := version or db_version()) else {}
     imported = f"（{str(info['finished_at'])[:10]} 导入）" if info else ""
-    basis = [scope.profile.in_words(runner.get_query(query).title), f"按“{scope.profile.name}”政策配置"]
+    basis = [scope.profile.in_words(catalogue.get_query(query).title), f"按“{scope.profile.name}”政策配置"]
     for word, values in (("区域", scope.regions), ("级别", scope.levels), (scope.profile.terms.cluster, scope.clusters)):
         if values:
             basis.append(f"{word}：{'、'.join(values)}")

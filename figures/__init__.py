@@ -60,7 +60,7 @@ def needs_classified(fetch: Fetch, scope: Scope) -> str | None:
     p = scope.profile
     if not p.taxonomy:
         return f"{p.name}没有{p.terms.cluster}分类，本图不适用。"
-    rows = fetch("coverage_by_cluster", taxonomy=p.taxonomy)
+    rows = fetch("coverage_by_cluster")
     classified = rows.loc[rows["cluster"] != UNCLASSIFIED, "alliances_active"].sum()
     if rows["alliances_active"].sum() and not classified:
         return (f"在册联盟全部未归入{p.terms.cluster}（100% 未归类），按{p.terms.cluster}画图没有意义；"
@@ -123,9 +123,9 @@ def in_profile_words(text: str, profile: Profile) -> str:
 
 def column_labels(query: str, profile: Profile) -> dict[str, str]:
     """A named query's column labels (its header) in the profile's words, for table headers and downloads."""
-    from queries import runner
+    from queries import catalogue
 
-    return {name: in_profile_words(label, profile) for name, label in runner.get_query(query).labels.items()}
+    return {name: in_profile_words(label, profile) for name, label in catalogue.get_query(query).labels.items()}
 
 
 MAX_BARS = 20  # categories one bar chart shows; the rest become one 其余 bar, so no chart grows with the registry

@@ -10,7 +10,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from queries import runner
+from queries import catalogue
 from queries.policy import SUBSIDY_KINDS
 
 from . import THEME, Fetch, Scope, chart
@@ -28,7 +28,7 @@ def plain_text(value: object) -> str:
 def for_alliance(fetch: Fetch, alliance_id: str) -> Fetch:
     """A fetch that passes ``alliance_id`` to the queries whose header declares that parameter."""
     def bound(name: str, as_of=None, **params):
-        if any(p.name == PARAM for p in runner.get_query(name).user_params):
+        if any(p.name == PARAM for p in catalogue.get_query(name).user_params):
             params.setdefault(PARAM, alliance_id)
         return fetch(name, as_of=as_of, **params)
     return bound

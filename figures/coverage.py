@@ -39,7 +39,8 @@ def with_taxonomy(scope: Scope, taxonomy_id: str) -> Scope:
     if taxonomy_id == profile.taxonomy:
         return scope
     terms = dataclasses.replace(profile.terms, cluster=taxonomy_word(taxonomy_id))
-    return dataclasses.replace(scope, profile=dataclasses.replace(profile, taxonomy=taxonomy_id, terms=terms))
+    return dataclasses.replace(scope, profile=dataclasses.replace(profile, taxonomy=taxonomy_id, terms=terms),
+                               taxonomy=taxonomy_id)
 
 
 def taxonomy_word(taxonomy_id: str) -> str:
@@ -54,7 +55,7 @@ def entry_word(scope: Scope) -> str:
 
 def coverage_rows(fetch: Fetch, scope: Scope) -> pd.DataFrame:
     """coverage_by_cluster under the scope's taxonomy."""
-    return fetch("coverage_by_cluster", taxonomy=scope.profile.taxonomy)
+    return fetch("coverage_by_cluster")
 
 
 def uncovered(rows: pd.DataFrame) -> list[str]:
@@ -151,7 +152,7 @@ def members(fetch: Fetch, scope: Scope) -> go.Figure | None:
 
 
 def _heatmap_rows(fetch: Fetch, scope: Scope) -> pd.DataFrame:
-    return scope.in_years(fetch("cluster_filings_by_year", taxonomy=scope.profile.taxonomy))
+    return scope.in_years(fetch("cluster_filings_by_year"))
 
 
 def _heatmap_takeaway(fetch: Fetch, scope: Scope) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from queries import runner
+from queries import catalogue
 from queries.policy import Profile
 
 from . import Fetch, Scope, column_labels, footnote, in_profile_words
@@ -434,7 +434,7 @@ def _add_table(document: Any, appendix: Appendix) -> None:
     if rows.empty:
         document.add_paragraph("（无）")
         return
-    labels = appendix.labels or runner.get_query(appendix.query).labels
+    labels = appendix.labels or catalogue.get_query(appendix.query).labels
     table = document.add_table(rows=len(rows) + 1, cols=len(appendix.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -6,7 +6,7 @@ import auth
 import ui
 from figures import tables
 from figures.alliance import for_alliance
-from queries import runner
+from queries import catalogue
 from queries.policy import normalise
 
 CONTACT = ("contact_person", "contact_phone")
@@ -82,7 +82,7 @@ if detail_rows.empty:  # removed by a new import since the directory was read
     st.warning(f"联盟编号「{ui.escape_markdown(chosen)}」已不在登记库中，请重新选择。")
     st.stop()
 detail = detail_rows.iloc[0]
-labels = runner.get_query("alliance_detail").labels
+labels = catalogue.get_query("alliance_detail").labels
 name = str(detail["alliance"])
 stem = tables.file_stem(name)
 

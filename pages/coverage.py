@@ -39,7 +39,7 @@ scope = with_taxonomy(scope, taxonomy_id)
 fetch = ui.fetcher(version, scope)
 word = entry_word(scope)
 
-assignments = fetch("cluster_assignments", taxonomy=taxonomy_id)
+assignments = fetch("cluster_assignments")
 if assignments.empty:
     st.info("所选范围内的登记库中还没有联盟。可调整左侧的筛选条件；若尚未导入数据，请到“数据导入”页导入联盟名录。")
     st.stop()

@@ -144,13 +144,13 @@ def show_caps(profile: Profile, shipped: Profile, editor: bool) -> None:
             apply(lambda: bureau.change_caps(profile.id, given, auth.user_name()))
 
 
-def show_classification(profile: Profile, fetch, editor: bool) -> None:
+def show_classification(profile: Profile, fetch_in, editor: bool) -> None:
     taxonomies = list_taxonomies()
     default = profile.taxonomy if profile.taxonomy in taxonomies else taxonomies[0]
     taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(default), key="sk_taxonomy",
                                format_func=lambda t: load_taxonomy(t).name)
     taxonomy, word = load_taxonomy(taxonomy_id), taxonomy_word(taxonomy_id)
-    rows = fetch("cluster_assignments", taxonomy=taxonomy_id)
+    rows = fetch_in(taxonomy_id)("cluster_assignments")
     open_rows = rows[rows["cluster"] == UNCLASSIFIED]
     manual = rows[rows["reason"] == MANUAL_REASON]
     st.caption(f"{len(open_rows)} 个联盟未归类，{len(manual)} 个已人工归类（共 {len(rows)} 个）。"
@@ -237,7 +237,8 @@ with targets:
 with caps:
     show_caps(profile, shipped, editor)
 with classes:
-    show_classification(profile, ui.fetcher(version, dataclasses.replace(scope, regions=(), levels=(), clusters=())),
+    show_classification(profile, lambda taxonomy_id: ui.fetcher(version, dataclasses.replace(
+                            scope, regions=(), levels=(), clusters=(), taxonomy=taxonomy_id)),
                         editor)
 with history:
     show_history(editor)

@@ -18,6 +18,7 @@ import csv
 import json
 import sys
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -28,7 +29,7 @@ import duckdb
 from loaders import default_db
 from loaders.registry import connect_read_only
 
-from . import bureau, runner
+from . import bureau, catalogue, runner
 from .policy import DEFAULT_PROFILE
 from .scope import add_arguments, from_arguments
 
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
-    except (runner.QueryError, ValueError, duckdb.Error) as e:
+    except (catalogue.QueryError, ValueError, duckdb.Error) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into head & co.
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list(args: argparse.Namespace) -> int:
-    for doc in runner.list_queries():
+    for doc in catalogue.list_queries():
         print(f"{doc.name}：{doc.title}")
         print(f"    {doc.what}")
         params = [f"{p.name}={p.default}" + (f"（{' | '.join(p.choices)}）" if p.choices else "")
@@ -91,7 +92,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    doc = runner.get_query(args.name)
+    doc = catalogue.get_query(args.name)
     print(doc.path.read_text(encoding="utf-8"))
     return 0
 
@@ -114,18 +115,20 @@ def _settings(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    doc = runner.get_query(args.name)
+    doc = catalogue.get_query(args.name)
     params: dict[str, str] = {}
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise runner.QueryError(f"参数应写成 k=v，现为「{item}」")
+            raise catalogue.QueryError(f"参数应写成 k=v，现为「{item}」")
         params[key.strip()] = value.strip()
     db = args.db or default_db()
     if not Path(db).exists():
-        raise runner.QueryError(f"数据库文件不存在：{db}")
+        raise catalogue.QueryError(f"数据库文件不存在：{db}")
     # the profile with this registry's own settings
     scope = from_arguments(args, bureau.profile(args.profile, Path(db)), args.as_of or date.today())
+    if "taxonomy" in params:   # --param taxonomy=ID: the scope's taxonomy ("" = none)
+        scope = replace(scope, taxonomy=params.pop("taxonomy"))
     con = connect_read_only(Path(db))
     try:
         columns, rows = runner.fetch(con, args.name, scope, **params)

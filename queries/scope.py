@@ -32,6 +32,7 @@ class Scope:
     regions: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     clusters: tuple[str, ...] = ()
+    taxonomy: str | None = None    # the taxonomy the clusters are counted in; None = the profile's, "" = none
 
     def __post_init__(self) -> None:
         # Accept lists (and a lone string as one value); keep first-seen order, drop repeats.
@@ -39,6 +40,11 @@ class Scope:
             value = getattr(self, name)
             values = (value,) if isinstance(value, str) else tuple(value or ())
             object.__setattr__(self, name, tuple(dict.fromkeys(str(v) for v in values)))
+
+    @property
+    def taxonomy_id(self) -> str:
+        """The taxonomy in effect: the scope's own choice, else the profile's ("" = none)."""
+        return self.profile.taxonomy if self.taxonomy is None else self.taxonomy
 
     @property
     def filtered(self) -> bool:
@@ -81,14 +87,15 @@ class Scope:
 
     @property
     def key(self) -> tuple:
-        """What a query's rows depend on, as a small stable value (a cache key part): the profile's id
-        and taxonomy (a page may swap it), the date and the filters, order-independent. The year range
+        """What a query's rows depend on, as a small stable value (a cache key part): the profile's id,
+        the taxonomy in effect (a page may choose another), the date and the filters, order-independent. The year range
         is not part of it: queries take it as parameters. The bureau's settings are keyed by their stamp
         beside it (queries.bureau.stamp), not by the profile's contents."""
-        return (self.profile.id, self.profile.taxonomy, self.as_of, *self.filter_key)
+        return (self.profile.id, self.taxonomy_id, self.as_of, *self.filter_key)
 
     def url_params(self) -> dict[str, str]:
-        """The scope as the dashboard keeps it in the URL (``URL_KEYS``; empty ones left out)."""
+        """The scope as the dashboard keeps it in the URL (``URL_KEYS``; empty ones left out). The coverage
+        page keeps its own taxonomy choice in the URL beside these (``taxonomy=``)."""
         params = {"profile": self.profile.id, "as_of": self.as_of.isoformat(),
                   "from": str(self.year_from or ""), "to": str(self.year_to or ""),
                   "region": ",".join(self.regions), "level": ",".join(self.levels),

@@ -1,0 +1,150 @@
+"""The query context: the policy profile and its taxonomy as tables and bound parameters.
+
+A query sees the profile two ways. Scalars arrive as bound parameters (``context_params``:
+``$as_of``, ``$cycle_years``, … — the names ``catalogue.CONTEXT_PARAMS`` documents). Lists and
+rules arrive as tables, built by ``build`` into one catalog per context (queries.cache decides
+when, and shares it between cursors):
+
+``profile_caps(kind, cap_wan)``
+    subsidy caps (万元) by 补贴类型; kinds without a cap are absent.
+``profile_targets(label, year, low, high, count_from)``
+    the profile's targets; ``count_from = 0`` means cumulative since the start.
+``profile_required_types(group_no, unit_type, group_label)``
+    member types required: at least one member of some type of each group.
+``taxonomy_entries(entry, grp, position)``
+    the clusters/fields of the taxonomy, in its order (empty when there is none).
+``alliance_cluster(alliance_id, cluster, reason, raw_field)``
+    every alliance classified by ``policy.classify_alliances`` (overrides applied);
+    unmapped ones carry 未归类 and the reason.
+``lead_units`` and ``alliance_region``
+    the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
+
+The scope's tables (``scope_alliances``, ``scope_filters``) are per cursor, from
+``scope_alliances.sql`` and ``scope_filters.sql`` here: see ``scope_statements``.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from loaders.normalise import name_key
+
+from .. import policy
+from ..policy import UNCLASSIFIED, Profile
+from ..scope import Scope
+
+HERE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def rule(name: str) -> str:
+    """The SQL of ``context/NAME.sql``."""
+    return (HERE / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def context_params(profile: Profile, as_of: date) -> dict[str, Any]:
+    """The runner-supplied parameter values for ``profile`` on ``as_of``."""
+    month, day = (int(x) for x in profile.review.report_due.split("-")) if profile.review.report_due else (None, None)
+    m = profile.members
+    return {
+        "as_of": as_of,
+        "cycle_years": profile.review.cycle_years,
+        "report_due_month": month,
+        "report_due_day": day,
+        "agreement_term_years": profile.review.agreement_term_years,
+        "overdue_action": profile.review.overdue_action,
+        "recommender_max": profile.recommendation.max_per_recommender,
+        "act_term": profile.terms.act,
+        "review_term": profile.terms.review,
+        "conditions_term": profile.terms.conditions,
+        "member_minimum": m.minimum,
+        "counts_core_only": m.counts_core_only,
+        "require_lead_local": m.lead_registered_locally,
+        "core_local_share_min": m.core_local_share_min,
+        "local_places": list(m.local_places),
+        "neighbour_places": list(m.neighbour_places),
+        "regions": list(profile.regions),
+    }
+
+
+def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, catalog: str) -> None:
+    """Create the context tables for ``profile`` and taxonomy ``taxonomy_id`` ("" = none) in ``catalog``.
+
+    ``con``'s current database is the registry; ``catalog`` is an empty attached database on its search path.
+    """
+    caps = pd.DataFrame({"kind": list(profile.subsidy_caps),
+                         "cap_wan": [repr(v) for v in profile.subsidy_caps.values()]})
+    targets = pd.DataFrame([(t.label, t.year, t.low, t.high, t.count_from) for t in profile.targets],
+                           columns=["label", "year", "low", "high", "count_from"])
+    required = pd.DataFrame([(i, kind, "或".join(group)) for i, group in enumerate(profile.members.required_types, 1)
+                             for kind in group], columns=["group_no", "unit_type", "group_label"])
+    alliances = con.execute("select alliance_id, name, field, lead_unit from alliances").fetchall()
+    ids = [a[0] for a in alliances]
+    if taxonomy_id:
+        tax = policy.load_taxonomy(taxonomy_id)
+        entries = pd.DataFrame([(e.name, e.group, i) for i, e in enumerate(tax.entries, 1)],
+                               columns=["entry", "grp", "position"])
+        clusters = classify(tax, alliances, policy.override_files(profile.settings))
+    else:
+        entries = pd.DataFrame({"entry": [], "grp": [], "position": []})
+        clusters = pd.DataFrame({"alliance_id": ids, "cluster": UNCLASSIFIED,
+                                 "reason": "政策配置未设分类体系", "raw_field": [a[2] for a in alliances]})
+    lead = pd.DataFrame({"alliance_id": ids, "lead_key": [_name_key(a[3]) for a in alliances]})
+    tables = {
+        "profile_caps": (caps, "kind varchar, cap_wan decimal(18,6)"),
+        "profile_targets": (targets, "label varchar, year integer, low integer, high integer, count_from integer"),
+        "profile_required_types": (required, "group_no integer, unit_type varchar, group_label varchar"),
+        "taxonomy_entries": (entries, "entry varchar, grp varchar, position integer"),
+        "alliance_cluster": (clusters, "alliance_id varchar, cluster varchar, reason varchar, raw_field varchar"),
+        "_alliance_lead": (lead, "alliance_id varchar, lead_key varchar"),
+    }
+    for name, (frame, columns) in tables.items():
+        casts = ", ".join(f"cast({c.split()[0]} as {c.split(None, 1)[1]}) as {c.split()[0]}" for c in columns.split(", "))
+        con.register("_context_frame", frame.astype(object))
+        try:
+            con.execute(f"create table {catalog}.main.{name} as select {casts} from _context_frame")
+        finally:
+            con.unregister("_context_frame")
+    # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
+    con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
+    con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
+                {"regions": list(profile.regions)})
+
+
+def scope_statements(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
+    """The statements (SQL, bound values) that make ``scope_filters`` and ``scope_alliances`` on a cursor."""
+    values = {"regions": list(scope.regions), "levels": list(scope.levels), "clusters": list(scope.clusters)}
+    return [(rule("scope_filters"), values), (rule("scope_alliances"), values)]
+
+
+@lru_cache(maxsize=200_000)
+def _name_key(value: str | None) -> str | None:
+    return None if value is None else name_key(value)
+
+
+def classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, ...] | None = None) -> pd.DataFrame:
+    """``classify_alliances`` for (alliance_id, name, field, …) rows, each distinct field text once.
+
+    Alliances named in the overrides file go through ``classify_alliances`` by name (人工指定);
+    the others share the result of their field text, which is what ``classify_alliances``
+    would give them anyway.
+    """
+    paths = policy.override_files() if paths is None else paths  # read at call time, so tests can point it elsewhere
+    overrides = policy.read_overrides(tax, paths)
+    manual = [a for a in alliances if overrides and policy.normalise(a[1] or "") in overrides]
+    manual_ids = {a[0] for a in manual}
+    rest = [a for a in alliances if a[0] not in manual_ids]
+    records: list[tuple] = []
+    if manual:
+        by_name = policy.classify_alliances(tax, ((a[0], a[1], a[2]) for a in manual), paths)
+        records += list(by_name.itertuples(index=False, name=None))
+    fields = list(dict.fromkeys(a[2] for a in rest))
+    by_field = policy.classify_alliances(tax, ((f, None, f) for f in fields), overrides_path=None)
+    lookup = dict(zip(fields, zip(by_field["entry"], by_field["reason"])))
+    records += [(a[0], *lookup[a[2]], a[2]) for a in rest]
+    return pd.DataFrame(records, columns=["alliance_id", "cluster", "reason", "raw_field"])
