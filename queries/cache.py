@@ -53,6 +53,18 @@ def catalog_name(group: tuple, variant: tuple) -> str:
     return f"{PREFIX}{_digest(group)}_{_digest(variant)}"
 
 
+def home(con: Connection) -> None:
+    """Set ``con``'s search path back to its own database, without a context.
+
+    Needed before anything runs on a cursor whose search path may name a context another cursor
+    has since detached (DuckDB then refuses every statement).
+    """
+    with _lock:
+        if con not in _base:   # the cursor's own search path (USE registry), before any context joins it
+            _base[con] = con.execute("select current_setting('search_path')").fetchall()[0][0]
+        con.execute(f"set search_path = '{_base[con]}'")
+
+
 def use_context(con: Connection, group: tuple, variant: tuple, build: Callable[[Connection, str], None]) -> str:
     """Point ``con``'s search path at the context for (``group``, ``variant``), building it first if no
     cursor of this instance has; return its catalog name.
@@ -62,10 +74,7 @@ def use_context(con: Connection, group: tuple, variant: tuple, build: Callable[[
     """
     name = catalog_name(group, variant)
     with _lock:
-        if con not in _base:   # the cursor's own search path (USE registry), before any context joins it
-            _base[con] = con.execute("select current_setting('search_path')").fetchall()[0][0]
-        # the search path may name a context another cursor detached: start again from the cursor's own
-        con.execute(f"set search_path = '{_base[con]}'")
+        home(con)
         attached = con.execute("select list(database_name) filter (where starts_with(database_name, $p)) "
                                "from duckdb_databases()", {"p": PREFIX}).fetchall()[0][0]
         search = f"set search_path = '{_base[con]},{name}.main'"

@@ -63,6 +63,7 @@ def register_context(con: duckdb.DuckDBPyConnection, profile: policy.Profile, ta
     """
     taxonomy_id = profile.taxonomy if taxonomy is None else taxonomy
     overrides = policy.content_stamp(policy.override_files(profile.settings))
+    cache.home(con)   # before reading the registry's state: the cursor's context may have been detached
     # what context.build reads of the profile (not its wording): a swapped taxonomy is a variant, not a new group
     used = (profile.id, profile.subsidy_caps, profile.targets, profile.members.required_types, profile.regions)
     group = (repr(used), overrides, _registry_state(con))
