@@ -128,18 +128,7 @@ evaluations as (
 
 -- as review_schedule: the latest report year whose due date is past on as_of
 report_due as (
-    select y as report_year, due_date
-    from (
-        select
-            y,
-            least(make_date(y, $report_due_month, 1) + ($report_due_day - 1),
-                  last_day(make_date(y, $report_due_month, 1))) as due_date
-        from (values (year($as_of)), (year($as_of) - 1)) as years (y)
-        where $report_due_month is not null
-    ) as candidates
-    where due_date < $as_of
-    order by y desc
-    limit 1
+    select * from report_due_year($as_of, $report_due_month, $report_due_day)
 ),
 
 reports as (

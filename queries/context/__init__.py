@@ -18,6 +18,8 @@ when, and shares it between cursors):
     unmapped ones carry 未归类 and the reason.
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
+``report_due_year(as_of, due_month, due_day)``
+    a table macro: the latest report year already due on as_of (``report_due_year.sql``).
 
 The scope's tables (``scope_alliances``, ``scope_filters``) are per cursor, from
 ``scope_alliances.sql`` and ``scope_filters.sql`` here: see ``scope_statements``.
@@ -114,6 +116,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
+    con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"
+                f"{rule('report_due_year')}")
 
 
 def scope_statements(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
