@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from queries import catalogue
+from queries.vocabulary import DUE_SOON, OVERDUE
 from queries.policy import SUBSIDY_KINDS
 
 from . import THEME, Fetch, Scope, chart
@@ -90,7 +91,7 @@ def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
         result = f"（{last['result']}）" if isinstance(last["result"], str) else ""
         parts.append(f"已{scope.profile.terms.review} {len(evaluations)} 次，最近一次 {_day(last['event_date'])}{result}")
     if pd.notna(fact["next_evaluation_due"]):
-        state = {"逾期": "，已逾期", "即将到期": "，180 天内到期"}.get(fact["evaluation_status"], "")
+        state = {OVERDUE: "，已逾期", DUE_SOON: "，180 天内到期"}.get(fact["evaluation_status"], "")
         parts.append(f"下次{scope.profile.terms.review}应于 {_day(fact['next_evaluation_due'])}{state}")
     if pd.notna(fact["revoked_date"]):
         parts.append(f"{_day(fact['revoked_date'])} 撤销")

@@ -6,15 +6,17 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
+from queries.vocabulary import DUE_SOON, EVALUATION_STATUSES, ON_TIME, OVERDUE, OVERDUE_ITEM
+
 from . import THEME, Fetch, Scope, chart, needs_agreement_term, needs_cycle
 from .alliance import plain_text
 
 PLAN_MONTHS = 18       # the monthly workload chart looks this far ahead
 TIMELINE_MONTHS = 12   # the per-alliance timeline: one row per alliance, so a shorter window
 TIMELINE_ROWS = 25     # ... and at most this many rows (the earliest due); the tables below list them all
-STATUSES = ("逾期", "即将到期", "正常")
-STATUS_COLORS = {"逾期": THEME["bad"], "即将到期": THEME["accent"], "正常": THEME["primary"]}
-OVERDUE_BAR = "已逾期"
+STATUSES = EVALUATION_STATUSES
+STATUS_COLORS = {OVERDUE: THEME["bad"], DUE_SOON: THEME["accent"], ON_TIME: THEME["primary"]}
+OVERDUE_BAR = OVERDUE_ITEM
 
 
 def horizon(scope: Scope, months: int) -> pd.Timestamp:
@@ -77,8 +79,8 @@ def _by_month_takeaway(fetch: Fetch, scope: Scope) -> str:
         return _no_cycle(scope)
     noun = scope.profile.terms.review
     due = due_within(fetch("review_schedule"), scope, PLAN_MONTHS)
-    overdue = int((due["status"] == "逾期").sum())
-    coming = due[due["status"] != "逾期"]
+    overdue = int((due["status"] == OVERDUE).sum())
+    coming = due[due["status"] != OVERDUE]
     line = f"未来{PLAN_MONTHS}个月（至 {_date(horizon(scope, PLAN_MONTHS))}）有 {len(coming)} 个联盟{noun}到期"
     if len(coming):
         busiest = coming["next_evaluation_due"].dt.to_period("M").value_counts()
@@ -116,8 +118,8 @@ def _timeline_takeaway(fetch: Fetch, scope: Scope) -> str:
         return _no_cycle(scope)
     noun = scope.profile.terms.review
     due = due_within(fetch("review_schedule"), scope, TIMELINE_MONTHS)
-    overdue = due[due["status"] == "逾期"]
-    soon = int((due["status"] == "即将到期").sum())
+    overdue = due[due["status"] == OVERDUE]
+    soon = int((due["status"] == DUE_SOON).sum())
     line = (f"未来{TIMELINE_MONTHS}个月内 {len(due) - len(overdue)} 个联盟{noun}到期，"
             f"其中 180 天内 {soon} 个")
     if overdue.empty:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from queries import catalogue
+from queries.vocabulary import OVERDUE_ITEM
 from queries.policy import Profile
 
 from . import Fetch, Scope, column_labels, footnote, in_profile_words
@@ -132,7 +133,7 @@ def _evaluations(rows: pd.DataFrame | None, profile: Profile, year: int) -> Sect
     noun = _evaluation_noun(profile)
     heading = f"按期开展{numeral(profile.review.cycle_years)}年{noun}"
     items = {r.item: r for r in _rows(rows)}
-    overdue, due = items.get("已逾期"), items.get(f"{year}年内到期")
+    overdue, due = items.get(OVERDUE_ITEM), items.get(f"{year}年内到期")
     n_overdue = int(overdue.count) if overdue is not None else 0
     n_due = int(due.count) if due is not None else 0
     if n_overdue + n_due == 0:

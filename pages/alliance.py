@@ -8,9 +8,10 @@ from figures import tables
 from figures.alliance import for_alliance
 from queries import catalogue
 from queries.policy import normalise
+from queries.vocabulary import DUE_SOON, ON_TIME, OVERDUE
 
 CONTACT = ("contact_person", "contact_phone")
-STATUS_COLORS = {"逾期": "red", "即将到期": "orange", "正常": "green"}
+STATUS_COLORS = {OVERDUE: "red", DUE_SOON: "orange", ON_TIME: "green"}
 FACTS = ("alliance_id", "lead_unit", "region", "raw_region", "field", "cluster", "cluster_reason", "level", "status",
          "founded_date", "agreement_date", "applied_date", "filed_date", "national_pilot_date", "revoked_date",
          "division", "recommender", "staff_count")
@@ -105,7 +106,7 @@ cols[1].metric("累计补贴", ui.wan(detail["subsidy_total_wan"] if pd.notna(de
 if pd.notna(detail["next_evaluation_due"]):
     status = detail["evaluation_status"]
     days = int(detail["days_to_due"])
-    note = f"{status}：已逾期 {-days} 天" if status == "逾期" else f"{status}：还有 {days} 天"
+    note = f"{status}：已逾期 {-days} 天" if status == OVERDUE else f"{status}：还有 {days} 天"
     cols[2].metric(f"下次{scope.profile.terms.review}", shown(detail["next_evaluation_due"]), note, delta_arrow="off",
                    delta_color=STATUS_COLORS.get(status, "gray"))
 else:

@@ -3,6 +3,7 @@ import streamlit as st
 
 import ui
 from figures.compliance import rules_in_words
+from queries.vocabulary import UNFILLED
 
 version = ui.require_registry()
 scope = ui.sidebar(version)
@@ -66,9 +67,9 @@ if quota.max_per_recommender:
     # Zhejiang 四（七）: each city, department or association recommends 1–2 at most.
     st.subheader("推荐限额")
     rows = fetch("recommender_quota")
-    recorded = rows[rows["recommender"] != "未填"]
+    recorded = rows[rows["recommender"] != UNFILLED]
     over = recorded[recorded["over_quota"].astype(bool)]
-    unrecorded = int(rows.loc[rows["recommender"] == "未填", "recommended"].sum())
+    unrecorded = int(rows.loc[rows["recommender"] == UNFILLED, "recommended"].sum())
     st.caption(f"{quota.clause}——按每个推荐单位每年最多 {quota.max_per_recommender} 个核对（查询 recommender_quota）。")
     if recorded.empty:
         st.info("登记库没有记录“推荐单位”，无法核对推荐限额。导入时在联盟名录中加上“推荐单位”一列即可。")

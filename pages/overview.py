@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from figures.targets import band, headline_target, target_name, target_result, target_sentence
+from queries import vocabulary
 
 version = ui.require_registry()
 scope = ui.sidebar(version)
@@ -101,7 +102,7 @@ failing = failing[~failing["ok"].fillna(False).astype(bool)]
 # One tab per rule the profile has: (tab label, rows, query, table title, key, columns)
 attention = []
 if review.cycle_years:
-    overdue = reviews[reviews["status"] == "逾期"]
+    overdue = reviews[reviews["status"] == vocabulary.OVERDUE]
     attention.append((f"{terms.review}逾期{'·' + review.overdue_action if review.overdue_action else ''}（{len(overdue)}）",
                       overdue, "review_schedule", f"{terms.review}逾期的联盟", "overdue",
                       ["alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "days_to_due"]

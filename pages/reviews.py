@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from figures.reviews import PLAN_MONTHS, due_within, horizon
+from queries.vocabulary import DUE_SOON, OVERDUE
 
 
 version = ui.require_registry()
@@ -30,10 +31,10 @@ if schedule.empty:
 
 as_of = pd.Timestamp(scope.as_of)
 limit = horizon(scope, PLAN_MONTHS)
-overdue = schedule[schedule["status"] == "逾期"].sort_values(["days_to_due", "alliance"])
-soon = schedule[schedule["status"] == "即将到期"]
+overdue = schedule[schedule["status"] == OVERDUE].sort_values(["days_to_due", "alliance"])
+soon = schedule[schedule["status"] == DUE_SOON]
 coming = due_within(schedule, scope, PLAN_MONTHS)
-coming = coming[coming["status"] != "逾期"]
+coming = coming[coming["status"] != OVERDUE]
 missing = schedule[schedule["report_missing"].fillna(False).astype(bool)]
 report_years = schedule["report_year"].dropna()
 report_year = int(report_years.max()) if len(report_years) else None

@@ -36,8 +36,8 @@ listed as (
         a.status,
         coalesce(a.filed_date <= $as_of and (a.revoked_date is null or a.revoked_date > $as_of), false)
             as in_registry,
-        coalesce(c.cluster, '未归类') as cluster,
-        coalesce(r.region, '未填') as region,
+        coalesce(c.cluster, status_word('unclassified')) as cluster,
+        coalesce(r.region, status_word('unfilled')) as region,
         a.level,
         a.lead_unit,
         a.filed_date

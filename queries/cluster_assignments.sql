@@ -33,7 +33,7 @@ with
 final as (
     select
         a.name as alliance,
-        coalesce(c.cluster, '未归类') as cluster,
+        coalesce(c.cluster, status_word('unclassified')) as cluster,
         a.field as raw_field,
         coalesce(c.reason, '未分类') as reason,
         coalesce(a.filed_date <= $as_of and (a.revoked_date is null or a.revoked_date > $as_of), false)

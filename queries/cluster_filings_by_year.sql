@@ -28,11 +28,11 @@ clusters as (
     select e.entry as cluster, nullif(e.grp, '') as cluster_group, e.position
     from taxonomy_entries as e
     union all
-    select '未归类', null, 2147483647
+    select status_word('unclassified'), null, 2147483647
 ),
 
 filings as (
-    select coalesce(c.cluster, '未归类') as cluster, year(a.filed_date) as year
+    select coalesce(c.cluster, status_word('unclassified')) as cluster, year(a.filed_date) as year
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     left join alliance_cluster as c on c.alliance_id = a.alliance_id

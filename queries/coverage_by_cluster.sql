@@ -37,12 +37,12 @@ clusters as (
     select e.entry as cluster, nullif(e.grp, '') as cluster_group, e.position
     from taxonomy_entries as e
     union all
-    select '未归类', null, 2147483647
+    select status_word('unclassified'), null, 2147483647
 ),
 
 -- the alliances in scope (scope_alliances: the dashboard's filters) with their cluster
 cluster_of as (
-    select a.alliance_id, coalesce(c.cluster, '未归类') as cluster
+    select a.alliance_id, coalesce(c.cluster, status_word('unclassified')) as cluster
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     left join alliance_cluster as c on c.alliance_id = a.alliance_id

@@ -85,7 +85,7 @@ paid as (
 -- review_schedule has one row per alliance in scope in the registry on as_of
 schedule as (
     select
-        count(*) filter (where r.status = '逾期') as evaluations_overdue,
+        count(*) filter (where r.status = status_word('overdue')) as evaluations_overdue,
         count(*) filter (where r.report_missing) as reports_missing,
         count(*) filter (where r.agreement_expiry <= $as_of) as agreements_expired
     from review_schedule as r

@@ -33,13 +33,14 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
+from .vocabulary import UNCLASSIFIED  # noqa: F401  (taxonomy code and its callers name it here)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = REPO_ROOT / "data" / "profiles"
 TAXONOMIES_DIR = REPO_ROOT / "data" / "taxonomies"
 OVERRIDES_PATH = REPO_ROOT / "data" / "taxonomy_overrides.csv"
 DEFAULT_PROFILE = "tianjin-2018"
 
-UNCLASSIFIED = "未归类"
 MANUAL_REASON = "人工指定"
 
 # Allowed values; the unit types and subsidy kinds are those of loaders/schema.py.

@@ -29,7 +29,7 @@ with
 
 recommended as (
     select
-        coalesce(nullif(trim(a.recommender), ''), '未填') as recommender,
+        coalesce(nullif(trim(a.recommender), ''), status_word('unfilled')) as recommender,
         year(coalesce(a.applied_date, a.filed_date)) as year,
         coalesce(a.applied_date, a.filed_date) as day,
         a.name
@@ -54,9 +54,9 @@ final as (
         c.year,
         c.recommended,
         case when $recommender_max > 0 then $recommender_max end as quota,
-        case when $recommender_max > 0 and c.recommender <> '未填'
+        case when $recommender_max > 0 and c.recommender <> status_word('unfilled')
             then greatest(c.recommended - $recommender_max, 0) end as excess,
-        $recommender_max > 0 and c.recommender <> '未填' and c.recommended > $recommender_max as over_quota,
+        $recommender_max > 0 and c.recommender <> status_word('unfilled') and c.recommended > $recommender_max as over_quota,
         c.alliances
     from counted as c
 )

@@ -82,9 +82,9 @@ regions as (
     select c.region, c.sort_key
     from alliance_counts as c
     left join subsidy_sums as s on s.region = c.region
-    where c.sort_key = 1000000 and c.region <> '未填' and (c.filed_total > 0 or s.region is not null)
+    where c.sort_key = 1000000 and c.region <> status_word('unfilled') and (c.filed_total > 0 or s.region is not null)
     union all
-    select '未填', 2147483647
+    select status_word('unfilled'), 2147483647
 ),
 
 final as (

@@ -97,9 +97,9 @@ final as (
         s.last_evaluation_date,
         s.next_evaluation_due,
         case
-            when s.next_evaluation_due < $as_of then '逾期'
-            when s.next_evaluation_due <= $as_of + 180 then '即将到期'
-            else '正常'
+            when s.next_evaluation_due < $as_of then status_word('overdue')
+            when s.next_evaluation_due <= $as_of + 180 then status_word('due_soon')
+            else status_word('on_time')
         end as status,
         r.last_report_year,
         s.report_year is not null and not coalesce(r.has_due_report, false) as report_missing,
@@ -115,4 +115,4 @@ final as (
 )
 
 select * from final
-order by list_position(['逾期', '即将到期', '正常'], status), next_evaluation_due, alliance
+order by list_position([status_word('overdue'), status_word('due_soon'), status_word('on_time')], status), next_evaluation_due, alliance

@@ -45,8 +45,8 @@ labelled as (
     select
         p.year,
         p.kind,
-        coalesce(c.cluster, '未归类') as cluster,
-        coalesce(r.region, '未填') as region,
+        coalesce(c.cluster, status_word('unclassified')) as cluster,
+        coalesce(r.region, status_word('unfilled')) as region,
         case $group_by
             when 'year' then p.year
             when 'kind' then coalesce(list_position(['备案补贴', '国家试点补贴', '评估补贴', '项目经费', '其他'], p.kind), 99)

@@ -148,7 +148,7 @@ reports as (
 
 evaluation_items as (
     select i.sort_key, i.item
-    from (values (1, '已逾期'), (2, format('{}年内到期', $year))) as i (sort_key, item)
+    from (values (1, status_word('overdue_item')), (2, format('{}年内到期', $year))) as i (sort_key, item)
     where $cycle_years > 0
 ),
 

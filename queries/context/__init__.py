@@ -18,6 +18,8 @@ when, and shares it between cursors):
     unmapped ones carry 未归类 and the reason.
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
+``status_words(word_key, word)`` and ``status_word(key)``
+    the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
 ``report_due_year(as_of, due_month, due_day)``
     a table macro: the latest report year already due on as_of (``report_due_year.sql``).
 
@@ -36,7 +38,7 @@ import pandas as pd
 
 from loaders.normalise import name_key
 
-from .. import policy
+from .. import policy, vocabulary
 from ..policy import UNCLASSIFIED, Profile
 from ..scope import Scope
 
@@ -104,6 +106,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         "taxonomy_entries": (entries, "entry varchar, grp varchar, position integer"),
         "alliance_cluster": (clusters, "alliance_id varchar, cluster varchar, reason varchar, raw_field varchar"),
         "_alliance_lead": (lead, "alliance_id varchar, lead_key varchar"),
+        "status_words": (pd.DataFrame(list(vocabulary.WORDS.items()), columns=["word_key", "word"]),
+                         "word_key varchar, word varchar"),
     }
     for name, (frame, columns) in tables.items():
         casts = ", ".join(f"cast({c.split()[0]} as {c.split(None, 1)[1]}) as {c.split()[0]}" for c in columns.split(", "))
@@ -112,6 +116,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
             con.execute(f"create table {catalog}.main.{name} as select {casts} from _context_frame")
         finally:
             con.unregister("_context_frame")
+    con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
     # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",

@@ -19,7 +19,7 @@ region_names as (
 )
 select
     a.alliance_id,
-    coalesce(n.listed_region, n.raw_region, '未填') as region,
+    coalesce(n.listed_region, n.raw_region, status_word('unfilled')) as region,
     cast(list_position(cast($regions as varchar[]), n.listed_region) as integer) as position,
     n.raw_region
 from alliances as a

@@ -12,4 +12,4 @@ left join alliance_cluster as c on c.alliance_id = a.alliance_id
 where (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), r.region))
   and (len(cast($levels as varchar[])) = 0 or list_contains(cast($levels as varchar[]), a.level))
   and (len(cast($clusters as varchar[])) = 0
-       or list_contains(cast($clusters as varchar[]), coalesce(c.cluster, '未归类')))
+       or list_contains(cast($clusters as varchar[]), coalesce(c.cluster, status_word('unclassified'))))
