@@ -7,7 +7,9 @@ shows at once, and a running page keeps reading the file it opened until then.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,9 @@ import figures
 from figures import Scope, tables
 from loaders import default_db
 from loaders.registry import connect_read_only, latest_import
-from queries import bureau, catalogue
+from queries import bureau, catalogue, runner
 from queries.fetch import bind, read
-from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, split_values
+from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, split_values, year_before
 from queries.policy import Profile, default_profile, list_profiles, load_profile
 
 Version = tuple[str, int, int]
@@ -82,13 +84,48 @@ def fetcher(version: Version, scope: Scope) -> figures.Fetch:
     return bind(lambda name, at, params: _query(version, name, (*at.key, stamp), params, at), scope)
 
 
+_warmed: set[Version] = set()
+_warm_lock = threading.Lock()
+
+
+def warm(version: Version) -> None:
+    """Compute the default view of ``version`` in a background thread, once per import.
+
+    The default view is what a visitor without a link sees first: the default profile with this
+    registry's settings, today, no filters — the overview's queries (and its KPIs a year earlier)
+    and the sidebar's lists. Built into the same caches the pages read (the shared context and
+    st.cache_data), so the first visitor after an import, by the import page or the CLI, finds them.
+    """
+    with _warm_lock:
+        if version in _warmed:
+            return
+        _warmed.add(version)
+    threading.Thread(target=_warm_default_view, args=(version,), name="warm-default-view", daemon=True).start()
+
+
+def _warm_default_view(version: Version) -> None:
+    try:
+        profile, _ = bureau.profile_checked(default_profile())
+        scope = Scope(profile, dt.date.today())
+        fetch = fetcher(version, scope)
+        for name in (*runner.OVERVIEW_SET, "region_distribution"):
+            fetch(name)
+        fetch("overview_kpis", as_of=year_before(scope.as_of))
+    except Exception:  # noqa: BLE001 — a failed warm-up only loses the head start; the page reports real errors
+        logging.getLogger(__name__).warning("warming the default view failed", exc_info=True)
+
+
 def require_registry() -> Version:
-    """The database version, or stop the page with a helpful message when there is no registry."""
+    """The database version, or stop the page with a helpful message when there is no registry.
+
+    A version seen for the first time (a new import) starts warming its default view.
+    """
     version = db_version()
     if version is None:
         st.info(f"还没有登记库数据（{default_db()}）。请先导入：在命令行运行 `python -m loaders load 文件…`，"
                 "或运行 `make run` 由示例数据建立。")
         st.stop()
+    warm(version)
     return version
 
 

@@ -1,12 +1,11 @@
 """总览: where the programme stands — headline figures with change on last year, target, coverage, what needs attention."""
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 import ui
 from figures.targets import band, headline_target, target_name, target_result, target_sentence
 from queries import vocabulary
+from queries.scope import year_before
 
 version = ui.require_registry()
 scope = ui.sidebar(version)
@@ -18,11 +17,7 @@ k = kpis.iloc[0]
 if int(k.active_alliances) == 0:
     st.info("截至所选日期，登记库中还没有在册联盟。可调整左侧的统计截止日期或筛选条件；若尚未导入数据，请到“数据”页下载导入模板。")
     st.stop()
-try:
-    year_ago = scope.as_of.replace(year=scope.as_of.year - 1)
-except ValueError:  # 29 February
-    year_ago = scope.as_of - dt.timedelta(days=365)
-prev = fetch("overview_kpis", as_of=year_ago).iloc[0]
+prev = fetch("overview_kpis", as_of=year_before(scope.as_of)).iloc[0]
 
 
 def delta(now, before, unit: str = "个") -> str | None:

@@ -103,6 +103,14 @@ class Scope:
         return {k: v for k, v in params.items() if v}
 
 
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (365 days earlier from 29 February), as the overview compares with last year."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day - dt.timedelta(days=365)
+
+
 def split_values(text: str) -> tuple[str, ...]:
     """A comma-separated list (URL or command line; a Chinese comma too) as values, first-seen order, no repeats."""
     return tuple(dict.fromkeys(v.strip() for v in text.replace("，", ",").split(",") if v.strip()))

@@ -1,0 +1,37 @@
+"""ui.warm: after an import, the default view (default profile, today, no filters) is computed once in the
+background into the caches the pages read, so the first visitor does not pay for it."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from queries import bureau, runner
+from queries.policy import default_profile
+from queries.scope import Scope, year_before
+from test_queries_fixtures import REGISTRY, build
+
+
+def test_a_new_import_warms_the_default_view_once(tmp_path, monkeypatch):
+    import ui
+
+    db = build(tmp_path / "registry.duckdb", REGISTRY)
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    computed: list[tuple[str, dt.date]] = []
+    real = ui.read
+    monkeypatch.setattr(ui, "read", lambda con, name, scope, params=(): (computed.append((name, scope.as_of)),
+                                                                        real(con, name, scope, params))[1])
+    version = ui.db_version(db)
+    ui.warm(version)
+    ui.warm(version)                      # a second page run of the same import starts nothing
+    for thread in [t for t in threading.enumerate() if t.name == "warm-default-view"]:
+        thread.join(60)
+    today = dt.date.today()
+    assert sorted(computed) == sorted([(n, today) for n in (*runner.OVERVIEW_SET, "region_distribution")]
+                                      + [("overview_kpis", year_before(today))])
+    # the visitor's page reads the same cache entries: nothing is computed again
+    profile, _ = bureau.profile_checked(default_profile())
+    fetch = ui.fetcher(version, Scope(profile, today))
+    before = len(computed)
+    for name in runner.OVERVIEW_SET:
+        fetch(name)
+    assert len(computed) == before
