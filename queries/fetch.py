@@ -1,7 +1,9 @@
 """The one fetcher: ``fetch(name, as_of=None, **params)``, a named query's rows under a scope.
 
 Pages, the briefing and the CLIs all read through it: ``read`` runs one query for one scope
-on a thread's cursor of a read-only connection; ``bind`` turns any such reader into the
+on a cursor of a read-only connection, borrowed from the connection's idle cursors (a cursor
+keeps the scope tables and staging queries it built, so the next query of a page reuses them;
+the context tables are shared by all of them anyway, queries.cache); ``bind`` turns any such reader into the
 ``fetch`` charts and tables are built from. The dashboard binds ``read`` wrapped in its
 Streamlit cache (ui.fetcher); ``RegistryFetch`` binds it with a plain per-pack cache.
 Nothing here imports Streamlit.
@@ -9,6 +11,8 @@ Nothing here imports Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -26,13 +30,27 @@ Params = tuple[tuple[str, Any], ...]         # a query's own parameters, sorted:
 Reader = Callable[[str, Scope, Params], pd.DataFrame]
 
 
+IDLE_CURSORS = 4     # cursors kept per connection between queries (more are closed after use)
+_idle: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, list[duckdb.DuckDBPyConnection]]" = \
+    weakref.WeakKeyDictionary()
+_idle_lock = threading.Lock()
+
+
 def read(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, params: Params = ()) -> pd.DataFrame:
-    """The rows of query ``name`` under ``scope`` on a read-only connection (its own cursor, closed after)."""
-    cursor = read_cursor(con)
+    """The rows of query ``name`` under ``scope`` on a read-only connection, on a cursor no other thread uses."""
+    with _idle_lock:
+        idle = _idle.setdefault(con, [])
+        cursor = idle.pop() if idle else None
+    cursor = cursor or read_cursor(con)
     try:
         return runner.run(cursor, name, scope, **dict(params))
     finally:
-        cursor.close()
+        with _idle_lock:
+            kept = len(idle) < IDLE_CURSORS
+            if kept:
+                idle.append(cursor)
+        if not kept:
+            cursor.close()
 
 
 def bind(reader: Reader, scope: Scope) -> Fetch:

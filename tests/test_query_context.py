@@ -133,3 +133,19 @@ def test_context_tables_live_in_the_context_not_the_cursor(con):
     temp = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
     assert {"scope_alliances", "scope_filters"} <= temp and not temp & tables
     assert cache.context_of(con) == catalog
+
+
+def test_a_page_reuses_its_staging_queries_across_reads(con, registry, monkeypatch):
+    # fetch.read lends an idle cursor: overview_kpis builds alliance_members and review_schedule, the
+    # page's next reads find them (as a new cursor per read would not)
+    scope = Scope(TIANJIN, AS_OF)
+    expected = {name: fresh(registry, name, scope) for name in runner.OVERVIEW_SET}
+    built: list[str] = []
+    real = cache.materialise
+
+    def counted(c, name, built_for, build):
+        return real(c, name, built_for, lambda table: (built.append(name), build(table))[1])
+    monkeypatch.setattr(cache, "materialise", counted)
+    for name in runner.OVERVIEW_SET:
+        assert read(con, name, scope).equals(expected[name]), name
+    assert built and sorted(built) == sorted(set(built))     # each staging query built once for the whole page
