@@ -24,13 +24,6 @@
 
 with
 
-clusters as (
-    select e.entry as cluster, nullif(e.grp, '') as cluster_group, e.position
-    from taxonomy_entries as e
-    union all
-    select status_word('unclassified'), null, 2147483647
-),
-
 filings as (
     select coalesce(c.cluster, status_word('unclassified')) as cluster, year(a.filed_date) as year
     from alliances as a
@@ -58,7 +51,7 @@ final as (
         coalesce(n.filed, 0) as filed,
         c.cluster_group,
         c.position
-    from clusters as c
+    from cluster_list as c
     cross join years as y
     left join counts as n on n.cluster = c.cluster and n.year = y.year
 )

@@ -33,13 +33,6 @@
 
 with
 
-clusters as (
-    select e.entry as cluster, nullif(e.grp, '') as cluster_group, e.position
-    from taxonomy_entries as e
-    union all
-    select status_word('unclassified'), null, 2147483647
-),
-
 -- the alliances in scope (scope_alliances: the dashboard's filters) with their cluster
 cluster_of as (
     select a.alliance_id, coalesce(c.cluster, status_word('unclassified')) as cluster
@@ -83,7 +76,7 @@ final as (
         coalesce(mc.alliances_active, 0) > 0 as covered,
         c.cluster_group,
         c.position
-    from clusters as c
+    from cluster_list as c
     left join member_counts as mc on mc.cluster = c.cluster
     left join subsidy_sums as ss on ss.cluster = c.cluster
 )

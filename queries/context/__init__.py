@@ -16,6 +16,8 @@ when, and shares it between cursors):
 ``alliance_cluster(alliance_id, cluster, reason, raw_field)``
     every alliance classified by ``policy.classify_alliances`` (overrides applied);
     unmapped ones carry 未归类 and the reason.
+``cluster_list(cluster, cluster_group, position)``
+    the taxonomy's entries, then 未归类: the rows of every by-cluster table (``cluster_list.sql``).
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
 ``status_words(word_key, word)`` and ``status_word(key)``
@@ -119,6 +121,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
     # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
+    con.execute(f"create table {catalog}.main.cluster_list as\n{rule('cluster_list')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
     con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"
