@@ -100,7 +100,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, params: di
 
 
 def _built_for(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple:
-    return (cache.context_of(con), scope.as_of, scope.filter_key)
+    """What a staging query's rows depend on: the context, the profile's bound values (the whole profile:
+    a setting changed on the 设置 page need not change the context), the date and the filters."""
+    return (cache.context_of(con), repr(scope.profile), scope.as_of, scope.filter_key)
 
 
 def _materialise(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, seen: tuple[str, ...]) -> None:

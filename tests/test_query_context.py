@@ -149,3 +149,15 @@ def test_a_page_reuses_its_staging_queries_across_reads(con, registry, monkeypat
     for name in runner.OVERVIEW_SET:
         assert read(con, name, scope).equals(expected[name]), name
     assert built and sorted(built) == sorted(set(built))     # each staging query built once for the whole page
+
+
+def test_a_changed_setting_reaches_staging_queries_on_a_reused_cursor(con, registry):
+    # members.minimum is a bound value, not a context table: the context is kept, the staging rebuilt
+    import dataclasses
+    lenient = dataclasses.replace(TIANJIN, members=dataclasses.replace(TIANJIN.members, minimum=1))
+    strict, loose = Scope(TIANJIN, AS_OF), Scope(lenient, AS_OF)
+    expected = [fresh(registry, "eligibility_summary", s) for s in (strict, loose)]
+    assert not expected[0].equals(expected[1])
+    for i in (0, 1, 0):
+        assert read(con, "eligibility_summary", (strict, loose)[i]).equals(expected[i])
+    assert len(contexts(con)) == 1
