@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from queries import catalogue
-from queries.vocabulary import DUE_SOON, OVERDUE
 from queries.policy import SUBSIDY_KINDS
+from queries.vocabulary import DUE_SOON, OVERDUE
 
 from . import THEME, Fetch, Scope, chart
 

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from queries import catalogue
-from queries.vocabulary import OVERDUE_ITEM
 from queries.policy import Profile
+from queries.vocabulary import OVERDUE_ITEM
 
 from . import Fetch, Scope, column_labels, footnote, in_profile_words
 

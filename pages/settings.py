@@ -144,13 +144,14 @@ def show_caps(profile: Profile, shipped: Profile, editor: bool) -> None:
             apply(lambda: bureau.change_caps(profile.id, given, auth.user_name()))
 
 
-def show_classification(profile: Profile, fetch_in, editor: bool) -> None:
+def show_classification(profile: Profile, fetch_for, editor: bool) -> None:
+    """The classification tab; ``fetch_for(taxonomy_id)`` is the fetch under that taxonomy."""
     taxonomies = list_taxonomies()
     default = profile.taxonomy if profile.taxonomy in taxonomies else taxonomies[0]
     taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(default), key="sk_taxonomy",
                                format_func=lambda t: load_taxonomy(t).name)
     taxonomy, word = load_taxonomy(taxonomy_id), taxonomy_word(taxonomy_id)
-    rows = fetch_in(taxonomy_id)("cluster_assignments")
+    rows = fetch_for(taxonomy_id)("cluster_assignments")
     open_rows = rows[rows["cluster"] == UNCLASSIFIED]
     manual = rows[rows["reason"] == MANUAL_REASON]
     st.caption(f"{len(open_rows)} 个联盟未归类，{len(manual)} 个已人工归类（共 {len(rows)} 个）。"
