@@ -8,7 +8,8 @@ Three things are built for a query besides its own rows, each kept where it can 
   is built once per (registry import, profile, taxonomy, overrides) for the whole server
   process, not once per cursor. Each cursor points its ``search_path`` at its context. When a
   context of another profile or import is built, the old ones are detached (a server serves one
-  bureau; its taxonomies may alternate on the coverage page, so those are kept side by side).
+  bureau; its taxonomies may alternate on the coverage page, so those are kept side by side) —
+  except those a cursor is running a query on (``busy``): they go at a later switch.
 * **Scope tables** (``scope_alliances``, ``scope_filters``) — temp tables of one cursor, rebuilt
   only when its context or the filters change (a few milliseconds).
 * **Materialised required queries** — temp tables of one cursor, ``KEEP_VERSIONS`` per query,
@@ -22,7 +23,8 @@ import hashlib
 import itertools
 import threading
 import weakref
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -42,6 +44,8 @@ _scoped: "weakref.WeakKeyDictionary[Connection, tuple]" = weakref.WeakKeyDiction
 _materialised: "weakref.WeakKeyDictionary[Connection, dict[str, dict[tuple, str]]]" = weakref.WeakKeyDictionary()
 _pointed: "weakref.WeakKeyDictionary[Connection, dict[str, str]]" = weakref.WeakKeyDictionary()
 _versions = itertools.count(1)
+# cursors running a query now (nesting depth): their context is not detached under them
+_busy: "weakref.WeakKeyDictionary[Connection, int]" = weakref.WeakKeyDictionary()
 
 
 def _digest(value: object) -> str:
@@ -79,8 +83,9 @@ def use_context(con: Connection, group: tuple, variant: tuple, build: Callable[[
                                "from duckdb_databases()", {"p": PREFIX}).fetchall()[0][0]
         search = f"set search_path = '{_base[con]},{name}.main'"
         if name not in (attached or []):
+            in_use = {_context.get(c) for c, depth in _busy.items() if depth and c is not con}
             for other in attached or []:
-                if not other.startswith(name[:len(PREFIX) + 13]):
+                if not other.startswith(name[:len(PREFIX) + 13]) and other not in in_use:
                     con.execute(f"detach database if exists {other}")
             con.execute(f"attach ':memory:' as {name}")
             try:
@@ -97,6 +102,18 @@ def use_context(con: Connection, group: tuple, variant: tuple, build: Callable[[
         _scoped.pop(con, None)
         _context[con] = name
     return name
+
+
+@contextmanager
+def busy(con: Connection) -> Iterator[None]:
+    """Mark ``con`` as running a query: another cursor switching profile leaves its context attached."""
+    with _lock:
+        _busy[con] = _busy.get(con, 0) + 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _busy[con] -= 1
 
 
 def context_of(con: Connection) -> str | None:

@@ -150,8 +150,8 @@ def run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) 
     DECIMALs (nearest double); round only for display. Integers and booleans are nullable
     (Int64, boolean); dates are datetime64.
     """
-    sql, values = _statement(con, name, *_scoped_params(scope, params))
-    with warnings.catch_warnings():
+    with cache.busy(con), warnings.catch_warnings():
+        sql, values = _statement(con, name, *_scoped_params(scope, params))
         # DuckDB notes that arrow output of an execute() result copies the rows: for these
         # result sizes the copy is cheaper than planning the query twice through con.sql().
         warnings.simplefilter("ignore", UserWarning)
@@ -177,6 +177,7 @@ def _nullable(kind: pa.DataType) -> Any:
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) -> tuple[list[str], list[tuple]]:
     """Like ``run`` but with Python values (Decimal, date, None): for exact CSV/JSON output."""
-    result = con.execute(*_statement(con, name, *_scoped_params(scope, params)))
-    columns = [d[0] for d in result.description]
-    return columns, result.fetchall()
+    with cache.busy(con):
+        result = con.execute(*_statement(con, name, *_scoped_params(scope, params)))
+        columns = [d[0] for d in result.description]
+        return columns, result.fetchall()

@@ -161,3 +161,36 @@ def test_a_changed_setting_reaches_staging_queries_on_a_reused_cursor(con, regis
     for i in (0, 1, 0):
         assert read(con, "eligibility_summary", (strict, loose)[i]).equals(expected[i])
     assert len(contexts(con)) == 1
+
+
+def test_a_profile_switch_leaves_a_running_querys_context_alone(con, registry):
+    # two sessions on two profiles at once: neither sees its context detached under a running query
+    tianjin, weinan = Scope(TIANJIN, AS_OF), Scope(WEINAN, AS_OF)
+    expected = [fresh(registry, "overview_kpis", s) for s in (tianjin, weinan)]
+    errors: list = []
+
+    def session(i: int) -> None:
+        try:
+            for _ in range(6):
+                assert read(con, "overview_kpis", (tianjin, weinan)[i]).equals(expected[i])
+        except Exception as e:  # noqa: BLE001 — reported below
+            errors.append(e)
+    threads = [threading.Thread(target=session, args=(i % 2,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_a_busy_cursors_context_is_kept(con):
+    other = read_cursor(con)
+    try:
+        runner.run(other, "coverage_by_cluster", Scope(TIANJIN, AS_OF))
+        with cache.busy(other):
+            runner.run(con, "coverage_by_cluster", Scope(WEINAN, AS_OF))
+            assert len(contexts(con)) == 2          # tianjin's stays while `other` runs on it
+        runner.run(con, "coverage_by_cluster", Scope(load_profile("zhejiang-2010"), AS_OF))
+        assert len(contexts(con)) == 1              # …and goes at the next switch
+    finally:
+        other.close()
