@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import auth
 from loaders.registry import connect_read_only
-from test_queries_fixtures import D, build
+from registries import D, build
 from app_pages import AS_OF, open_page
 
 PAGE = "alliance"

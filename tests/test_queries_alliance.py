@@ -18,7 +18,7 @@ from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import Profile, load_profile
 from queries.scope import Scope
-from test_queries_fixtures import D, build
+from registries import D, build
 
 AS_OF = D("2024-06-30")
 W = Decimal  # 万元, exact

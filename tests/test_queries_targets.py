@@ -1,4 +1,4 @@
-"""The queries added for the 目标进度 and 产业集群覆盖 pages, on the registry of tests/test_queries_fixtures.py.
+"""The queries added for the 目标进度 and 产业集群覆盖 pages, on the registry of tests/registries.py.
 
 Every expected figure was worked out by hand from the fixture's story (as of 2024-06-30):
 filings A3 2016 (新材料, revoked 2022-12-31), A1 2019 (高端装备), A2 2021 (新一代信息技术),
@@ -17,7 +17,7 @@ from loaders.registry import connect_read_only
 from queries import policy, runner
 from queries.policy import Profile, Target, load_profile, load_taxonomy
 from queries.scope import Scope
-from test_queries_fixtures import AS_OF, REGISTRY, build
+from registries import AS_OF, REGISTRY, build
 
 TIANJIN = load_taxonomy("tianjin-clusters").entry_names
 

@@ -1,6 +1,6 @@
 """The named queries (queries/*.sql) on small registries built in code.
 
-Every expected figure below was worked out by hand from the rows in tests/test_queries_fixtures.py
+Every expected figure below was worked out by hand from the rows in tests/registries.py
 (the comments there tell each alliance's story); none is computed by the SQL under test.
 Values come through ``runner.fetch`` as Python values, so money is compared as exact Decimal.
 """
@@ -22,7 +22,7 @@ from queries import policy, runner
 from queries.__main__ import main as cli
 from queries.policy import Profile, Target, list_profiles, load_profile, load_taxonomy
 from queries.scope import Scope, parse_filters
-from test_queries_fixtures import AS_OF, REGISTRY, D, build
+from registries import AS_OF, REGISTRY, D, build
 
 ALL_PROFILES = list_profiles()
 TIANJIN_CLUSTERS = load_taxonomy("tianjin-clusters").entry_names
@@ -506,7 +506,7 @@ def test_work_priorities_without_caps_cycle_or_taxonomy(con):
 
 # ----------------------------------------------------------------------------- filters (scope_alliances)
 # Regions as region_distribution shows them, levels and clusters of each alliance: see the
-# table at the top of REGISTRY in tests/test_queries_fixtures.py.
+# table at the top of REGISTRY in tests/registries.py.
 
 F = dict   # a Scope's filters: regions=, levels=, clusters=
 NOTHING = F(levels=("国家级",), clusters=("新材料",))   # each matches alone (A1 A7 / A3), never together
