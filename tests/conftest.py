@@ -94,3 +94,23 @@ def single_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "单一联盟.xlsx"
     book.save(path)
     return _import(folder / "registry.duckdb", path)
+
+
+# ---- the hand-counted registry of tests/registries.py, for the query tests ----------------------
+
+@pytest.fixture(scope="session")
+def hand_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """registries.REGISTRY (alliances A1–A7 as of 2024-06-30), every figure countable by hand. Do not write to it."""
+    from registries import REGISTRY, build
+
+    return build(tmp_path_factory.mktemp("hand") / "registry.duckdb", REGISTRY)
+
+
+@pytest.fixture
+def con(hand_registry: Path):
+    """A fresh read-only connection to ``hand_registry`` (the runner caches per connection, so none is shared)."""
+    from loaders.registry import connect_read_only
+
+    c = connect_read_only(hand_registry)
+    yield c
+    c.close()

@@ -18,7 +18,7 @@ from briefing import source
 from figures import Scope
 from queries.fetch import RegistryFetch
 from queries.policy import list_profiles, load_profile
-from registries import D, _alliance, _member, build
+from registries import D, alliance_row, build, member_row
 from app_pages import app, deltas, metrics, open_page
 
 AS_OF = dt.date(2026, 6, 30)
@@ -29,10 +29,10 @@ PAGES = ("overview", "targets", "coverage", "subsidies", "reviews", "compliance"
 
 def _members(alliance_id: str) -> list[dict]:
     # Two enterprises, a university and an institute: meets the member types of every profile.
-    return [_member(alliance_id, f"{alliance_id}甲公司", "企业", "杭州", True, "理事长单位"),
-            _member(alliance_id, f"{alliance_id}乙公司", "企业", "杭州", True),
-            _member(alliance_id, f"{alliance_id}大学", "高校", "杭州", True),
-            _member(alliance_id, f"{alliance_id}研究院", "科研院所", "杭州", True)]
+    return [member_row(alliance_id, f"{alliance_id}甲公司", "企业", "杭州", True, "理事长单位"),
+            member_row(alliance_id, f"{alliance_id}乙公司", "企业", "杭州", True),
+            member_row(alliance_id, f"{alliance_id}大学", "高校", "杭州", True),
+            member_row(alliance_id, f"{alliance_id}研究院", "科研院所", "杭州", True)]
 
 
 # As of 2026-06-30. Status left blank so no data cell carries a jurisdiction's word.
@@ -56,21 +56,21 @@ def _members(alliance_id: str) -> list[dict]:
 # Zhejiang's quota (2 a year): 杭州市科技局 recommended B2 B6 B7 in 2019 — 1 over; other years ≤ 2.
 REGISTRY = {
     "alliances": [
-        _alliance("B1", "杭州甲联盟", "高端装备制造（机器人）", status=None, filed_date=D("2017-03-01"),
-                  agreement_date=D("2017-03-01"), applied_date=D("2017-01-10"), recommender="杭州市科技局",
-                  lead_unit="B1甲公司"),
-        _alliance("B2", "杭州乙联盟", "集成电路", status=None, filed_date=D("2019-05-10"),
-                  agreement_date=D("2019-05-10"), recommender="杭州市科技局", lead_unit="B2甲公司"),
-        _alliance("B3", "宁波丙联盟", "生物医药", status=None, filed_date=D("2024-01-10"),
-                  agreement_date=D("2023-12-01"), applied_date=D("2023-11-01"), recommender=" 宁波市科技局 ",
-                  lead_unit="B3甲公司"),
-        _alliance("B4", "杭州丁联盟", "新材料", status=None, filed_date=D("2012-06-01"),
-                  revoked_date=D("2020-01-01"), recommender="杭州市科技局", lead_unit="B4甲公司"),
-        _alliance("B5", "温州戊联盟", "新能源", status=None, filed_date=D("2026-02-01"), lead_unit="B5甲公司"),
-        _alliance("B6", "杭州己联盟", "航空航天", status=None, filed_date=D("2019-08-01"),
-                  recommender="杭州市科技局", lead_unit="B6甲公司"),
-        _alliance("B7", "杭州庚联盟", "节能环保", status=None, filed_date=D("2019-09-01"),
-                  recommender="杭州市科技局", lead_unit="B7甲公司"),
+        alliance_row("B1", "杭州甲联盟", "高端装备制造（机器人）", status=None, filed_date=D("2017-03-01"),
+                     agreement_date=D("2017-03-01"), applied_date=D("2017-01-10"), recommender="杭州市科技局",
+                     lead_unit="B1甲公司"),
+        alliance_row("B2", "杭州乙联盟", "集成电路", status=None, filed_date=D("2019-05-10"),
+                     agreement_date=D("2019-05-10"), recommender="杭州市科技局", lead_unit="B2甲公司"),
+        alliance_row("B3", "宁波丙联盟", "生物医药", status=None, filed_date=D("2024-01-10"),
+                     agreement_date=D("2023-12-01"), applied_date=D("2023-11-01"), recommender=" 宁波市科技局 ",
+                     lead_unit="B3甲公司"),
+        alliance_row("B4", "杭州丁联盟", "新材料", status=None, filed_date=D("2012-06-01"),
+                     revoked_date=D("2020-01-01"), recommender="杭州市科技局", lead_unit="B4甲公司"),
+        alliance_row("B5", "温州戊联盟", "新能源", status=None, filed_date=D("2026-02-01"), lead_unit="B5甲公司"),
+        alliance_row("B6", "杭州己联盟", "航空航天", status=None, filed_date=D("2019-08-01"),
+                     recommender="杭州市科技局", lead_unit="B6甲公司"),
+        alliance_row("B7", "杭州庚联盟", "节能环保", status=None, filed_date=D("2019-09-01"),
+                     recommender="杭州市科技局", lead_unit="B7甲公司"),
     ],
     "members": [m for a in ("B1", "B2", "B3", "B4", "B5", "B6", "B7") for m in _members(a)],
     "events": [{"alliance_id": "B2", "event_type": "复审", "event_date": D("2022-05-01"), "result": "通过"}],
@@ -289,8 +289,8 @@ def test_briefing_catalogue_holds_what_applies(registry: Path, profile: str) -> 
 
 def test_briefing_leaves_out_an_all_unclassified_taxonomy(tmp_path: Path) -> None:
     # Every field unknown to Tianjin's clusters: 100% 未归类, so no chart by cluster.
-    rows = {"alliances": [_alliance("X1", "某甲联盟", "奇怪领域", status=None, filed_date=D("2020-01-01")),
-                          _alliance("X2", "某乙联盟", "另一奇怪领域", status=None, filed_date=D("2021-01-01"))]}
+    rows = {"alliances": [alliance_row("X1", "某甲联盟", "奇怪领域", status=None, filed_date=D("2020-01-01")),
+                          alliance_row("X2", "某乙联盟", "另一奇怪领域", status=None, filed_date=D("2021-01-01"))]}
     db = build(tmp_path / "registry.duckdb", rows)
     ids = [c.id for c in _catalogue(db, "tianjin-2018")]
     assert not {"coverage_alliances", "coverage_members", "coverage_heatmap", "subsidies_by_cluster"} & set(ids)
