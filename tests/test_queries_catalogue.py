@@ -1,17 +1,15 @@
 """The query catalogue: every query file's header, its documented columns, the columns pages rely on.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
-
 
 import pytest
 
 from queries import runner
 from queries.policy import load_profile
 from queries.scope import Scope
-from registries import (AS_OF, REQUIRED_SAMPLES)
+from registries import AS_OF, REQUIRED_SAMPLES
 
 
 # ----------------------------------------------------------------------------- documentation

@@ -1,7 +1,6 @@
 """`python -m queries`: the command line over the named queries.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
 
@@ -9,10 +8,8 @@ import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
 
-
 from queries import runner
 from queries.__main__ import main as cli
-
 
 def test_cli_as_a_module(hand_registry):
     import subprocess

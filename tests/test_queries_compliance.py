@@ -1,14 +1,12 @@
 """eligibility_check: the 合规检查 rules of each profile.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
 
-
 import pytest
 
-from registries import (rows, table)
+from registries import rows, table
 
 
 # ----------------------------------------------------------------------------- eligibility_check

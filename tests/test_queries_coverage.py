@@ -1,16 +1,14 @@
 """coverage_by_cluster, cluster_filings_by_year and cluster_assignments: the 产业集群覆盖 queries.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
 
 from datetime import date
 
-
 from queries import policy, runner
 from queries.policy import load_taxonomy
-from registries import (REGISTRY, W, rows, table)
+from registries import REGISTRY, W, rows, table
 
 TIANJIN_CLUSTERS = load_taxonomy("tianjin-clusters").entry_names
 

@@ -1,15 +1,13 @@
 """alliance_members, region_distribution, member_composition and cross_region: members and regions.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
-
 
 import pytest
 
 from queries.policy import load_profile
-from registries import (W, rows, table)
+from registries import W, rows, table
 
 
 # ----------------------------------------------------------------------------- alliance_members

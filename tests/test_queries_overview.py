@@ -1,15 +1,13 @@
 """overview_kpis: the 总览 page's key figures; who counts as active, and as a current member.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
-
 
 import pytest
 
 from queries.policy import Target
-from registries import (D, W, rows, with_targets)
+from registries import D, W, rows, with_targets
 
 
 # ----------------------------------------------------------------------------- overview_kpis

@@ -1,15 +1,11 @@
 """work_priorities: next year's 工作重点 and its budget.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
 
-
-
 from queries.policy import Target, load_taxonomy
-from registries import (D, W, rows, table,
-                        with_targets)
+from registries import D, W, rows, table, with_targets
 
 TIANJIN_CLUSTERS = load_taxonomy("tianjin-clusters").entry_names
 

@@ -1,13 +1,10 @@
 """review_schedule: evaluations and annual reports due, under each profile's cycle.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
 
-
-
-from registries import (D, rows, table)
+from registries import D, rows, table
 
 
 # ----------------------------------------------------------------------------- review_schedule

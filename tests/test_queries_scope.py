@@ -1,10 +1,8 @@
 """The scope (scope_alliances): region, level and cluster filters, and every query under them.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
-
 
 import pytest
 
@@ -12,8 +10,7 @@ from loaders.registry import connect_read_only
 from queries import policy, runner
 from queries.policy import Target, list_profiles, load_profile, load_taxonomy
 from queries.scope import Scope, parse_filters
-from registries import (AS_OF, NOTHING, D, F, W, every_query, rows, table,
-                        with_targets)
+from registries import AS_OF, NOTHING, D, F, W, every_query, rows, table, with_targets
 
 ALL_PROFILES = list_profiles()
 TIANJIN_CLUSTERS = load_taxonomy("tianjin-clusters").entry_names
@@ -22,6 +19,7 @@ TIANJIN_CLUSTERS = load_taxonomy("tianjin-clusters").entry_names
 # ----------------------------------------------------------------------------- filters (scope_alliances)
 # Regions as region_distribution shows them, levels and clusters of each alliance: see the
 # table at the top of REGISTRY in tests/registries.py.
+
 
 def scope_ids(con) -> list[str]:
     return [r[0] for r in con.execute("select alliance_id from scope_alliances order by alliance_id").fetchall()]

@@ -1,15 +1,13 @@
 """subsidy_totals and subsidy_cap_check: money by year, kind, cluster and region, and the caps.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 """
 from __future__ import annotations
-
 
 import pytest
 
 from queries import runner
-from registries import (W, rows, table)
+from registries import W, rows, table
 
 
 # ----------------------------------------------------------------------------- subsidies

@@ -1,7 +1,6 @@
 """target_progress, target_trajectory and target_outlook: the 目标进度 queries.
 
-Every expected figure was worked out by hand from the rows of tests/registries.py (the comments
-there tell each alliance's story, as of 2024-06-30); none is computed by the SQL under test.
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
 
 The filings: A3 2016 (新材料, revoked 2022-12-31), A1 2019 (高端装备), A2 2021 (新一代信息技术),
 A5 2023 (未归类), A4 2024-06-30 (生物医药与健康); A7 is filed the day after, A6 never.
@@ -15,7 +14,7 @@ from datetime import date
 import pytest
 
 from queries.policy import Profile, Target, load_profile
-from registries import (D, rows, with_targets)
+from registries import D, rows, with_targets
 
 
 # ----------------------------------------------------------------------------- target_progress
