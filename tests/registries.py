@@ -5,12 +5,15 @@ No tests live here.
 ``build(path, tables)`` creates the real schema (``loaders.schema.ddl``) and inserts the rows
 given as dicts; columns left out are NULL, and the name keys are filled the way the loader
 fills them; ``alliance_row`` and ``member_row`` write one row with the usual defaults. ``REGISTRY`` is
-the main fixture (conftest's ``hand_registry``); its story is told next to the rows. ``rows`` and
+the main fixture (conftest's ``hand_registry``); its story is told next to the rows. ``csv_bytes`` and
+ROBOT, MAGNET, PHARMA are import files written by hand for the import and audit pages. ``rows`` and
 ``table`` read a named query on such a registry as Python values (money as exact Decimal).
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -142,6 +145,22 @@ REGISTRY: dict[str, list[dict]] = {
         {"alliance_id": "A2", "year": 2022, "submitted_date": D("2022-12-25")},
     ],
 }
+
+
+# ---- import files written by hand (three Tianjin alliances, as a bureau's export would have them) ----
+
+ALLIANCE_HEADER = ["联盟编号", "联盟名称", "对外责任主体单位", "所属区域", "产业领域", "级别", "备案日期"]
+ROBOT = ["TJ-1", "天津市机器人联盟", "甲公司", "滨海新区", "机器人", "市级", "2019-06-28"]
+MAGNET = ["TJ-2", "天津市永磁材料联盟", "乙大学", "南开区", "新材料", "市级", "2019-07-01"]
+PHARMA = ["TJ-3", "天津市生物医药联盟", "丙研究院", "西青区", "生物医药", "市级", "2020-03-05"]
+SUBSIDY_HEADER = ["联盟名称", "年度", "补贴类型", "金额（万元）", "拨付日期"]
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """``rows`` as a CSV file the way Excel saves one: UTF-8 with a byte-order mark, CRLF line ends."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
 
 
 # ---- reading the named queries on these registries ---------------------------------------------

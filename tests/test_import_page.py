@@ -6,9 +6,7 @@ a viewer tries the page, an editor uploads a broken then a good file while two v
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import shutil
 import socket
@@ -27,22 +25,13 @@ import auth
 from loaders.pipeline import prepare
 from loaders.registry import existing_state
 from loaders.store import import_batch, read_journal
+from app_pages import app, metrics
+from registries import ALLIANCE_HEADER, MAGNET, PHARMA, ROBOT, SUBSIDY_HEADER, csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "导入测试 password"
 HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 EDITORS = {"editors": {"张三": HASH}}
-ALLIANCE_HEADER = ["联盟编号", "联盟名称", "对外责任主体单位", "所属区域", "产业领域", "级别", "备案日期"]
-ROBOT = ["TJ-1", "天津市机器人联盟", "甲公司", "滨海新区", "机器人", "市级", "2019-06-28"]
-MAGNET = ["TJ-2", "天津市永磁材料联盟", "乙大学", "南开区", "新材料", "市级", "2019-07-01"]
-PHARMA = ["TJ-3", "天津市生物医药联盟", "丙研究院", "西青区", "生物医药", "市级", "2020-03-05"]
-SUBSIDY_HEADER = ["联盟名称", "年度", "补贴类型", "金额（万元）", "拨付日期"]
-
-
-def csv_bytes(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
 
 
 GOOD = csv_bytes([ALLIANCE_HEADER, ROBOT[:3] + ["东丽区"] + ROBOT[4:], MAGNET,
@@ -68,11 +57,7 @@ def registry(tmp_path: Path, monkeypatch) -> Path:
 
 
 def import_page(secrets: dict, editor: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets = secrets
-    if editor:
-        at.session_state[auth.SESSION_KEY] = editor
-    return at.switch_page("pages/import.py").run()
+    return app(secrets, editor).switch_page("pages/import.py").run()
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -81,10 +66,6 @@ def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 # ---- who may import -------------------------------------------------------------------------------
