@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,6 +22,7 @@ from loaders.registry import existing_state
 from loaders.store import import_batch, read_journal
 from app_pages import app, metrics
 from registries import ALLIANCE_HEADER, MAGNET, PHARMA, ROBOT, SUBSIDY_HEADER, csv_bytes
+from test_e2e import CHROMIUM, CHROMIUM_FLAGS, SHOTS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "导入测试 password"
@@ -197,10 +193,6 @@ def test_a_registry_changed_after_the_dry_run_is_checked_again(registry: Path, t
 
 # ---- in a real browser ----------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 SCRIPT_NAME = "<script>alert(1)</script>天津市测试联盟"
 BOLD_NAME = "<b>粗体</b>联盟"
 HTML_NAMES = csv_bytes([ALLIANCE_HEADER, ROBOT, MAGNET, PHARMA,
@@ -210,36 +202,12 @@ browser_only = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                   reason="没有 Chromium：浏览器测试跳过（apt-get install chromium）")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(registry: Path, tmp_path: Path):
     secrets = tmp_path / "secrets.toml"   # never the developer's own .streamlit/secrets.toml
     secrets.write_text(f'[editors]\n"张三" = "{HASH}"\n', encoding="utf-8")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             "--secrets.files", str(secrets)],
-                            cwd=ROOT, env={**os.environ, "REGISTRY_DB": str(registry)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit 未在 60 秒内启动")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with serve(registry, editors=False, secrets=secrets) as url:
+        yield url
 
 
 def _settle(page) -> None:
