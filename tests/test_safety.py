@@ -3,7 +3,7 @@ its values, contact data only for editors.
 
 The registry holds alliances named ``<script>alert(1)</script>天津市测试联盟``, ``<b>粗体</b>联盟`` and
 ``=HYPERLINK(…)联盟``, a lead unit with an ``<img onerror>``, and contacts. (The browser half, that no
-script ever runs on any page, is the end of tests/test_import_page.py.)
+script ever runs on any page, is the end of tests/test_page_import.py.)
 """
 from __future__ import annotations
 
