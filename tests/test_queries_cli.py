@@ -11,6 +11,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from queries import runner
 from queries.__main__ import main as cli
 
+
+# ----------------------------------------------------------------------------- as a module
+
+
 def test_cli_as_a_module(hand_registry):
     import subprocess
     import sys

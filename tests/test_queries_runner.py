@@ -18,9 +18,14 @@ from registries import AS_OF, NOTHING, D, F, W, build, every_query, rows, table
 
 ALL_PROFILES = list_profiles()
 
+
 @pytest.fixture(scope="module")
 def empty_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("empty") / "registry.duckdb", {})
+
+
+# ----------------------------------------------------------------------------- materialised queries and the scope
+
 
 def test_materialised_queries_follow_the_filters(con):
     # alliance_members (for overview_kpis) and eligibility_check (for work_priorities) are materialised per
@@ -30,6 +35,7 @@ def test_materialised_queries_follow_the_filters(con):
         assert rows(con, "overview_kpis", filters=filters)[0]["members"] == members
         got = {r["item"]: r["count"] for r in rows(con, "work_priorities", filters=filters)}
         assert got["不符合备案条件的在册联盟"] == failing
+
 
 class Spy:
     """A connection that records the SQL it executes (the runner caches per connection object)."""
@@ -47,12 +53,14 @@ class Spy:
     def count(self, text: str) -> int:
         return sum(text in sql for sql in self.sql)
 
+
 def test_scope_is_rebuilt_only_when_the_filters_change(con):
     spy = Spy(con)
     tianjin = load_profile("tianjin-2018")
     for filters in (F(), F(), F(levels=("市级",)), F(levels=("市级",)), F(regions=("南开区",)), F()):
         runner.run(spy, "review_schedule", Scope(tianjin, AS_OF, **(filters or {})))
     assert spy.count("create or replace temp table scope_alliances") == 4
+
 
 def test_materialised_versions_are_reused(con):
     # a page comparing with last year alternates two dates: each date's alliance_members is built once
@@ -69,6 +77,7 @@ def test_materialised_versions_are_reused(con):
     kept = con.execute("select count(*) from duckdb_tables() where table_name like '_materialised_alliance_members%'")
     assert kept.fetchall()[0][0] == runner.KEEP_VERSIONS
 
+
 def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
     # overview_kpis requires review_schedule; run next on the same connection, review_schedule is read back
     # from that table: the same rows in the same order as computed on a fresh connection.
@@ -84,6 +93,7 @@ def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
     finally:
         fresh.close()
 
+
 def test_every_query_reads_alliance_data_through_the_scope():
     """Any query reading registry tables directly restricts them with scope_alliances."""
     registry = {"alliances", "members", "subsidies", "events", "annual_reports", "lead_units"}
@@ -93,6 +103,7 @@ def test_every_query_reads_alliance_data_through_the_scope():
             assert "scope_alliances" in runner.strip_comments(doc.sql), doc.name
         else:
             assert set(doc.requires), doc.name   # reads only materialised (scoped) queries and context tables
+
 
 def test_overview_set_is_what_the_overview_page_runs():
     """OVERVIEW_SET = the queries pages/overview.py fetches and those of the charts it shows, in page order."""
