@@ -45,9 +45,10 @@ def sample_server(sample_db: Path):
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, driven by playwright (never a downloaded browser build), shared by a module's tests."""
+    """Debian's Chromium, driven by playwright (never a downloaded browser build), shared by every browser test:
+    each test opens its own pages or contexts in it (a new context is a new session) and closes them."""
     from playwright.sync_api import sync_playwright
 
     from tests.test_e2e import CHROMIUM, CHROMIUM_FLAGS

@@ -22,7 +22,7 @@ from loaders.registry import existing_state
 from loaders.store import import_batch, read_journal
 from app_pages import app, metrics
 from registries import ALLIANCE_HEADER, MAGNET, PHARMA, ROBOT, SUBSIDY_HEADER, csv_bytes
-from test_e2e import CHROMIUM, CHROMIUM_FLAGS, SHOTS, serve
+from test_e2e import CHROMIUM, SHOTS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "导入测试 password"
@@ -227,17 +227,15 @@ def _active_alliances(page, server: str) -> str:
 
 
 @browser_only
-def test_upload_flow_in_a_browser_while_others_read(server: str, tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_flow_in_a_browser_while_others_read(server: str, tmp_path: Path, browser):
     broken, good = tmp_path / "坏的补贴.csv", tmp_path / "联盟名录（含特殊字符）.csv"
     broken.write_bytes(BROKEN)
     good.write_bytes(HTML_NAMES)
     SHOTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        pages = [browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(3)]
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]   # three sessions
+    try:
+        pages = [context.new_page() for context in contexts]
         editor, *viewers = pages
         for page in pages:
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -295,5 +293,7 @@ def test_upload_flow_in_a_browser_while_others_read(server: str, tmp_path: Path)
             assert viewers[1].locator('[data-testid="stException"]').count() == 0, f"{path}：页面报错"
         viewers[1].screenshot(path=SHOTS / "alliance_html_name.png", full_page=True)
         assert SCRIPT_NAME in viewers[1].inner_text("body")   # the alliance's own page shows its name as written
-        browser.close()
+    finally:
+        for context in contexts:
+            context.close()
     assert dialogs == []

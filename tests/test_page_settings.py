@@ -155,16 +155,15 @@ def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path:
 # ---- a real browser ------------------------------------------------------------------------------
 
 @pytest.mark.skipif(not Path(e2e.CHROMIUM).exists(), reason=f"没有 Chromium（{e2e.CHROMIUM}）：浏览器测试跳过")
-def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path: Path, monkeypatch):
+def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path: Path, monkeypatch, browser):
     """An editor lowers 十三五's lower bound from 80 to 50 on 设置; 目标进度, opened afresh, then reads
     已完成 with 58 − 50 = 8 to spare (58 = the sample's filings 2016–2020, as in test_e2e)."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     db = copy_registry(sample_db, tmp_path, monkeypatch)
-    with e2e.serve(db) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_FLAGS)
+    with e2e.serve(db) as url:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
             e2e.open_page(tab, url)
             e2e.open_page(tab, f"{url}/targets?{e2e.FILTERS}", "目标进度")
             assert e2e.metric_value(tab, "结果") == "未完成"
@@ -200,7 +199,7 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
             assert e2e.metric_value(tab, "与下限相比") == "超出 8 个"
             e2e.screenshot(tab, e2e.SHOTS / "settings_targets_after.png")
         finally:
-            browser.close()
+            tab.close()
     assert read_journal(db)[-1]["user"] == e2e.EDITOR
 
 
