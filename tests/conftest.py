@@ -1,4 +1,8 @@
-"""Shared fixtures: the repository on sys.path, and a fresh database path per test."""
+"""Shared fixtures: the repository on sys.path, a fresh database path per test, the registries page and browser
+tests read (sample, empty, single, hand-counted), one server on the sample and one Chromium per session.
+
+Helpers that are not fixtures live beside: tests/app_pages.py (open a page in AppTest, read it) and
+tests/registries.py (registries built in code, import files written by hand, reading a named query)."""
 from __future__ import annotations
 
 import sys
