@@ -180,6 +180,8 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
             # moment beside it): type into the form that holds 十三五
             form = tab.get_by_test_id("stForm").filter(has=tab.locator('input[value="十三五"]'))
             form.wait_for(timeout=e2e.TIMEOUT_MS)
+            # …and only that form: on a loaded machine the lingering one was still matched when typing began
+            expect(form).to_have_count(1, timeout=e2e.TIMEOUT_MS)
             low = form.get_by_label("下限（个）")
             low.fill("50")
             low.press("Tab")
