@@ -1,4 +1,8 @@
-"""Shared fixtures: the repository on sys.path, and a fresh database path per test."""
+"""Shared fixtures: the repository on sys.path, a fresh database path per test, the registries page and browser
+tests read (sample, empty, single, hand-counted), one server on the sample and one Chromium per session.
+
+Helpers that are not fixtures live beside: tests/app_pages.py (open a page in AppTest, read it) and
+tests/registries.py (registries built in code, import files written by hand, reading a named query)."""
 from __future__ import annotations
 
 import sys
@@ -45,9 +49,10 @@ def sample_server(sample_db: Path):
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, driven by playwright (never a downloaded browser build), shared by a module's tests."""
+    """Debian's Chromium, driven by playwright (never a downloaded browser build), shared by every browser test:
+    each test opens its own pages or contexts in it (a new context is a new session) and closes them."""
     from playwright.sync_api import sync_playwright
 
     from tests.test_e2e import CHROMIUM, CHROMIUM_FLAGS
@@ -94,3 +99,23 @@ def single_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "单一联盟.xlsx"
     book.save(path)
     return _import(folder / "registry.duckdb", path)
+
+
+# ---- the hand-counted registry of tests/registries.py, for the query tests ----------------------
+
+@pytest.fixture(scope="session")
+def hand_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """registries.REGISTRY (alliances A1–A7 as of 2024-06-30), every figure countable by hand. Do not write to it."""
+    from registries import REGISTRY, build
+
+    return build(tmp_path_factory.mktemp("hand") / "registry.duckdb", REGISTRY)
+
+
+@pytest.fixture
+def con(hand_registry: Path):
+    """A fresh read-only connection to ``hand_registry`` (the runner caches per connection, so none is shared)."""
+    from loaders.registry import connect_read_only
+
+    c = connect_read_only(hand_registry)
+    yield c
+    c.close()

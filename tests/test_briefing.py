@@ -36,6 +36,7 @@ from figures import Scope
 from loaders.registry import connect_read_only
 from queries.fetch import RegistryFetch
 from queries.policy import load_profile
+from app_pages import open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2024, 12, 31)
@@ -442,12 +443,7 @@ def test_cli_errors(sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 # ---- the page ----------------------------------------------------------------------------------
 
 def _open(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/briefing.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(db, monkeypatch, "briefing", as_of=None)
 
 
 @renders

@@ -79,10 +79,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, *, editors: bool = True, log: Path | None = None) -> Iterator[str]:
+def serve(db: Path, *, editors: bool = True, log: Path | None = None, secrets: Path | None = None) -> Iterator[str]:
     """`streamlit run app.py` on a free port against ``db``; yields its URL.
 
-    ``editors``: the test editor can sign in; ``log``: the server's output is kept there.
+    ``editors``: the test editor can sign in; ``log``: the server's output is kept there; ``secrets``: the
+    secrets file the server reads (editors listed there), never the developer's own .streamlit/secrets.toml.
     """
     port = _free_port()
     from auth import ENV_EDITORS, hash_password
@@ -93,7 +94,8 @@ def serve(db: Path, *, editors: bool = True, log: Path | None = None) -> Iterato
         env[ENV_EDITORS] = f"{EDITOR}:{hash_password(PASSWORD)}"
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                             *(["--secrets.files", str(secrets)] if secrets else [])],
                             cwd=ROOT, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import guard
-from tests.test_e2e import CHROMIUM, CHROMIUM_FLAGS, serve
+from tests.test_e2e import CHROMIUM, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
@@ -102,22 +102,18 @@ def test_the_server_refuses_an_upload_over_the_limit_before_reading_it(broken_se
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"没有 Chromium（{CHROMIUM}）：浏览器测试跳过")
-def test_a_page_that_fails_shows_an_error_id_and_no_traceback(broken_server):
-    from playwright.sync_api import sync_playwright
-
+def test_a_page_that_fails_shows_an_error_id_and_no_traceback(broken_server, browser):
     url, log = broken_server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            tab = browser.new_page()
-            tab.goto(url)
-            tab.get_by_text("错误编号").first.wait_for(timeout=60_000)
-            text = tab.locator('[data-testid="stApp"]').inner_text()
-            tab.screenshot(path=str(ROOT / "tests" / "screenshots" / "hostile_error_id.png"))
-            menus = tab.locator('[data-testid="stMainMenu"]').count()   # toolbarMode = "minimal": no menu at all
-            deploy = tab.get_by_text("Deploy", exact=True).count()
-        finally:
-            browser.close()
+    tab = browser.new_page()
+    try:
+        tab.goto(url)
+        tab.get_by_text("错误编号").first.wait_for(timeout=60_000)
+        text = tab.locator('[data-testid="stApp"]').inner_text()
+        tab.screenshot(path=str(ROOT / "tests" / "screenshots" / "hostile_error_id.png"))
+        menus = tab.locator('[data-testid="stMainMenu"]').count()   # toolbarMode = "minimal": no menu at all
+        deploy = tab.get_by_text("Deploy", exact=True).count()
+    finally:
+        tab.close()
     error_id = ERROR_ID.search(text)[1]
     assert "Traceback" not in text and "duckdb" not in text.lower() and str(log.parent) not in text
     assert menus == 0 and deploy == 0          # so no Clear cache, Rerun or Deploy for a user to find

@@ -29,6 +29,7 @@ from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
 from queries.scope import Scope
 from navigation import PAGES
+from app_pages import open_page
 from test_sample_data import load_generator
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -307,13 +308,8 @@ def alliance_names(dbs) -> dict[str, list[str]]:
 @pytest.mark.parametrize("key", SAMPLES)
 def test_every_page_shows_only_the_own_taxonomy(dbs, alliance_names, monkeypatch: pytest.MonkeyPatch,
                                                 key: str, page: str) -> None:
-    monkeypatch.setenv("REGISTRY_DB", str(dbs[key]))
     monkeypatch.setenv("REGISTRY_PROFILE", SAMPLES[key])   # as `make run SAMPLE=…` starts the app
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["as_of"] = AS_OF.isoformat()
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(dbs[key], monkeypatch, Path(page).stem, as_of=AS_OF.isoformat(), timeout=120)
     # the sample's profile is preselected on every page with the sidebar filters (not the editors' pages)
     with_filters = "ui.sidebar(" in (Path(APP).parent / page).read_text(encoding="utf-8")
     assert [s.value for s in at.selectbox if s.key == "f_profile"] == ([SAMPLES[key]] if with_filters else [])

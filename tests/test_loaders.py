@@ -218,6 +218,11 @@ def only(errors: list[Problem]) -> Problem:
     return errors[0]
 
 
+def refuse_members(tmp_path: Path, loaded: Path, rows: list[list]) -> Problem:
+    """The one problem of a 成员单位.xlsx holding ``rows``, refused by ``loaded`` (which stays as it was)."""
+    return only(refuse(loaded, write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, *rows]})))
+
+
 @pytest.fixture(scope="module")
 def good_db(tmp_path_factory) -> Path:
     """The good registry (4 alliances, 13 members) loaded once per module."""
@@ -365,8 +370,7 @@ def test_a_bad_filing_date_is_reported_once(tmp_path: Path, loaded: Path):
 def test_date_of_a_member_before_2000(tmp_path: Path, loaded: Path):
     rows = member_rows()
     rows[3][7] = 36000                                                   # serial 36000 = 1998-07-24
-    path = write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, *rows]})
-    p = only(refuse(loaded, path))
+    p = refuse_members(tmp_path, loaded, rows)
     assert_located(p, "成员单位.xlsx", "成员单位", 5, "加入日期", "36000", "日期 1998-07-24 早于 2000 年")
 
 
@@ -400,8 +404,7 @@ def test_negative_money_as_a_number_cell(tmp_path: Path, loaded: Path):
 def test_bad_enum(tmp_path: Path, loaded: Path):
     rows = member_rows()
     rows[12][4] = "医院"
-    path = write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, *rows]})
-    p = only(refuse(loaded, path))
+    p = refuse_members(tmp_path, loaded, rows)
     assert_located(p, "成员单位.xlsx", "成员单位", 14, "单位类型", "医院", "“医院”不是允许的取值")
     assert "企业/高校/科研院所/金融机构/中介机构/其他" in p.message
 
@@ -409,8 +412,7 @@ def test_bad_enum(tmp_path: Path, loaded: Path):
 def test_bad_credit_code_check_character(tmp_path: Path, loaded: Path):
     rows = member_rows()
     rows[11][3] = code(100)[:17] + ("0" if code(100)[17] != "0" else "1")
-    path = write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, *rows]})
-    p = only(refuse(loaded, path))
+    p = refuse_members(tmp_path, loaded, rows)
     assert_located(p, "成员单位.xlsx", "成员单位", 13, "统一社会信用代码", rows[11][3], "校验位错误")
     assert f"应为 {code(100)[17]}" in p.message
 
@@ -466,8 +468,7 @@ def test_duplicate_alliance_across_two_files(tmp_path: Path, loaded: Path):
 def test_member_of_an_unknown_alliance(tmp_path: Path, loaded: Path):
     rows = member_rows()
     rows[5][1] = "天津市不存在的产业技术创新战略联盟"
-    path = write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, *rows]})
-    p = only(refuse(loaded, path))
+    p = refuse_members(tmp_path, loaded, rows)
     assert_located(p, "成员单位.xlsx", "成员单位", 7, "联盟名称", "天津市不存在的产业技术创新战略联盟", "不在联盟名录中")
 
 
@@ -494,8 +495,7 @@ def test_duplicate_member_in_one_alliance(tmp_path: Path, loaded: Path):
     rows = member_rows()
     rows.append([14, ROBOT, "天津 大学", None, "高校", "成员", "否", None])        # same unit, spaced
     rows.append([15, MAGNET, "天津某科技有限公司1", None, "企业", "成员", "否", None])  # another alliance: fine
-    path = write_xlsx(tmp_path / "成员单位.xlsx", {"成员单位": [MEMBER_HEADER, *rows]})
-    p = only(refuse(loaded, path))
+    p = refuse_members(tmp_path, loaded, rows)
     assert_located(p, "成员单位.xlsx", "成员单位", 15, "单位名称", "天津大学", "同一联盟中单位名称重复")
 
 

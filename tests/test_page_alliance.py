@@ -14,26 +14,12 @@ from streamlit.testing.v1 import AppTest
 
 import auth
 from loaders.registry import connect_read_only
-from test_queries_fixtures import D, build
+from registries import D, build
+from app_pages import AS_OF, open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGE = "pages/alliance.py"
-AS_OF = dt.date(2026, 11, 21)
+PAGE = "alliance"
 ANTIBODY = "天津市抗体药物产业技术创新战略联盟"
 SIC = "天津市第三代半导体(碳化硅)产业技术创新战略联盟"   # half-width brackets in the sample
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, *, editor: bool = False, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    if editor:
-        at.secrets = {"editors": {"编辑甲": auth.hash_password("一个足够长的口令123")}}
-        at.session_state[auth.SESSION_KEY] = "编辑甲"
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _text(at: AppTest) -> str:
@@ -61,7 +47,7 @@ def by_hand(db: Path, name: str, as_of: dt.date) -> dict:
 
 def test_one_alliance_from_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = by_hand(sample_db, ANTIBODY, AS_OF)
-    at = _open(sample_db, monkeypatch, alliance=expected["id"])
+    at = open_page(sample_db, monkeypatch, PAGE, alliance=expected["id"])
     assert at.selectbox(key="a_pick").value == expected["id"]
     assert at.header[0].value == ANTIBODY
     metrics = {m.label: m.value for m in at.metric}
@@ -80,7 +66,8 @@ def test_one_alliance_from_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPa
 
 def test_editors_see_the_contact(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = by_hand(sample_db, ANTIBODY, AS_OF)
-    at = _open(sample_db, monkeypatch, editor=True, alliance=expected["id"])
+    at = open_page(sample_db, monkeypatch, PAGE, alliance=expected["id"], editor="编辑甲",
+                   secrets={"editors": {"编辑甲": auth.hash_password("一个足够长的口令123")}})
     text = _text(at).replace("\\", "")
     assert f"**联系人**  \n{expected['person']}" in text and expected["phone"] in text
     assert "仅编辑可见" not in text
@@ -88,7 +75,7 @@ def test_editors_see_the_contact(sample_db: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_search_ignores_bracket_width_and_the_choice_goes_to_the_url(sample_db: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch)
+    at = open_page(sample_db, monkeypatch, PAGE)
     assert at.selectbox(key="a_pick").value is None
     assert len(at.dataframe[0].value) == 120          # no alliance chosen: the whole directory
     at.text_input(key="a_search").input("（碳化硅）").run()
@@ -105,10 +92,10 @@ def test_search_ignores_bracket_width_and_the_choice_goes_to_the_url(sample_db: 
 
 def test_an_alliance_outside_the_filters(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alliance_id = by_hand(sample_db, ANTIBODY, AS_OF)["id"]   # a 市级 alliance
-    at = _open(sample_db, monkeypatch, alliance=alliance_id, level="国家级")
+    at = open_page(sample_db, monkeypatch, PAGE, alliance=alliance_id, level="国家级")
     assert any(alliance_id.replace("-", "\\-") in w.value and "找不到" in w.value for w in at.warning)
     assert "alliance" not in at.query_params
-    at = _open(sample_db, monkeypatch, alliance="L-不存在")
+    at = open_page(sample_db, monkeypatch, PAGE, alliance="L-不存在")
     assert any("「L\\-不存在」" in w.value for w in at.warning)   # shown as written (Markdown-escaped)
 
 
@@ -118,7 +105,7 @@ def test_names_with_markup_show_as_written(tmp_path: Path, monkeypatch: pytest.M
         "alliances": [{"alliance_id": "X1", "name": name, "field": "集成电路", "lead_unit": "<i>天津</i>公司",
                        "status": "已备案", "filed_date": D("2021-03-01")}],
         "members": [{"alliance_id": "X1", "unit_name": "<i>天津</i>公司", "unit_type": "企业", "is_core": True}]})
-    at = _open(db, monkeypatch, alliance="X1")
+    at = open_page(db, monkeypatch, PAGE, alliance="X1")
     header = at.header[0].value
     for sign in ("<", "*", "$", ":", "[", "("):
         assert f"\\{sign}" in header
@@ -128,9 +115,9 @@ def test_names_with_markup_show_as_written(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_empty_and_single(empty_db: Path, single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert any("没有联盟记录" in i.value for i in at.info)
-    at = _open(single_db, monkeypatch, as_of="2025-06-30")
+    at = open_page(single_db, monkeypatch, PAGE, as_of="2025-06-30")
     assert len(at.dataframe[0].value) == 1
     at.selectbox(key="a_pick").select_index(0).run()
     assert not at.exception

@@ -9,31 +9,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from loaders.registry import connect_read_only
+from app_pages import AS_OF, markdown, metrics, open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGE = "pages/compliance.py"
-AS_OF = dt.date(2026, 11, 21)
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _rules(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+PAGE = "compliance"
 
 
 def member_counts(db: Path, as_of: dt.date) -> dict[str, int]:
@@ -57,13 +37,13 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     counts = member_counts(sample_db, AS_OF)
     short = {name: n for name, n in counts.items() if n < 10}
     assert short  # the sample has alliances below Tianjin's minimum of 10
-    at = _open(sample_db, monkeypatch)
-    rules = _rules(at)
+    at = open_page(sample_db, monkeypatch, PAGE)
+    rules = markdown(at)
     assert "成员单位不少于 10 家（计全部现有成员，不限核心成员）" in rules
     assert "至少 1 家企业；至少 1 家高校或科研院所" in rules
     assert "须在本地注册（注册地含：天津）" in rules and "核心成员中本地注册的不少于 50%" in rules
     # In the sample the only unmet condition is the minimum.
-    assert _metrics(at) == {"核对的在册联盟": f"{len(counts)} 个", "符合全部条件": f"{len(counts) - len(short)} 个",
+    assert metrics(at) == {"核对的在册联盟": f"{len(counts)} 个", "符合全部条件": f"{len(counts) - len(short)} 个",
                             "不符合至少一项": f"{len(short)} 个"}
     failing = at.dataframe[0].value
     assert dict(zip(failing["联盟名称"], failing["存在问题"])) == \
@@ -80,28 +60,28 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_filters_come_back_from_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch, profile="weinan-2015", show="all", problem="责任主体非本地")
+    at = open_page(sample_db, monkeypatch, PAGE, profile="weinan-2015", show="all", problem="责任主体非本地")
     assert at.radio(key="c_show").value == "全部联盟"
     assert at.multiselect(key="c_problem").value == ["责任主体非本地"]
-    rules = _rules(at)
+    rules = markdown(at)
     assert "核心成员不少于 10 家（只计核心成员）" in rules and "本地核心成员占比：未规定，不检查。" in rules
     # No lead unit of the Tianjin sample is registered in Weinan: every alliance fails that condition.
     n = len(member_counts(sample_db, AS_OF))
-    assert _metrics(at)["不符合至少一项"] == f"{n} 个"
+    assert metrics(at)["不符合至少一项"] == f"{n} 个"
     assert len(at.dataframe[0].value) == n
 
 
 def test_a_profile_without_a_minimum(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch, profile="most-2009")
-    rules = _rules(at)
+    at = open_page(sample_db, monkeypatch, PAGE, profile="most-2009")
+    rules = markdown(at)
     assert "成员数量：未规定下限，不检查。" in rules and "对外责任主体单位：未要求在本地注册，不检查。" in rules
     assert any(s.value == "当前筛选范围内的在册联盟都符合全部条件。" for s in at.success)
 
 
 def test_empty_and_single(empty_db: Path, single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert any("没有在册联盟可核对" in i.value for i in at.info)
     # One alliance of three members (天津单一科技有限公司 leads, registered in Tianjin; 2 of 2 core local).
-    at = _open(single_db, monkeypatch)
-    assert _metrics(at) == {"核对的在册联盟": "1 个", "符合全部条件": "0 个", "不符合至少一项": "1 个"}
+    at = open_page(single_db, monkeypatch, PAGE)
+    assert metrics(at) == {"核对的在册联盟": "1 个", "符合全部条件": "0 个", "不符合至少一项": "1 个"}
     assert list(at.dataframe[0].value["存在问题"]) == ["成员单位3家，少于10家"]

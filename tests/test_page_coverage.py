@@ -5,50 +5,18 @@ itself), never from coverage_by_cluster, cluster_filings_by_year or cluster_assi
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import figures
 from figures import Scope
 from loaders.registry import connect_read_only
-from queries import runner
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
+from app_pages import AS_OF, metrics, open_page, render_chart
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-AS_OF = dt.date(2026, 11, 21)
-PAGE = "pages/coverage.py"
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _render(db: Path, chart_id: str, scope: Scope):
-    """A registered chart built outside Streamlit, from the named queries on ``db``."""
-    con = connect_read_only(db)
-
-    def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-        return runner.run(con, name, Scope(scope.profile, as_of or scope.as_of), **params)
-
-    try:
-        return figures.render(chart_id, fetch, scope)
-    finally:
-        con.close()
+PAGE = "coverage"
 
 
 def by_hand(db: Path, taxonomy_id: str) -> dict:
@@ -73,8 +41,8 @@ def by_hand(db: Path, taxonomy_id: str) -> dict:
 def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     want = by_hand(sample_db, "tianjin-clusters")
     assert want["empty"] == ["现代冶金"] and want["active"][UNCLASSIFIED] == 6   # the sample's story
-    at = _open(sample_db, monkeypatch)
-    got = _metrics(at)
+    at = open_page(sample_db, monkeypatch, PAGE)
+    got = metrics(at)
     assert got == {"产业集群": "10 个", "已覆盖": "9 个", "空白": "1 个",
                    "未归类的在册联盟": f"{want['active'][UNCLASSIFIED]} 个"}
     assert at.warning[0].value.startswith("尚无在册联盟的产业集群（1 个）：现代冶金。")
@@ -95,11 +63,11 @@ def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.Mon
 
 def test_switch_to_heilongjiang_fields(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     want = by_hand(sample_db, "heilongjiang-fields")
-    at = _open(sample_db, monkeypatch)
+    at = open_page(sample_db, monkeypatch, PAGE)
     at.selectbox(key="coverage_taxonomy_tianjin-2018").set_value("heilongjiang-fields").run()
     assert not at.exception
     assert at.query_params["taxonomy"] == "heilongjiang-fields"
-    got = _metrics(at)
+    got = metrics(at)
     assert got["领域"] == "15 个"
     assert got["空白"] == f"{len(want['empty'])} 个"
     assert got["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
@@ -112,10 +80,10 @@ def test_switch_to_heilongjiang_fields(sample_db: Path, monkeypatch: pytest.Monk
 def test_taxonomy_from_the_url_and_cluster_filter(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 高端装备 is a Tianjin cluster: under Heilongjiang's fields the filter cannot apply, and says so
     want = by_hand(sample_db, "heilongjiang-fields")
-    at = _open(sample_db, monkeypatch, taxonomy="heilongjiang-fields", cluster="高端装备")
+    at = open_page(sample_db, monkeypatch, PAGE, taxonomy="heilongjiang-fields", cluster="高端装备")
     assert at.selectbox(key="coverage_taxonomy_tianjin-2018").value == "heilongjiang-fields"
     assert any("不适用" in i.value for i in at.info)
-    assert _metrics(at)["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
+    assert metrics(at)["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
 
 
 @pytest.mark.parametrize("profile_id", ["zhejiang-2010", "weinan-2015", "most-2009"])
@@ -123,11 +91,11 @@ def test_profile_uses_its_own_taxonomy_and_says_why(sample_db: Path, monkeypatch
                                                      profile_id: str) -> None:
     # These texts name no list of their own: a named public classification stands in, never Heilongjiang's fields.
     own = load_taxonomy(load_profile(profile_id).taxonomy)
-    at = _open(sample_db, monkeypatch, profile=profile_id)
+    at = open_page(sample_db, monkeypatch, PAGE, profile=profile_id)
     assert at.selectbox(key=f"coverage_taxonomy_{profile_id}").value == own.id
     assert "taxonomy" not in at.query_params
     assert any(own.basis in c.value and own.source in c.value for c in at.caption)
-    assert _metrics(at)[own.noun] == f"{len(own.entries)} 个"
+    assert metrics(at)[own.noun] == f"{len(own.entries)} 个"
     assert at.selectbox(key=f"coverage_taxonomy_{profile_id}").options == [load_taxonomy(t).name
                                                                            for t in list_taxonomies()]
     shown = " ".join(w.value for w in at.warning)
@@ -142,7 +110,7 @@ def test_heatmap_counts_filings_per_cluster_and_year(sample_db: Path) -> None:
         con.close()
     tax = load_taxonomy("tianjin-clusters")
     want = Counter((classify(tax, field)[0], filed.year) for field, filed in rows)
-    heat = _render(sample_db, "coverage_heatmap", Scope(load_profile("tianjin-2018"), AS_OF, 2010, 2026))[0].data[0]
+    heat = render_chart(sample_db, "coverage_heatmap", Scope(load_profile("tianjin-2018"), AS_OF, 2010, 2026))[0].data[0]
     got = {(c, y): int(n) for c, line in zip(heat.y, heat.z) for y, n in zip(heat.x, line) if n}
     assert got == dict(want)
     assert list(heat.y) == [*tax.entry_names, UNCLASSIFIED]
@@ -150,13 +118,13 @@ def test_heatmap_counts_filings_per_cluster_and_year(sample_db: Path) -> None:
 
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 工业机器人 → 高端装备; the other nine clusters are empty
-    at = _open(single_db, monkeypatch)
-    assert _metrics(at)["已覆盖"] == "1 个" and _metrics(at)["空白"] == "9 个"
+    at = open_page(single_db, monkeypatch, PAGE)
+    assert metrics(at)["已覆盖"] == "1 个" and metrics(at)["空白"] == "9 个"
     assert any("所有联盟都已归入" in s.value for s in at.success)
 
 
 def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert "还没有联盟" in at.info[0].value
     assert not at.metric and not at.get("plotly_chart")
 

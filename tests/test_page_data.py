@@ -7,30 +7,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from loaders.pipeline import prepare
 from loaders.registry import data_dates, table_counts
 from loaders.store import ImportRefused, import_batch, read_journal
 from loaders.template import INSTRUCTIONS_SHEET, write_template
+from app_pages import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGE = "pages/data.py"
+PAGE = "data"
 SAMPLE_LATEST_FILING = dt.date(2026, 8, 18)   # the latest 备案日期 in data/sample/ (天津市…备案名单.xlsx)
 SAMPLE_LATEST_EVENT = dt.date(2026, 11, 4)    # the latest 评审记录 date there
 
 
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_sample_registry(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch)
+    at = open_page(sample_db, monkeypatch, PAGE)
     assert at.title[0].value == "数据"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["数据截至（最新备案日期）"] == SAMPLE_LATEST_FILING.isoformat()
@@ -54,7 +44,7 @@ def test_history_lists_refused_imports(single_db: Path, tmp_path: Path, monkeypa
     bad.write_text("联盟名称,年度,补贴类型,金额\n不存在的联盟,2024,备案补贴,-5\n", encoding="utf-8")
     with pytest.raises(ImportRefused):
         import_batch(db, prepare([bad]), user="李四")
-    history = _open(db, monkeypatch).dataframe[1].value
+    history = open_page(db, monkeypatch, PAGE).dataframe[1].value
     assert list(history["批次"]) == [2, 1]                       # newest first
     assert list(history["结果"]) == ["被拒绝", "成功"]
     assert list(history["操作人"]) == ["李四", "张三"]
@@ -65,13 +55,13 @@ def test_history_lists_refused_imports(single_db: Path, tmp_path: Path, monkeypa
 
 
 def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert any("登记库是空的" in i.value for i in at.info)
     assert {m.label: m.value for m in at.metric}["数据截至（最新备案日期）"] == "—"
 
 
 def test_no_database_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(tmp_path / "none.duckdb", monkeypatch)       # the template is what a new user needs first
+    at = open_page(tmp_path / "none.duckdb", monkeypatch, PAGE)       # the template is what a new user needs first
     assert "还没有登记库数据" in at.info[0].value
     assert "下载标准导入模板.xlsx" in [b.label for b in at.get("download_button")]
 

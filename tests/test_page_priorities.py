@@ -23,24 +23,13 @@ from figures import Scope, work_plan
 from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import load_profile
+from app_pages import AS_OF, markdown, open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-AS_OF = dt.date(2026, 11, 21)
-PAGE = "pages/priorities.py"
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+PAGE = "priorities"
 
 
 def _text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown).replace("\\", "").replace("**", "")
+    return markdown(at).replace("\\", "").replace("**", "")
 
 
 def _plus_years(day: dt.date, years: int) -> dt.date:
@@ -81,7 +70,7 @@ def by_hand(db: Path, as_of: dt.date, year: int) -> dict[str, int]:
 
 
 def test_sample_plan_for_next_year(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch)
+    at = open_page(sample_db, monkeypatch, PAGE)
     want = by_hand(sample_db, AS_OF, 2027)
     assert (want["overdue"], want["due"], want["filings"]) == (8, 31, 5)   # the sample's story, for readers
     text = _text(at)
@@ -103,7 +92,7 @@ def test_sample_plan_for_next_year(sample_db: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_year_comes_from_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch, year="2026")
+    at = open_page(sample_db, monkeypatch, PAGE, year="2026")
     want = by_hand(sample_db, AS_OF, 2026)
     assert at.selectbox[0].value == 2026
     assert f"2026年到期 {want['due']} 个，另有逾期 {want['overdue']} 个" in _text(at)
@@ -115,7 +104,7 @@ def test_year_comes_from_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPatc
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # filed 2019-06-28, evaluated 2022-06-30 → due 2025-06-30: overdue; 3 members (< 10); 2025 report missing;
     # no filings in 2023–2025 → none budgeted. Budget: 1 × 30 + 0 × 50 = 30 万元.
-    text = _text(_open(single_db, monkeypatch))
+    text = _text(open_page(single_db, monkeypatch, PAGE))
     assert "2027年到期 0 个，另有逾期 1 个" in text
     assert "2025年度报告尚有 1 个联盟未提交" in text
     assert "1 个在册联盟不符合备案条件" in text
@@ -123,7 +112,7 @@ def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert "还没有在册联盟" in at.info[0].value
 
 

@@ -9,27 +9,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from loaders.registry import connect_read_only
+from app_pages import AS_OF, metrics, open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGE = "pages/reviews.py"
-AS_OF = dt.date(2026, 11, 21)
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+PAGE = "reviews"
 
 
 def _plus_years(day: dt.date, years: int) -> dt.date:
@@ -87,8 +71,8 @@ def by_hand(db: Path, as_of: dt.date) -> dict:
 
 def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = by_hand(sample_db, AS_OF)
-    at = _open(sample_db, monkeypatch)
-    assert _metrics(at) == {
+    at = open_page(sample_db, monkeypatch, PAGE)
+    assert metrics(at) == {
         "评估逾期": f"{expected['overdue']} 个",
         "180 天内到期": f"{expected['soon']} 个",
         "未来18个月到期": f"{expected['coming']} 个",
@@ -112,8 +96,8 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_agreements_under_heilongjiang(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = by_hand(sample_db, AS_OF)
-    at = _open(sample_db, monkeypatch, profile="heilongjiang-2009")
-    assert _metrics(at) == {"评估逾期": "未规定", "年度报告未交": "未规定",
+    at = open_page(sample_db, monkeypatch, PAGE, profile="heilongjiang-2009")
+    assert metrics(at) == {"评估逾期": "未规定", "年度报告未交": "未规定",
                             "协议已到期": f"{expected['agreements_expired']} 个",
                             "协议未来18个月到期": f"{expected['agreements_expiring']} 个"}
     info = " ".join(i.value for i in at.info)
@@ -124,15 +108,15 @@ def test_agreements_under_heilongjiang(sample_db: Path, monkeypatch: pytest.Monk
 
 
 def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert any("没有在册联盟" in i.value for i in at.info)
 
 
 def test_single_alliance_due_on_the_as_of_date(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Filed 2019-06-28, evaluated 2022-06-30: due 2025-06-30, the as-of date itself — not yet overdue.
     # Its 2024 report came in on 2024-11-20.
-    at = _open(single_db, monkeypatch, as_of="2025-06-30")
-    assert _metrics(at) == {"评估逾期": "0 个", "180 天内到期": "1 个", "未来18个月到期": "1 个",
+    at = open_page(single_db, monkeypatch, PAGE, as_of="2025-06-30")
+    assert metrics(at) == {"评估逾期": "0 个", "180 天内到期": "1 个", "未来18个月到期": "1 个",
                             "2024年度报告未交": "0 个", "协议到期": "未规定"}
     assert any(s.value == "没有逾期的评估。" for s in at.success)
     assert any("2024年度报告应交的联盟都已提交" in s.value for s in at.success)

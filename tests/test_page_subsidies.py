@@ -5,51 +5,24 @@ and the profile's caps, never by running subsidy_totals or subsidy_cap_check.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import figures
 from figures import Scope
 from loaders.registry import connect_read_only
-from queries import runner
 from queries.policy import load_profile
+from app_pages import AS_OF, open_page, render_chart
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-AS_OF = dt.date(2026, 11, 21)
-PAGE = "pages/subsidies.py"
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+PAGE = "subsidies"
 
 
 def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
-
-
-def _render(db: Path, chart_id: str, scope: Scope):
-    """A registered chart built outside Streamlit, from the named queries on ``db``."""
-    con = connect_read_only(db)
-
-    def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-        return runner.run(con, name, Scope(scope.profile, as_of or scope.as_of), **params)
-
-    try:
-        return figures.render(chart_id, fetch, scope)
-    finally:
-        con.close()
 
 
 def paid(db: Path) -> list[tuple[str, int, str, Decimal]]:
@@ -66,7 +39,7 @@ def test_one_total_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatc
     money = paid(sample_db)
     total = sum(m for *_, m in money)
     assert total == Decimal("7414.70")                              # the sample's story
-    at = _open(sample_db, monkeypatch)
+    at = open_page(sample_db, monkeypatch, PAGE)
     got = _metrics(at)
     years = sorted({y for _, y, _, _ in money})
     assert got["累计拨付"] == (f"{total:,.2f} 万元", f"{years[0]}–{years[-1]}年，{len(money):,} 笔")
@@ -77,7 +50,7 @@ def test_every_view_adds_up_to_the_total(sample_db: Path) -> None:
     total = float(sum(m for *_, m in paid(sample_db)))
     scope = Scope(load_profile("tianjin-2018"), AS_OF)      # no year range: the year view is whole too
     for chart_id in ("subsidies_by_year", "subsidies_by_kind", "subsidies_by_cluster", "subsidies_by_region"):
-        bars = _render(sample_db, chart_id, scope)[0].data[0]
+        bars = render_chart(sample_db, chart_id, scope)[0].data[0]
         values = bars.x if bars.orientation == "h" else bars.y
         assert float(sum(values)) == pytest.approx(total, abs=0.005), chart_id
         assert all(t == f"{float(v):,.2f}" for t, v in zip(bars.text, values))   # two decimals on every bar
@@ -87,7 +60,7 @@ def test_kind_view_by_hand(sample_db: Path) -> None:
     by_kind: dict[str, Decimal] = defaultdict(Decimal)
     for _, _, kind, m in paid(sample_db):
         by_kind[kind] += m
-    fig, line = _render(sample_db, "subsidies_by_kind", Scope(load_profile("tianjin-2018"), AS_OF))
+    fig, line = render_chart(sample_db, "subsidies_by_kind", Scope(load_profile("tianjin-2018"), AS_OF))
     got = dict(zip(fig.data[0].y, fig.data[0].x))
     assert got == pytest.approx({k: float(v) for k, v in by_kind.items()})
     top = max(by_kind, key=by_kind.get)
@@ -97,14 +70,14 @@ def test_kind_view_by_hand(sample_db: Path) -> None:
 def test_year_range_narrows_every_view(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     money = paid(sample_db)
     in_range = [(a, y, k, m) for a, y, k, m in money if 2016 <= y <= 2020]
-    at = _open(sample_db, monkeypatch, **{"from": "2016", "to": "2020"})
+    at = open_page(sample_db, monkeypatch, PAGE, **{"from": "2016", "to": "2020"})
     got = _metrics(at)
     assert got["其中 2016–2020年"] == (f"{sum(m for *_, m in in_range):,.2f} 万元", f"{len(in_range):,} 笔")
     assert got["累计拨付"][0] == f"{sum(m for *_, m in money):,.2f} 万元"
     assert any("按左侧年份范围（2016–2020年）统计" in c.value for c in at.caption)
     scope = Scope(load_profile("tianjin-2018"), AS_OF, 2016, 2020)
     for chart_id in ("subsidies_by_year", "subsidies_by_kind", "subsidies_by_cluster", "subsidies_by_region"):
-        bars = _render(sample_db, chart_id, scope)[0].data[0]
+        bars = render_chart(sample_db, chart_id, scope)[0].data[0]
         values = bars.x if bars.orientation == "h" else bars.y
         assert float(sum(values)) == pytest.approx(float(sum(m for *_, m in in_range)), abs=0.005), chart_id
     every = at.dataframe[-1].value                              # the cap check: only the range's years
@@ -119,7 +92,7 @@ def test_cap_check_lists_over_cap_first(sample_db: Path, monkeypatch: pytest.Mon
         sums[alliance, kind, year] += m
     over = {key: v - Decimal(str(caps[key[1]])) for key, v in sums.items() if key[1] in caps and v > caps[key[1]]}
     assert len(over) == 2 and sum(over.values()) == Decimal("15")   # the sample's two over-cap items
-    at = _open(sample_db, monkeypatch)
+    at = open_page(sample_db, monkeypatch, PAGE)
     assert _metrics(at)["超过政策上限"] == (f"{len(over)} 项", f"{sum(over.values()):,.2f} 万元 超出")
     assert at.error[0].value == f"以下 {len(over)} 项超过政策上限，合计超出 {sum(over.values()):,.2f} 万元："
     table = at.dataframe[0].value
@@ -131,7 +104,7 @@ def test_cap_check_lists_over_cap_first(sample_db: Path, monkeypatch: pytest.Mon
 
 
 def test_profile_without_caps(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
+    at = open_page(sample_db, monkeypatch, PAGE, profile="zhejiang-2010")
     assert any("没有规定补贴上限" in i.value for i in at.info)
     assert _metrics(at)["超过政策上限"][0] == "未规定上限"
     # its own taxonomy (浙江省九大战略性新兴产业) still counts money by industry: four charts
@@ -142,13 +115,13 @@ def test_profile_without_caps(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # one 备案补贴 of 50 万元 in 2019: exactly at the cap
-    at = _open(single_db, monkeypatch)
+    at = open_page(single_db, monkeypatch, PAGE)
     assert _metrics(at)["累计拨付"] == ("50.00 万元", "2019年，1 笔")
     assert any("没有超过政策上限" in s.value for s in at.success)
 
 
 def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert "没有已拨付的补贴记录" in at.info[0].value
     assert not at.get("plotly_chart")
 

@@ -12,31 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import figures
 from figures import Scope
 from loaders.registry import connect_read_only
-from queries import runner
 from queries.policy import load_profile
+from app_pages import AS_OF, metrics, open_page, render_chart
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-AS_OF = dt.date(2026, 11, 21)
-PAGE = "pages/targets.py"
-
-
-def _open(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"as_of": AS_OF.isoformat(), **params})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+PAGE = "targets"
 
 
 def filed_dates(db: Path) -> list[dt.date]:
@@ -47,25 +30,12 @@ def filed_dates(db: Path) -> list[dt.date]:
         con.close()
 
 
-def _render(db: Path, chart_id: str, scope: Scope):
-    """A registered chart built outside Streamlit, from the named queries on ``db``."""
-    con = connect_read_only(db)
-
-    def fetch(name: str, as_of: dt.date | None = None, **params) -> pd.DataFrame:
-        return runner.run(con, name, Scope(scope.profile, as_of or scope.as_of), **params)
-
-    try:
-        return figures.render(chart_id, fetch, scope)
-    finally:
-        con.close()
-
-
 def test_past_target_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dates = filed_dates(sample_db)
     achieved = sum(dt.date(2016, 1, 1) <= d <= dt.date(2020, 12, 31) for d in dates)   # 十三五: 2016–2020
     assert achieved == 58                                                               # the sample's story
-    at = _open(sample_db, monkeypatch)
-    got = _metrics(at)
+    at = open_page(sample_db, monkeypatch, PAGE)
+    got = metrics(at)
     assert got["“十三五”目标"] == "80–100 个"
     assert got["已完成"] == f"{achieved} 个"
     assert got["结果"] == "未完成"
@@ -83,8 +53,8 @@ def test_open_target_says_what_each_year_needs(sample_db: Path, monkeypatch: pyt
     per_year = Counter(d.year for d in dates)
     needed = math.ceil((80 - by_2017) / 3)        # 2018, 2019 and 2020 left
     pace = sum(per_year[y] for y in (2015, 2016, 2017)) / 3
-    at = _open(sample_db, monkeypatch, as_of=as_of.isoformat())
-    got = _metrics(at)
+    at = open_page(sample_db, monkeypatch, PAGE, as_of=as_of.isoformat())
+    got = metrics(at)
     assert (got["已完成"], got["还差（至下限）"], got["每年需新增"]) == (f"{achieved} 个", f"{80 - achieved} 个",
                                                                   f"{needed} 个")
     assert (achieved, needed, pace) == (28, 19, 10)   # the sample's story: 10 a year will not reach 80
@@ -96,7 +66,7 @@ def test_profile_with_two_targets(sample_db: Path, monkeypatch: pytest.MonkeyPat
     # Zhejiang: 10 by 2010 and 50 by 2015, both cumulative
     dates = filed_dates(sample_db)
     by_2010, by_2015 = sum(d.year <= 2010 for d in dates), sum(d.year <= 2015 for d in dates)
-    at = _open(sample_db, monkeypatch, profile="zhejiang-2010")
+    at = open_page(sample_db, monkeypatch, PAGE, profile="zhejiang-2010")
     assert [m.value for m in at.metric if m.label == "已完成"] == [f"{by_2010} 个", f"{by_2015} 个"]
     assert [w.value.split("：")[0] for w in at.warning] == ["“2010年”目标（累计确定 10 个）未完成",
                                                            "“2015年”目标（累计确定 50 个）未完成"]
@@ -105,7 +75,7 @@ def test_profile_with_two_targets(sample_db: Path, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("profile", ["heilongjiang-2009", "most-2009"])
 def test_profile_without_targets_still_shows_filings(sample_db: Path, monkeypatch: pytest.MonkeyPatch,
                                                      profile: str) -> None:
-    at = _open(sample_db, monkeypatch, profile=profile)
+    at = open_page(sample_db, monkeypatch, PAGE, profile=profile)
     assert f"未规定联盟数量目标（{load_profile(profile).clauses.target}）" in at.info[0].value
     assert f"data/profiles/{profile}.toml" in at.info[0].value
     assert not at.metric
@@ -115,13 +85,13 @@ def test_profile_without_targets_still_shows_filings(sample_db: Path, monkeypatc
 def test_filings_chart_follows_the_year_range(sample_db: Path) -> None:
     per_year = Counter(d.year for d in filed_dates(sample_db) if d <= AS_OF)
     scope = Scope(load_profile("tianjin-2018"), AS_OF, 2016, 2020)
-    fig, line = _render(sample_db, "targets_filings", scope)
+    fig, line = render_chart(sample_db, "targets_filings", scope)
     bars = fig.data[0]
     assert list(bars.x) == [2016, 2017, 2018, 2019, 2020]
     assert list(bars.y) == [per_year[y] for y in range(2016, 2021)]
     assert line.startswith(f"2016–2020年共备案 {sum(per_year[y] for y in range(2016, 2021))} 个")
     # the counted line: filings since 2016, cumulative; the band 80–100 over 2016–2020
-    progress, _ = _render(sample_db, "targets_progress", scope)
+    progress, _ = render_chart(sample_db, "targets_progress", scope)
     counted = next(t for t in progress.data if t.name == "2016–2020年备案")
     assert list(counted.y) == list(pd.Series([per_year[y] for y in range(2016, 2021)]).cumsum())
     assert sorted({y for t in progress.data if t.name.startswith("“十三五”目标") for y in t.y}) == [80, 100]
@@ -130,7 +100,7 @@ def test_filings_chart_follows_the_year_range(sample_db: Path) -> None:
 def test_projection_runs_to_the_target_year(sample_db: Path) -> None:
     # a range ending in the as_of year still shows the projection up to the target year
     scope = Scope(load_profile("tianjin-2018"), dt.date(2018, 6, 30), 2010, 2018)
-    fig, _ = _render(sample_db, "targets_progress", scope)
+    fig, _ = render_chart(sample_db, "targets_progress", scope)
     projected = next(t for t in fig.data if t.name == "预测（近三年年均）")
     assert list(projected.x) == [2017, 2018, 2019, 2020]
     assert projected.y[-1] == pytest.approx(24 + 10 * 3)   # 24 by the end of 2017 + 10 a year × 3
@@ -138,13 +108,13 @@ def test_projection_runs_to_the_target_year(sample_db: Path) -> None:
 
 def test_single_alliance(single_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # filed 2019-06-28: one filing toward 十三五
-    at = _open(single_db, monkeypatch)
-    assert _metrics(at)["已完成"] == "1 个"
+    at = open_page(single_db, monkeypatch, PAGE)
+    assert metrics(at)["已完成"] == "1 个"
     assert "比下限少 79 个" in at.warning[0].value
 
 
 def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(empty_db, monkeypatch)
+    at = open_page(empty_db, monkeypatch, PAGE)
     assert "还没有备案的联盟" in at.info[0].value
     assert "“十三五”目标（2016–2020年备案 80–100 个）" in at.info[0].value
     assert not at.get("plotly_chart")

@@ -18,9 +18,9 @@ from briefing import source
 from figures import Scope
 from queries.fetch import RegistryFetch
 from queries.policy import list_profiles, load_profile
-from test_queries_fixtures import D, _alliance, _member, build
+from registries import D, alliance_row, build, member_row
+from app_pages import app, deltas, metrics, open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 AS_OF = dt.date(2026, 6, 30)
 # 数据 describes the import format itself (its headers, e.g. 备案日期 with 认定日期 accepted), not a bureau's rules.
 PAGES = ("overview", "targets", "coverage", "subsidies", "reviews", "compliance", "alliance", "priorities",
@@ -29,10 +29,10 @@ PAGES = ("overview", "targets", "coverage", "subsidies", "reviews", "compliance"
 
 def _members(alliance_id: str) -> list[dict]:
     # Two enterprises, a university and an institute: meets the member types of every profile.
-    return [_member(alliance_id, f"{alliance_id}甲公司", "企业", "杭州", True, "理事长单位"),
-            _member(alliance_id, f"{alliance_id}乙公司", "企业", "杭州", True),
-            _member(alliance_id, f"{alliance_id}大学", "高校", "杭州", True),
-            _member(alliance_id, f"{alliance_id}研究院", "科研院所", "杭州", True)]
+    return [member_row(alliance_id, f"{alliance_id}甲公司", "企业", "杭州", True, "理事长单位"),
+            member_row(alliance_id, f"{alliance_id}乙公司", "企业", "杭州", True),
+            member_row(alliance_id, f"{alliance_id}大学", "高校", "杭州", True),
+            member_row(alliance_id, f"{alliance_id}研究院", "科研院所", "杭州", True)]
 
 
 # As of 2026-06-30. Status left blank so no data cell carries a jurisdiction's word.
@@ -56,21 +56,21 @@ def _members(alliance_id: str) -> list[dict]:
 # Zhejiang's quota (2 a year): 杭州市科技局 recommended B2 B6 B7 in 2019 — 1 over; other years ≤ 2.
 REGISTRY = {
     "alliances": [
-        _alliance("B1", "杭州甲联盟", "高端装备制造（机器人）", status=None, filed_date=D("2017-03-01"),
-                  agreement_date=D("2017-03-01"), applied_date=D("2017-01-10"), recommender="杭州市科技局",
-                  lead_unit="B1甲公司"),
-        _alliance("B2", "杭州乙联盟", "集成电路", status=None, filed_date=D("2019-05-10"),
-                  agreement_date=D("2019-05-10"), recommender="杭州市科技局", lead_unit="B2甲公司"),
-        _alliance("B3", "宁波丙联盟", "生物医药", status=None, filed_date=D("2024-01-10"),
-                  agreement_date=D("2023-12-01"), applied_date=D("2023-11-01"), recommender=" 宁波市科技局 ",
-                  lead_unit="B3甲公司"),
-        _alliance("B4", "杭州丁联盟", "新材料", status=None, filed_date=D("2012-06-01"),
-                  revoked_date=D("2020-01-01"), recommender="杭州市科技局", lead_unit="B4甲公司"),
-        _alliance("B5", "温州戊联盟", "新能源", status=None, filed_date=D("2026-02-01"), lead_unit="B5甲公司"),
-        _alliance("B6", "杭州己联盟", "航空航天", status=None, filed_date=D("2019-08-01"),
-                  recommender="杭州市科技局", lead_unit="B6甲公司"),
-        _alliance("B7", "杭州庚联盟", "节能环保", status=None, filed_date=D("2019-09-01"),
-                  recommender="杭州市科技局", lead_unit="B7甲公司"),
+        alliance_row("B1", "杭州甲联盟", "高端装备制造（机器人）", status=None, filed_date=D("2017-03-01"),
+                     agreement_date=D("2017-03-01"), applied_date=D("2017-01-10"), recommender="杭州市科技局",
+                     lead_unit="B1甲公司"),
+        alliance_row("B2", "杭州乙联盟", "集成电路", status=None, filed_date=D("2019-05-10"),
+                     agreement_date=D("2019-05-10"), recommender="杭州市科技局", lead_unit="B2甲公司"),
+        alliance_row("B3", "宁波丙联盟", "生物医药", status=None, filed_date=D("2024-01-10"),
+                     agreement_date=D("2023-12-01"), applied_date=D("2023-11-01"), recommender=" 宁波市科技局 ",
+                     lead_unit="B3甲公司"),
+        alliance_row("B4", "杭州丁联盟", "新材料", status=None, filed_date=D("2012-06-01"),
+                     revoked_date=D("2020-01-01"), recommender="杭州市科技局", lead_unit="B4甲公司"),
+        alliance_row("B5", "温州戊联盟", "新能源", status=None, filed_date=D("2026-02-01"), lead_unit="B5甲公司"),
+        alliance_row("B6", "杭州己联盟", "航空航天", status=None, filed_date=D("2019-08-01"),
+                     recommender="杭州市科技局", lead_unit="B6甲公司"),
+        alliance_row("B7", "杭州庚联盟", "节能环保", status=None, filed_date=D("2019-09-01"),
+                     recommender="杭州市科技局", lead_unit="B7甲公司"),
     ],
     "members": [m for a in ("B1", "B2", "B3", "B4", "B5", "B6", "B7") for m in _members(a)],
     "events": [{"alliance_id": "B2", "event_type": "复审", "event_date": D("2022-05-01"), "result": "通过"}],
@@ -97,13 +97,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _open(db: Path, monkeypatch: pytest.MonkeyPatch, profile: str, page: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update({"as_of": AS_OF.isoformat(), "profile": profile})
-    at.run()
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(db, monkeypatch, page, profile=profile, as_of=AS_OF.isoformat(), timeout=90)
 
 
 def _texts(at: AppTest) -> list[str]:
@@ -119,14 +113,6 @@ def _texts(at: AppTest) -> list[str]:
     out += [str(c) for d in at.dataframe for c in d.value.columns]
     out += [c.proto.spec for c in at.get("plotly_chart")]
     return out
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def _deltas(at: AppTest) -> dict[str, str]:
-    return {m.label: m.proto.delta for m in at.metric}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -146,12 +132,12 @@ def test_every_profile_has_its_wording_tested() -> None:
 
 def test_overview_tianjin(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "tianjin-2018", "overview")
-    m = _metrics(at)
+    m = metrics(at)
     assert (m["在册联盟"], m["2026年新备案"], m["评估逾期"], m["2025年度报告未交"]) == ("6 个", "1 个", "4 个", "3 个")
     assert m["协议到期"] == "未规定"
     target = "“十三五”目标 80–100 个"
     assert m[target] == "已完成 4 个"
-    assert _deltas(at)[target] == "未完成，比下限少 76 个（完成率 5%）"
+    assert deltas(at)[target] == "未完成，比下限少 76 个（完成率 5%）"
     assert any("天津市（2018）未规定：协议期限（第九条（二）" in c.value for c in at.caption)
     # 4 members each, Tianjin asks ≥ 10: all 6 in the registry fail
     assert [t.label for t in at.tabs] == ["评估逾期（4）", "年度报告未交（3）", "不符合备案条件（6）"]
@@ -160,7 +146,7 @@ def test_overview_tianjin(registry: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_overview_weinan_flags_overdue_re_reviews_for_revocation(registry: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "weinan-2015", "overview")
-    m = _metrics(at)
+    m = metrics(at)
     assert (m["2026年新认定"], m["复审逾期"], m["2025年度报告未交"]) == ("1 个", "4 个", "3 个")
     assert (m["协议到期"], m["数量目标"]) == ("未规定", "未规定")
     assert [t.label for t in at.tabs][:2] == ["复审逾期·应撤销（4）", "年度报告未交（3）"]
@@ -176,9 +162,9 @@ def test_overview_weinan_flags_overdue_re_reviews_for_revocation(registry: Path,
 def test_overview_no_cycle_reads_unset_not_zero(registry: Path, monkeypatch: pytest.MonkeyPatch, profile: str) -> None:
     p = load_profile(profile)
     at = _open(registry, monkeypatch, profile, "overview")
-    m = _metrics(at)
+    m = metrics(at)
     assert m["评估逾期"] == "未规定" and m["年度报告"] == "未规定"
-    assert not _deltas(at)["评估逾期"]                       # no arrow, no "+0"
+    assert not deltas(at)["评估逾期"]                       # no arrow, no "+0"
     silent = next(c.value for c in at.caption if c.value.startswith(f"{p.name}未规定："))
     assert p.clauses.cycle in silent and p.clauses.report in silent
     assert not any(t.label.startswith("评估逾期") or t.label.startswith("年度报告") for t in at.tabs)
@@ -187,16 +173,16 @@ def test_overview_no_cycle_reads_unset_not_zero(registry: Path, monkeypatch: pyt
 def test_overview_zhejiang_targets_both_closed(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "zhejiang-2010", "overview")
     latest = "“2015年”目标 50 个"
-    assert _metrics(at)[latest] == "已完成 1 个"
-    assert _deltas(at)[latest] == "未完成，比下限少 49 个（完成率 2%）"
+    assert metrics(at)[latest] == "已完成 1 个"
+    assert deltas(at)[latest] == "未完成，比下限少 49 个（完成率 2%）"
     assert any(c.value.startswith("“2010年”目标（累计确定 10 个）未完成：实际 0 个，比下限少 10 个") for c in at.caption)
-    assert _metrics(at)["2026年新确定"] == "1 个"
+    assert metrics(at)["2026年新确定"] == "1 个"
 
 
 def test_overview_heilongjiang_agreements(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "heilongjiang-2009", "overview")
-    assert _metrics(at)["协议已到期"] == "2 个"
-    assert _metrics(at)["2026年新纳入试点"] == "1 个"
+    assert metrics(at)["协议已到期"] == "2 个"
+    assert metrics(at)["2026年新纳入试点"] == "1 个"
     assert [t.label for t in at.tabs][0] == "协议已到期（2）"
     assert sorted(at.dataframe[0].value["联盟名称"]) == ["杭州乙联盟", "杭州甲联盟"]
 
@@ -204,12 +190,11 @@ def test_overview_heilongjiang_agreements(registry: Path, monkeypatch: pytest.Mo
 def test_overview_target_open_shows_rate_and_gap(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # On 2019-12-31 Tianjin's 十三五 is still open: 2016–2019 filings B1 B2 B6 B7 = 4 of 80.
     monkeypatch.setenv("REGISTRY_DB", str(registry))
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update({"as_of": "2019-12-31", "profile": "tianjin-2018"})
+    at = app(timeout=90, as_of="2019-12-31", profile="tianjin-2018")
     at.run()
     target = "“十三五”目标 80–100 个"
-    assert _metrics(at)[target] == "已完成 4 个"
-    assert _deltas(at)[target] == "进行中，距下限还差 76 个（完成率 5%）"
+    assert metrics(at)[target] == "已完成 4 个"
+    assert deltas(at)[target] == "进行中，距下限还差 76 个（完成率 5%）"
 
 
 # ---- 评估与报告 ----------------------------------------------------------------------------------
@@ -217,7 +202,7 @@ def test_overview_target_open_shows_rate_and_gap(registry: Path, monkeypatch: py
 def test_reviews_heilongjiang_agreement_chart_and_unset_rules(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     p = load_profile("heilongjiang-2009")
     at = _open(registry, monkeypatch, "heilongjiang-2009", "reviews")
-    assert _metrics(at) == {"评估逾期": "未规定", "年度报告未交": "未规定", "协议已到期": "2 个", "协议未来18个月到期": "0 个"}
+    assert metrics(at) == {"评估逾期": "未规定", "年度报告未交": "未规定", "协议已到期": "2 个", "协议未来18个月到期": "0 个"}
     assert any(p.clauses.cycle in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 1
     assert any("协议已到期 2 个、须重新签署，未来18个月到期 0 个" in c.value for c in at.caption)
@@ -225,7 +210,7 @@ def test_reviews_heilongjiang_agreement_chart_and_unset_rules(registry: Path, mo
 
 def test_reviews_weinan(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _open(registry, monkeypatch, "weinan-2015", "reviews")
-    m = _metrics(at)
+    m = metrics(at)
     assert (m["复审逾期"], m["2025年度报告未交"], m["协议到期"]) == ("4 个", "3 个", "未规定")
     assert any(t.value == "复审与报告" for t in at.title)
     assert any("4 个联盟逾期未复审，应撤销——第15条" in e.value for e in at.error)
@@ -237,7 +222,7 @@ def test_subsidy_kinds_in_weinans_words(registry: Path, monkeypatch: pytest.Monk
     # 50 万元 认定补贴 (B1, 2017) and 30 万元 复审补贴 (B2, 2022): the larger leads
     line = "按补贴类型：认定补贴最多，50.00 万元，占 62.5%（共 2 个补贴类型有补贴）。"
     assert any(c.value.replace("\\", "") == line for c in at.caption)   # captions escape Markdown (50\.00)
-    assert _metrics(at)["累计拨付"] == "80.00 万元"
+    assert metrics(at)["累计拨付"] == "80.00 万元"
 
 
 # ---- 年度工作重点 --------------------------------------------------------------------------------
@@ -304,8 +289,8 @@ def test_briefing_catalogue_holds_what_applies(registry: Path, profile: str) -> 
 
 def test_briefing_leaves_out_an_all_unclassified_taxonomy(tmp_path: Path) -> None:
     # Every field unknown to Tianjin's clusters: 100% 未归类, so no chart by cluster.
-    rows = {"alliances": [_alliance("X1", "某甲联盟", "奇怪领域", status=None, filed_date=D("2020-01-01")),
-                          _alliance("X2", "某乙联盟", "另一奇怪领域", status=None, filed_date=D("2021-01-01"))]}
+    rows = {"alliances": [alliance_row("X1", "某甲联盟", "奇怪领域", status=None, filed_date=D("2020-01-01")),
+                          alliance_row("X2", "某乙联盟", "另一奇怪领域", status=None, filed_date=D("2021-01-01"))]}
     db = build(tmp_path / "registry.duckdb", rows)
     ids = [c.id for c in _catalogue(db, "tianjin-2018")]
     assert not {"coverage_alliances", "coverage_members", "coverage_heatmap", "subsidies_by_cluster"} & set(ids)

@@ -8,32 +8,19 @@ comments tell each alliance's story); none is computed by the SQL under test.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from loaders.registry import connect_read_only
-from queries import runner
-from queries.policy import Profile, load_profile
-from queries.scope import Scope
-from test_queries_fixtures import D, build
+from queries.policy import load_profile
+from registries import AS_OF, D, W, alliance_row, build, member_row, rows, table
 
-AS_OF = D("2024-06-30")
-W = Decimal  # 万元, exact
 HTML_NAME = "<script>alert(1)</script>**芯片**联盟"
 
 
 def _alliance(alliance_id: str, name: str, field: str, **kw) -> dict:
-    return {"alliance_id": alliance_id, "name": name, "field": field, "status": kw.pop("status", "已备案"),
-            "level": kw.pop("level", "市级"), "lead_unit": kw.pop("lead_unit", name + "牵头单位"), **kw}
-
-
-def _member(alliance_id: str, unit: str, unit_type: str, registered_in: str | None, core: bool = False,
-            role: str = "成员单位", **kw) -> dict:
-    return {"alliance_id": alliance_id, "unit_name": unit, "unit_type": unit_type, "registered_in": registered_in,
-            "is_core": core, "role": role, **kw}
+    return alliance_row(alliance_id, name, field, **{"level": "市级", **kw})
 
 
 # As of 2024-06-30 (AS_OF), under tianjin-2018 (cycle 3 years, reports due 12-31, ≥10 members, lead in
@@ -59,20 +46,20 @@ REGISTRY: dict[str, list[dict]] = {
         _alliance("B5", "国家试点联盟", "奇怪领域", region="武清区", level="国家级", filed_date=D("2022-01-01")),
     ],
     "members": [
-        _member("B1", "天津甲公司", "企业", "天津市滨海新区", True, "理事长单位", joined_date=D("2019-12-01")),
-        _member("B1", "天津乙公司", "企业", "天津市西青区", True),
-        _member("B1", "天津大学", "高校", "天津市南开区", True, "理事单位", credit_code="12100000401359321Q"),
-        _member("B1", "北京丙研究院", "科研院所", "北京市海淀区", True),
-        _member("B1", "天津丁银行", "金融机构", "天津市和平区"),
-        _member("B1", "天津戊中介", "中介机构", "天津市河西区"),
-        _member("B1", "天津己协会", "其他", "天津市"),
-        _member("B1", "天津庚公司", "企业", "天津市", left_date=D("2023-12-31")),
-        _member("B1", "天津辛公司", "企业", "天津市", joined_date=D("2024-07-15")),
-        _member("B1", "天津壬公司", "企业", "天津市", False, "副理事长单位", joined_date=D("2020-01-01")),
-        _member("B2", "天津芯公司", "企业", "北京市", True, "理事长单位"),
-        _member("B2", "北京芯研究所", "科研院所", "北京市", True),
-        _member("B3", "天津新材公司", "企业", "天津市", True, "理事长单位"),
-        _member("B3", "天津理工大学", "高校", "天津市"),
+        member_row("B1", "天津甲公司", "企业", "天津市滨海新区", True, "理事长单位", joined_date=D("2019-12-01")),
+        member_row("B1", "天津乙公司", "企业", "天津市西青区", True),
+        member_row("B1", "天津大学", "高校", "天津市南开区", True, "理事单位", credit_code="12100000401359321Q"),
+        member_row("B1", "北京丙研究院", "科研院所", "北京市海淀区", True),
+        member_row("B1", "天津丁银行", "金融机构", "天津市和平区"),
+        member_row("B1", "天津戊中介", "中介机构", "天津市河西区"),
+        member_row("B1", "天津己协会", "其他", "天津市"),
+        member_row("B1", "天津庚公司", "企业", "天津市", left_date=D("2023-12-31")),
+        member_row("B1", "天津辛公司", "企业", "天津市", joined_date=D("2024-07-15")),
+        member_row("B1", "天津壬公司", "企业", "天津市", False, "副理事长单位", joined_date=D("2020-01-01")),
+        member_row("B2", "天津芯公司", "企业", "北京市", True, "理事长单位"),
+        member_row("B2", "北京芯研究所", "科研院所", "北京市", True),
+        member_row("B3", "天津新材公司", "企业", "天津市", True, "理事长单位"),
+        member_row("B3", "天津理工大学", "高校", "天津市"),
     ],
     "subsidies": [
         {"alliance_id": "B1", "year": 2020, "kind": "备案补贴", "amount_yuan": "500000", "status": "已拨付",
@@ -117,18 +104,6 @@ def con(registry: Path):
     c = connect_read_only(registry)
     yield c
     c.close()
-
-
-def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF,
-         filters: dict | None = None, **params) -> list[dict]:
-    profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    columns, data = runner.fetch(con, name, Scope(profile, as_of, **(filters or {})), **params)
-    return [dict(zip(columns, row)) for row in data]
-
-
-def table(con, name: str, columns: str, **kw) -> list[tuple]:
-    names = columns.split()
-    return [tuple(r[c] for c in names) for r in rows(con, name, **kw)]
 
 
 # ----------------------------------------------------------------------------- alliance_directory

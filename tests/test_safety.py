@@ -3,7 +3,7 @@ its values, contact data only for editors.
 
 The registry holds alliances named ``<script>alert(1)</script>天津市测试联盟``, ``<b>粗体</b>联盟`` and
 ``=HYPERLINK(…)联盟``, a lead unit with an ``<img onerror>``, and contacts. (The browser half, that no
-script ever runs on any page, is the end of tests/test_import_page.py.)
+script ever runs on any page, is the end of tests/test_page_import.py.)
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from loaders.store import import_batch
 from queries import runner
 from queries.fetch import RegistryFetch
 from queries.policy import load_profile
+from app_pages import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>天津市测试联盟"
@@ -75,12 +76,7 @@ def html_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_page(db: Path, page: str, monkeypatch, editor: bool = False, **query: str) -> AppTest:
     monkeypatch.setenv("REGISTRY_DB", str(db))
     monkeypatch.delenv(auth.ENV_EDITORS, raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets = {"editors": {"张三": HASH}}
-    at.query_params.update(query)
-    if editor:
-        at.session_state[auth.SESSION_KEY] = "张三"
-    return at.switch_page(page).run()
+    return app({"editors": {"张三": HASH}}, "张三" if editor else None, **query).switch_page(page).run()
 
 
 def walk(node) -> Iterator[Any]:

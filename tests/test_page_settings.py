@@ -10,7 +10,9 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 import auth
+import app_pages
 import test_e2e as e2e
+from app_pages import metrics
 from loaders.store import history_dir, journal_path, read_journal
 from queries import bureau
 
@@ -36,20 +38,12 @@ def single(single_db: Path, tmp_path: Path, monkeypatch) -> Path:
 
 
 def app(secrets: dict, editor: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.secrets = secrets
-    if editor:
-        at.session_state[auth.SESSION_KEY] = editor
-    at.query_params["as_of"] = "2026-11-21"
-    return at
+    return app_pages.app(secrets, editor, timeout=90, as_of="2026-11-21")
 
 
-def open_page(at: AppTest, page: str) -> AppTest:
+def go_to(at: AppTest, page: str) -> AppTest:
+    """The same session moves on to pages/<page>.py."""
     return at.switch_page(f"pages/{page}.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def click(at: AppTest, label: str) -> AppTest:
@@ -71,7 +65,7 @@ def settings_files(db: Path) -> dict[str, bytes]:
 def test_viewers_read_the_settings_but_cannot_change_them(single, secrets, editor, says):
     bureau.change_values(TIANJIN, {"member_minimum": 3}, "李四", single)
     files, journal = settings_files(single), journal_path(single).read_bytes()
-    at = open_page(app(secrets, editor), "settings")
+    at = go_to(app(secrets, editor), "settings")
     assert not at.exception
     assert says in at.info[0].value
     assert metrics(at)["成员单位最低数量"] == "3 家"
@@ -89,9 +83,9 @@ def test_viewers_read_the_settings_but_cannot_change_them(single, secrets, edito
 
 def test_editor_changes_values_and_every_page_follows_at_once(single):
     at = app(EDITORS, "张三")
-    open_page(at, "compliance")
+    go_to(at, "compliance")
     assert metrics(at)["不符合至少一项"] == "1 个"               # 3 members < 10
-    open_page(at, "settings")
+    go_to(at, "settings")
     at.number_input(key="sv_minimum").set_value(3)
     click(at, "保存政策参数")
     assert not at.exception
@@ -99,9 +93,9 @@ def test_editor_changes_values_and_every_page_follows_at_once(single):
     assert metrics(at)["成员单位最低数量"] == "3 家"
     record = read_journal(single)[-1]
     assert (record["action"], record["user"], record["file"]) == ("settings", "张三", f"profiles/{TIANJIN}.toml")
-    open_page(at, "compliance")                                 # same session, caches warm
+    go_to(at, "compliance")                                 # same session, caches warm
     assert metrics(at)["不符合至少一项"] == "0 个"
-    open_page(at, "audit")
+    go_to(at, "audit")
     row = at.dataframe[0].value.iloc[0]
     assert (row["批次"], row["操作"], row["操作人"], row["说明"]) == (
         2, "修改设置", "张三", "天津市（2018）：成员单位最低数量 10 家 → 3 家")
@@ -110,7 +104,7 @@ def test_editor_changes_values_and_every_page_follows_at_once(single):
 
 def test_a_bad_value_is_explained_and_nothing_is_saved(single):
     journal = journal_path(single).read_bytes()
-    at = open_page(app(EDITORS, "张三"), "settings")
+    at = go_to(app(EDITORS, "张三"), "settings")
     at.text_input(key="sv_due").set_value("13-01")
     click(at, "保存政策参数")
     assert at.error[0].value == "未保存：年度报告截止日应为“月-日”，如 11-30（留空表示不要求年度报告），现为「13-01」"
@@ -122,7 +116,7 @@ def test_a_bad_value_is_explained_and_nothing_is_saved(single):
 
 
 def test_editor_adds_a_target_and_sets_caps(single):
-    at = open_page(app(EDITORS, "张三"), "settings")
+    at = go_to(app(EDITORS, "张三"), "settings")
     new = "（新增目标）"
     at.text_input(key=f"st_label_{new}").set_value("十四五")
     at.number_input(key=f"st_year_{new}").set_value(2025)
@@ -142,7 +136,7 @@ def test_editor_adds_a_target_and_sets_caps(single):
 
 def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path: Path, monkeypatch):
     db = copy_registry(sample_db, tmp_path, monkeypatch)
-    at = open_page(app(EDITORS, "张三"), "settings")
+    at = go_to(app(EDITORS, "张三"), "settings")
     assert "6 个联盟未归类，0 个已人工归类" in " ".join(c.value for c in at.caption)
     at.multiselect(key="sk_names_tianjin-clusters").select(SEED)
     at.selectbox(key="sk_entry_tianjin-clusters").select("生物医药与健康")
@@ -161,16 +155,15 @@ def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path:
 # ---- a real browser ------------------------------------------------------------------------------
 
 @pytest.mark.skipif(not Path(e2e.CHROMIUM).exists(), reason=f"没有 Chromium（{e2e.CHROMIUM}）：浏览器测试跳过")
-def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path: Path, monkeypatch):
+def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path: Path, monkeypatch, browser):
     """An editor lowers 十三五's lower bound from 80 to 50 on 设置; 目标进度, opened afresh, then reads
     已完成 with 58 − 50 = 8 to spare (58 = the sample's filings 2016–2020, as in test_e2e)."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     db = copy_registry(sample_db, tmp_path, monkeypatch)
-    with e2e.serve(db) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.CHROMIUM_FLAGS)
+    with e2e.serve(db) as url:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
             e2e.open_page(tab, url)
             e2e.open_page(tab, f"{url}/targets?{e2e.FILTERS}", "目标进度")
             assert e2e.metric_value(tab, "结果") == "未完成"
@@ -187,6 +180,8 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
             # moment beside it): type into the form that holds 十三五
             form = tab.get_by_test_id("stForm").filter(has=tab.locator('input[value="十三五"]'))
             form.wait_for(timeout=e2e.TIMEOUT_MS)
+            # …and only that form: on a loaded machine the lingering one was still matched when typing began
+            expect(form).to_have_count(1, timeout=e2e.TIMEOUT_MS)
             low = form.get_by_label("下限（个）")
             low.fill("50")
             low.press("Tab")
@@ -206,14 +201,14 @@ def test_an_edit_in_the_browser_shows_on_another_page(sample_db: Path, tmp_path:
             assert e2e.metric_value(tab, "与下限相比") == "超出 8 个"
             e2e.screenshot(tab, e2e.SHOTS / "settings_targets_after.png")
         finally:
-            browser.close()
+            tab.close()
     assert read_journal(db)[-1]["user"] == e2e.EDITOR
 
 
 def test_data_page_keeps_listing_imports_only(single):
     """数据 is about where the figures come from: settings changes are on 操作记录, and never 'current data'."""
     bureau.change_values(TIANJIN, {"member_minimum": 3}, "李四", single)
-    at = open_page(app({"note": "no editors"}), "data")
+    at = go_to(app({"note": "no editors"}), "data")
     assert not at.exception
     history = at.dataframe[1].value
     assert history[["批次", "操作", "当前"]].values.tolist() == [[1, "导入", "✓"]]
@@ -223,7 +218,7 @@ def test_a_broken_hand_edited_layer_is_reported_and_the_shipped_profile_used(sin
     layer = bureau.folder(single) / f"profiles/{TIANJIN}.toml"
     layer.parent.mkdir(parents=True)
     layer.write_text("[members]\nminimum = 三\n", encoding="utf-8")
-    at = open_page(app({"note": "no editors"}), "compliance")
+    at = go_to(app({"note": "no editors"}), "compliance")
     assert not at.exception
     assert at.error[0].value.startswith("本局设置有误，暂按发布版计算：")
     assert "registry.duckdb.settings/profiles/tianjin-2018.toml" in at.error[0].value

@@ -6,17 +6,10 @@ a viewer tries the page, an editor uploads a broken then a good file while two v
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,22 +20,14 @@ import auth
 from loaders.pipeline import prepare
 from loaders.registry import existing_state
 from loaders.store import import_batch, read_journal
+from app_pages import app, metrics
+from registries import ALLIANCE_HEADER, MAGNET, PHARMA, ROBOT, SUBSIDY_HEADER, csv_bytes
+from test_e2e import CHROMIUM, SHOTS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "导入测试 password"
 HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 EDITORS = {"editors": {"张三": HASH}}
-ALLIANCE_HEADER = ["联盟编号", "联盟名称", "对外责任主体单位", "所属区域", "产业领域", "级别", "备案日期"]
-ROBOT = ["TJ-1", "天津市机器人联盟", "甲公司", "滨海新区", "机器人", "市级", "2019-06-28"]
-MAGNET = ["TJ-2", "天津市永磁材料联盟", "乙大学", "南开区", "新材料", "市级", "2019-07-01"]
-PHARMA = ["TJ-3", "天津市生物医药联盟", "丙研究院", "西青区", "生物医药", "市级", "2020-03-05"]
-SUBSIDY_HEADER = ["联盟名称", "年度", "补贴类型", "金额（万元）", "拨付日期"]
-
-
-def csv_bytes(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
 
 
 GOOD = csv_bytes([ALLIANCE_HEADER, ROBOT[:3] + ["东丽区"] + ROBOT[4:], MAGNET,
@@ -68,11 +53,7 @@ def registry(tmp_path: Path, monkeypatch) -> Path:
 
 
 def import_page(secrets: dict, editor: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets = secrets
-    if editor:
-        at.session_state[auth.SESSION_KEY] = editor
-    return at.switch_page("pages/import.py").run()
+    return app(secrets, editor).switch_page("pages/import.py").run()
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -81,10 +62,6 @@ def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 # ---- who may import -------------------------------------------------------------------------------
@@ -216,10 +193,6 @@ def test_a_registry_changed_after_the_dry_run_is_checked_again(registry: Path, t
 
 # ---- in a real browser ----------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 SCRIPT_NAME = "<script>alert(1)</script>天津市测试联盟"
 BOLD_NAME = "<b>粗体</b>联盟"
 HTML_NAMES = csv_bytes([ALLIANCE_HEADER, ROBOT, MAGNET, PHARMA,
@@ -229,36 +202,12 @@ browser_only = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                   reason="没有 Chromium：浏览器测试跳过（apt-get install chromium）")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(registry: Path, tmp_path: Path):
     secrets = tmp_path / "secrets.toml"   # never the developer's own .streamlit/secrets.toml
     secrets.write_text(f'[editors]\n"张三" = "{HASH}"\n', encoding="utf-8")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             "--secrets.files", str(secrets)],
-                            cwd=ROOT, env={**os.environ, "REGISTRY_DB": str(registry)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit 未在 60 秒内启动")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with serve(registry, editors=False, secrets=secrets) as url:
+        yield url
 
 
 def _settle(page) -> None:
@@ -278,17 +227,15 @@ def _active_alliances(page, server: str) -> str:
 
 
 @browser_only
-def test_upload_flow_in_a_browser_while_others_read(server: str, tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_flow_in_a_browser_while_others_read(server: str, tmp_path: Path, browser):
     broken, good = tmp_path / "坏的补贴.csv", tmp_path / "联盟名录（含特殊字符）.csv"
     broken.write_bytes(BROKEN)
     good.write_bytes(HTML_NAMES)
     SHOTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        pages = [browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(3)]
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]   # three sessions
+    try:
+        pages = [context.new_page() for context in contexts]
         editor, *viewers = pages
         for page in pages:
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -346,5 +293,7 @@ def test_upload_flow_in_a_browser_while_others_read(server: str, tmp_path: Path)
             assert viewers[1].locator('[data-testid="stException"]').count() == 0, f"{path}：页面报错"
         viewers[1].screenshot(path=SHOTS / "alliance_html_name.png", full_page=True)
         assert SCRIPT_NAME in viewers[1].inner_text("body")   # the alliance's own page shows its name as written
-        browser.close()
+    finally:
+        for context in contexts:
+            context.close()
     assert dialogs == []

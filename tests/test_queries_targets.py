@@ -1,7 +1,8 @@
-"""The queries added for the 目标进度 and 产业集群覆盖 pages, on the registry of tests/test_queries_fixtures.py.
+"""target_progress, target_trajectory and target_outlook: the 目标进度 queries.
 
-Every expected figure was worked out by hand from the fixture's story (as of 2024-06-30):
-filings A3 2016 (新材料, revoked 2022-12-31), A1 2019 (高端装备), A2 2021 (新一代信息技术),
+Expected figures: worked out by hand from the story told beside tests/registries.py's rows, never by the SQL.
+
+The filings: A3 2016 (新材料, revoked 2022-12-31), A1 2019 (高端装备), A2 2021 (新一代信息技术),
 A5 2023 (未归类), A4 2024-06-30 (生物医药与健康); A7 is filed the day after, A6 never.
 The last complete year is 2023; the pace is the filings of 2021–2023 ÷ 3 = 2/3.
 """
@@ -9,38 +10,58 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from loaders.registry import connect_read_only
-from queries import policy, runner
-from queries.policy import Profile, Target, load_profile, load_taxonomy
-from queries.scope import Scope
-from test_queries_fixtures import AS_OF, REGISTRY, build
-
-TIANJIN = load_taxonomy("tianjin-clusters").entry_names
+from queries.policy import Profile, Target, load_profile
+from registries import D, rows, with_targets
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("registry") / "registry.duckdb", REGISTRY)
+# ----------------------------------------------------------------------------- target_progress
 
 
-@pytest.fixture(scope="module")
-def con(registry: Path):
-    # one connection for the module: the runner rebuilds its context tables when the profile,
-    # taxonomy, overrides file or filters change, which these tests rely on
-    c = connect_read_only(registry)
-    yield c
-    c.close()
+def test_target_progress(con):
+    profile = with_targets(Target("累计", 2020, 2, 3, 0), Target("十四五", 2025, 6, 8, 2021))
+    got = rows(con, "target_progress", profile=profile)
+    cols = "year filed revoked active_end_of_year cumulative_filed target_label achieved gap".split()
+    assert [tuple(r[k] for k in cols) for r in got] == [
+        (2016, 1, 0, 1, 1, None, None, None),    # A3
+        (2017, 0, 0, 1, 1, None, None, None),
+        (2018, 0, 0, 1, 1, None, None, None),
+        (2019, 1, 0, 2, 2, None, None, None),    # A1
+        (2020, 0, 0, 2, 2, "累计", 2, 0),
+        (2021, 1, 0, 3, 3, None, None, None),    # A2
+        (2022, 0, 1, 2, 3, None, None, None),    # A3 revoked 2022-12-31
+        (2023, 1, 0, 3, 4, None, None, None),    # A5
+        (2024, 1, 0, 4, 5, None, None, None),    # A4 on AS_OF; A7 (07-01) after AS_OF
+        (2025, None, None, None, None, "十四五", 3, 3),   # A2 A5 A4 since 2021
+    ]
+    # pace = filings in 2021–2023 (the last 3 complete years before 2024-06-30) / 3 = 2/3
+    by_year = {r["year"]: r for r in got}
+    assert by_year[2023]["pace"] is None
+    assert by_year[2024]["pace"] == pytest.approx(2 / 3)
+    assert by_year[2024]["projected_cumulative"] == pytest.approx(4 + 2 / 3)       # 4 at end of 2023
+    assert by_year[2025]["projected_cumulative"] == pytest.approx(4 + 4 / 3)
+    assert by_year[2020]["projected_achieved"] == 2 and by_year[2020]["on_track"] is True
+    # 十四五: 2 achieved by end of 2023 (A2, A5) + 2/3 × 2 years = 10/3 < 6
+    assert by_year[2025]["projected_achieved"] == pytest.approx(10 / 3)
+    assert by_year[2025]["on_track"] is False
+    assert (by_year[2025]["target_low"], by_year[2025]["target_high"], by_year[2025]["target_count_from"]) == (6, 8, 2021)
 
 
-def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF,
-         filters: dict | None = None, **params) -> list[dict]:
-    profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    columns, data = runner.fetch(con, name, Scope(profile, as_of, **(filters or {})), **params)
-    return [dict(zip(columns, row)) for row in data]
+def test_target_progress_tianjin_thirteenth_plan(con):
+    got = {r["year"]: r for r in rows(con, "target_progress")}
+    assert list(got) == list(range(2016, 2025))
+    # 十三五: filings 2016–2020 = A3 (2016), A1 (2019)
+    assert (got[2020]["target_label"], got[2020]["achieved"], got[2020]["gap"], got[2020]["on_track"]) == \
+        ("十三五", 2, 78, False)
+
+
+def test_target_progress_projection_starts_after_last_complete_year(con):
+    # On 12-31 the year itself is complete.
+    got = {r["year"]: r for r in rows(con, "target_progress", as_of=D("2023-12-31"))}
+    assert got[2023]["pace"] is None
+    assert 2024 not in got
 
 
 # Targets chosen to reach every branch (label, year, low, high, count_from):
@@ -164,80 +185,3 @@ def test_target_outlook_filters_count_the_scope_against_the_whole_target(con):
     # 滨海新区 holds A1 only (filed 2019, within 十三五)
     got = rows(con, "target_outlook", filters=dict(regions=("滨海新区",)))
     assert [(r["achieved"], r["gap"], r["target_low"]) for r in got] == [(1, 79, 80)]
-
-
-# ----------------------------------------------------------------------------- cluster_filings_by_year
-
-
-def test_cluster_filings_by_year(con):
-    got = rows(con, "cluster_filings_by_year")
-    years = list(range(2016, 2025))        # first filing (A3, 2016) to the as_of year
-    assert [(r["cluster"], r["year"]) for r in got] == [(c, y) for c in (*TIANJIN, "未归类") for y in years]
-    nonzero = {(r["cluster"], r["year"]): r["filed"] for r in got if r["filed"]}
-    assert nonzero == {("新材料", 2016): 1, ("高端装备", 2019): 1, ("新一代信息技术", 2021): 1,
-                       ("未归类", 2023): 1, ("生物医药与健康", 2024): 1}   # A7 (航空航天) is filed after AS_OF
-
-
-def test_cluster_filings_by_year_sums_to_target_progress(con):
-    per_year: dict[int, int] = {}
-    for r in rows(con, "cluster_filings_by_year"):
-        per_year[r["year"]] = per_year.get(r["year"], 0) + r["filed"]
-    assert per_year == {2016: 1, 2017: 0, 2018: 0, 2019: 1, 2020: 0, 2021: 1, 2022: 0, 2023: 1, 2024: 1}
-
-
-def test_cluster_filings_by_year_other_taxonomy_and_filters(con):
-    got = rows(con, "cluster_filings_by_year", taxonomy="heilongjiang-fields")
-    assert len(got) == 16 * 9                                       # 15 fields + 未归类, 2016–2024
-    assert got[0]["cluster_group"] == "新材料"
-    assert sum(r["filed"] for r in got if r["cluster"] == "未归类") == 5   # none of the fields matches
-    # a cluster filter keeps every row, counts only its alliances, and starts at their first filing
-    got = rows(con, "cluster_filings_by_year", filters=dict(clusters=("高端装备",)))
-    assert {r["year"] for r in got} == set(range(2019, 2025))
-    assert [(r["cluster"], r["year"]) for r in got if r["filed"]] == [("高端装备", 2019)]
-
-
-def test_cluster_filings_by_year_without_filings(con):
-    assert rows(con, "cluster_filings_by_year", as_of=date(2015, 12, 31)) == []
-
-
-# ----------------------------------------------------------------------------- cluster_assignments
-
-ASSIGNED = "alliance cluster raw_field reason active".split()
-
-
-def test_cluster_assignments(con):
-    got = [tuple(r[c] for c in ASSIGNED) for r in rows(con, "cluster_assignments")]
-    assert got == [
-        ("空联盟", "未归类", "奇怪领域", "未匹配任何关键词", True),          # 未归类 first
-        ("机器人联盟", "高端装备", "高端装备制造（机器人）", "关键词「高端装备制造」", True),  # longest keyword wins
-        ("芯片联盟", "新一代信息技术", "集成电路", "关键词「集成电路」", True),
-        ("未来联盟", "航空航天", "航空航天", "关键词「航空航天」", False),        # filed after AS_OF
-        ("生物医药联盟", "生物医药与健康", "生物医药", "关键词「生物医药」", True),  # filed on AS_OF
-        ("申请中联盟", "新能源", "新能源", "关键词「新能源」", False),            # never filed
-        ("新材料联盟", "新材料", "稀土永磁材料", "关键词「稀土永磁」", False),      # revoked
-    ]
-
-
-def test_cluster_assignments_honour_overrides(con, tmp_path, monkeypatch):
-    overrides = tmp_path / "taxonomy_overrides.csv"
-    overrides.write_text("联盟名称,分类体系,归入\n空联盟,tianjin-clusters,节能环保\n", encoding="utf-8")
-    monkeypatch.setattr(policy, "OVERRIDES_PATH", overrides)
-    got = {r["alliance"]: (r["cluster"], r["reason"]) for r in rows(con, "cluster_assignments")}
-    assert got["空联盟"] == ("节能环保", "人工指定")
-    assert all(cluster != "未归类" for cluster, _ in got.values())
-
-
-def test_cluster_assignments_active_rows_match_coverage(con):
-    # the 在册 rows of each cluster are coverage_by_cluster's alliances_active
-    active: dict[str, int] = {}
-    for r in rows(con, "cluster_assignments"):
-        active[r["cluster"]] = active.get(r["cluster"], 0) + int(r["active"])
-    coverage = {r["cluster"]: r["alliances_active"] for r in rows(con, "coverage_by_cluster")}
-    assert {c: n for c, n in coverage.items() if n} == {c: n for c, n in active.items() if n}
-
-
-def test_cluster_assignments_other_taxonomy_and_filters(con):
-    got = rows(con, "cluster_assignments", taxonomy="heilongjiang-fields")
-    assert {r["cluster"] for r in got} == {"未归类"} and len(got) == 7
-    got = rows(con, "cluster_assignments", filters=dict(regions=("滨海新区",)))
-    assert [r["alliance"] for r in got] == ["机器人联盟"]

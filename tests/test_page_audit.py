@@ -2,10 +2,8 @@
 restores exactly the earlier query results."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import shutil
 from pathlib import Path
 
@@ -21,21 +19,16 @@ from loaders.store import ImportRefused, history_dir, import_batch, journal_path
 from queries import runner
 from queries.policy import DEFAULT_PROFILE, load_profile
 from queries.scope import Scope
+from app_pages import app, metrics
+from registries import ALLIANCE_HEADER, MAGNET, PHARMA, ROBOT, SUBSIDY_HEADER, csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("审计测试 password")
 EDITORS = {"editors": {"张三": HASH}}
-ALLIANCE_HEADER = ["联盟编号", "联盟名称", "对外责任主体单位", "所属区域", "产业领域", "级别", "备案日期"]
-ROBOT = ["TJ-1", "天津市机器人联盟", "甲公司", "滨海新区", "机器人", "市级", "2019-06-28"]
-MAGNET = ["TJ-2", "天津市永磁材料联盟", "乙大学", "南开区", "新材料", "市级", "2019-07-01"]
-PHARMA = ["TJ-3", "天津市生物医药联盟", "丙研究院", "西青区", "生物医药", "市级", "2020-03-05"]
-SUBSIDY_HEADER = ["联盟名称", "年度", "补贴类型", "金额（万元）", "拨付日期"]
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+    path.write_bytes(csv_bytes(rows))
     return path
 
 
@@ -59,15 +52,7 @@ def two_imports(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
 
 
 def audit_page(secrets: dict, editor: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.secrets = secrets
-    if editor:
-        at.session_state[auth.SESSION_KEY] = editor
-    return at.switch_page("pages/audit.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return app(secrets, editor).switch_page("pages/audit.py").run()
 
 
 # ---- reading the record ---------------------------------------------------------------------------
