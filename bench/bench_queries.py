@@ -49,7 +49,7 @@ import duckdb  # noqa: E402
 
 from loaders.registry import connect_read_only  # noqa: E402
 from loaders.schema import ddl  # noqa: E402
-from queries import runner  # noqa: E402
+from queries import cache, catalogue, runner  # noqa: E402
 from queries.policy import DEFAULT_PROFILE, load_profile  # noqa: E402
 from queries.scope import Scope, parse_filters  # noqa: E402
 
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     for scope in (whole, filtered):
         ok &= _bench(con, args.repeat, scope)
     print()
-    required = sorted({r for doc in runner.list_queries() for r in doc.requires})
+    required = sorted({r for doc in catalogue.list_queries() for r in doc.requires})
     print(f"cold = the query's Requires ({', '.join(required)}) and scope_alliances rebuilt on every run, as after "
           "new filters, as_of, profile or import; otherwise they are reused on the connection")
     print(f"context tables, once per connection, profile and import (classify {sizes['alliances']:,} alliances, "
@@ -119,22 +119,22 @@ def _bench(con, repeat: int, scope: Scope) -> bool:
     # per-alliance queries ($alliance_id without a default) get the first alliance in scope
     runner.run(con, "overview_kpis", scope)
     samples = {"alliance_id": con.execute("select min(alliance_id) from scope_alliances").fetchone()[0]}
-    required = {doc.name: [p.name for p in doc.user_params if p.default is None] for doc in runner.list_queries()}
+    required = {doc.name: [p.name for p in doc.user_params if p.default is None] for doc in catalogue.list_queries()}
 
     def run(name: str):
         return runner.run(con, name, scope, **{n: samples[n] for n in required[name]})
 
     def forget() -> None:
-        runner.forget_materialised(con)
-        runner._scoped.pop(con, None)
+        cache.forget_materialised(con)
+        cache._scoped.pop(con, None)
 
     results: list[tuple[str, float, float, float | None, int]] = []
-    for doc in runner.list_queries():
+    for doc in catalogue.list_queries():
         if not set(required[doc.name]) <= set(samples):
             continue
         run(doc.name)   # warm-up: builds its Requires
         # the query itself is always computed: another query may have materialised it (read back otherwise)
-        warm = _times(repeat, lambda: run(doc.name), before=lambda: runner.forget_materialised(con, (doc.name,)))
+        warm = _times(repeat, lambda: run(doc.name), before=lambda: cache.forget_materialised(con, (doc.name,)))
         cold = None
         if doc.requires:  # again with its required queries rebuilt, as on a new as_of or registry
             cold = statistics.median(_times(repeat, lambda: run(doc.name), before=forget))

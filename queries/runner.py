@@ -19,7 +19,6 @@ and filters is read back from its table when it is run itself.
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -28,16 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import cache, context, policy
-from .cache import KEEP_VERSIONS, forget_materialised  # noqa: F401  (bench/ and tests use them from here)
-from .catalogue import QUERIES_DIR, QueryDoc, QueryError, get_query, list_queries, strip_comments, user_values  # noqa: F401
-from .context import classify as _classify  # noqa: F401  (tests call it from here)
+from .catalogue import QueryDoc, QueryError, get_query, user_values
 from .scope import Scope
 
 # What the overview page (pages/overview.py) runs, in its order: the KPI row (also a year
 # earlier, for the change on last year), the target card, its two charts (cluster coverage, member composition)
 # and the 需关注 tabs (overdue evaluations and missing reports, failing alliances). The sidebar
 # also reads region_distribution and coverage_by_cluster unfiltered, for its option lists.
-# tests/test_queries.py checks this against the page; the benchmark times it as a set.
+# tests/test_queries_runner.py checks this against the page; the benchmark times it as a set.
 OVERVIEW_SET: tuple[str, ...] = (
     "overview_kpis", "target_outlook", "coverage_by_cluster", "member_composition", "review_schedule",
     "eligibility_check",
@@ -133,14 +130,6 @@ def _statement(con: duckdb.DuckDBPyConnection, name: str, scope: Scope,
     return doc.sql, values
 
 
-def _scoped_params(scope: Scope, params: dict[str, Any]) -> tuple[Scope, dict[str, Any]]:
-    """``taxonomy=`` given as a parameter (older callers) moved into the scope, where the runner reads it."""
-    if "taxonomy" not in params:
-        return scope, params
-    rest = dict(params)
-    return replace(scope, taxonomy=str(rest.pop("taxonomy"))), rest
-
-
 def run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) -> pd.DataFrame:
     """Run the named query on ``con`` under ``scope`` (its profile, as_of and filters) and return its rows.
 
@@ -151,7 +140,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) 
     (Int64, boolean); dates are datetime64.
     """
     with cache.busy(con), warnings.catch_warnings():
-        sql, values = _statement(con, name, *_scoped_params(scope, params))
+        sql, values = _statement(con, name, scope, params)
         # DuckDB notes that arrow output of an execute() result copies the rows: for these
         # result sizes the copy is cheaper than planning the query twice through con.sql().
         warnings.simplefilter("ignore", UserWarning)
@@ -178,6 +167,6 @@ def _nullable(kind: pa.DataType) -> Any:
 def fetch(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, **params: Any) -> tuple[list[str], list[tuple]]:
     """Like ``run`` but with Python values (Decimal, date, None): for exact CSV/JSON output."""
     with cache.busy(con):
-        result = con.execute(*_statement(con, name, *_scoped_params(scope, params)))
+        result = con.execute(*_statement(con, name, scope, params))
         columns = [d[0] for d in result.description]
         return columns, result.fetchall()

@@ -22,7 +22,7 @@ import duckdb
 
 from loaders.normalise import name_key
 from loaders.schema import TABLES_BY_NAME, ddl
-from queries import runner
+from queries import catalogue, runner
 from queries.policy import Profile, Target, load_profile
 from queries.scope import Scope
 
@@ -172,10 +172,11 @@ REQUIRED_SAMPLES = {"alliance_id": "A1"}
 
 
 def rows(con, name: str, profile: str | Profile = "tianjin-2018", as_of: date = AS_OF,
-         filters: dict | None = None, **params) -> list[dict]:
-    """The named query's rows as dicts, under ``profile`` on ``as_of`` within ``filters``."""
+         filters: dict | None = None, taxonomy: str | None = None, **params) -> list[dict]:
+    """The named query's rows as dicts, under ``profile`` (counted in ``taxonomy``, default its own) on
+    ``as_of`` within ``filters``."""
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
-    columns, data = runner.fetch(con, name, Scope(profile, as_of, **(filters or {})), **params)
+    columns, data = runner.fetch(con, name, Scope(profile, as_of, taxonomy=taxonomy, **(filters or {})), **params)
     return [dict(zip(columns, row)) for row in data]
 
 
@@ -193,7 +194,7 @@ def with_targets(*targets: Target, base: str = "tianjin-2018") -> Profile:
 def every_query() -> list[tuple[str, dict]]:
     """(name, required parameters) of every query whose required parameters have a sample value."""
     out = []
-    for doc in runner.list_queries():
+    for doc in catalogue.list_queries():
         required = {p.name for p in doc.user_params if p.default is None}
         if required <= set(REQUIRED_SAMPLES):
             out.append((doc.name, {n: REQUIRED_SAMPLES[n] for n in required}))

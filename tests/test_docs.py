@@ -5,7 +5,7 @@ from pathlib import Path
 
 import navigation
 from loaders.schema import markdown
-from queries import runner
+from queries import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ def test_every_page_is_listed_in_the_readme() -> None:
 
 
 def test_every_query_has_a_documented_header() -> None:
-    for doc in runner.list_queries():
+    for doc in catalogue.list_queries():
         assert doc.title and doc.columns, doc.name
         assert all(c.label for c in doc.columns), doc.name
 

@@ -16,7 +16,7 @@ import auth
 from loaders.pipeline import prepare
 from loaders.registry import connect_read_only, existing_state
 from loaders.store import ImportRefused, history_dir, import_batch, journal_path, read_journal
-from queries import runner
+from queries import catalogue, runner
 from queries.policy import DEFAULT_PROFILE, load_profile
 from queries.scope import Scope
 from app_pages import app, metrics
@@ -153,7 +153,7 @@ def every_query(db: Path, alliance_id: str) -> dict[str, pd.DataFrame]:
     con = connect_read_only(db)
     try:
         out = {}
-        for doc in runner.list_queries():
+        for doc in catalogue.list_queries():
             params = {p.name: alliance_id for p in doc.user_params if p.default is None}
             out[doc.name] = runner.run(con, doc.name, Scope(profile, dt.date(2024, 12, 31)), **params)
         return out

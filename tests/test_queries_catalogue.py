@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from queries import runner
+from queries import catalogue, runner
 from queries.policy import load_profile
 from queries.scope import Scope
 from registries import AS_OF, REQUIRED_SAMPLES
@@ -16,8 +16,8 @@ from registries import AS_OF, REQUIRED_SAMPLES
 
 
 def test_every_query_file_has_its_header():
-    docs = runner.list_queries()
-    assert {d.name for d in docs} == {p.stem for p in runner.QUERIES_DIR.glob("*.sql")}
+    docs = catalogue.list_queries()
+    assert {d.name for d in docs} == {p.stem for p in catalogue.QUERIES_DIR.glob("*.sql")}
     for doc in docs:
         assert doc.title and doc.what, doc.name
         assert doc.columns and doc.caveats, doc.name
@@ -29,7 +29,7 @@ def test_every_query_file_has_its_header():
             assert p.default is not None or p.name in REQUIRED_SAMPLES, f"{doc.name}: ${p.name} needs a default"
 
 
-@pytest.mark.parametrize("doc", runner.list_queries(), ids=lambda d: d.name)
+@pytest.mark.parametrize("doc", catalogue.list_queries(), ids=lambda d: d.name)
 def test_every_column_is_documented(con, doc):
     documented = [c.name for c in doc.columns]
     required = {p.name: REQUIRED_SAMPLES[p.name] for p in doc.user_params if p.default is None}
@@ -75,7 +75,7 @@ def test_subsidy_totals_columns_follow_the_grouping(con):
 
 
 def test_required_queries_exist():
-    names = {d.name for d in runner.list_queries()}
-    for doc in runner.list_queries():
+    names = {d.name for d in catalogue.list_queries()}
+    for doc in catalogue.list_queries():
         assert set(doc.requires) <= names, doc.name
     assert set(runner.OVERVIEW_SET) <= names

@@ -8,7 +8,7 @@ import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
 
-from queries import runner
+from queries import catalogue
 from queries.__main__ import main as cli
 
 
@@ -21,7 +21,7 @@ def test_cli_as_a_module(hand_registry):
 
     out = subprocess.run([sys.executable, "-m", "queries", "run", "member_composition", "--db", str(hand_registry),
                           "--as-of", "2024-06-30", "--format", "csv"], capture_output=True, text=True,
-                         cwd=runner.QUERIES_DIR.parent, check=True).stdout
+                         cwd=catalogue.QUERIES_DIR.parent, check=True).stdout
     assert out.splitlines()[:2] == ["unit_type,pillar,members,share,alliances_with",
                                     "企业,产,10,0.5882352941176471,3"]
 
@@ -96,5 +96,5 @@ def test_cli_errors_are_chinese(hand_registry, tmp_path):
 def test_cli_list_names_every_query():
     code, out, _ = run_cli("list")
     assert code == 0
-    for doc in runner.list_queries():
+    for doc in catalogue.list_queries():
         assert f"{doc.name}：{doc.title}" in out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from queries import policy, runner
+from queries import context, policy
 from queries.policy import load_taxonomy
 from registries import REGISTRY, W, rows, table
 
@@ -30,7 +30,7 @@ def test_coverage_by_cluster(con):
 
 
 def test_coverage_without_taxonomy_has_only_unclassified(con):
-    # taxonomy="" (the runner's "no taxonomy") puts every alliance in 未归类
+    # taxonomy="" (the scope's "no taxonomy") puts every alliance in 未归类
     got = table(con, "coverage_by_cluster", "cluster alliances_active members subsidy_wan", profile="weinan-2015",
                 taxonomy="")
     assert got == [("未归类", 4, 17, W("313.456789"))]
@@ -47,7 +47,7 @@ def test_classification_matches_policy_and_honours_overrides(con, tmp_path, monk
     tax = load_taxonomy("tianjin-clusters")
     alliances = [(a["alliance_id"], a["name"], a["field"]) for a in REGISTRY["alliances"]]
     expected = policy.classify_alliances(tax, alliances, overrides)
-    got = runner._classify(tax, alliances)
+    got = context.classify(tax, alliances)
     assert sorted(zip(got["alliance_id"], got["cluster"], got["reason"])) == \
         sorted(zip(expected["alliance_id"], expected["entry"], expected["reason"]))
     coverage = {r["cluster"]: r["alliances_active"] for r in rows(con, "coverage_by_cluster")}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from loaders.registry import connect_read_only
-from queries import runner
+from queries import cache, catalogue, runner
 from queries.policy import list_profiles, load_profile, load_taxonomy
 from queries.scope import Scope
 from registries import AS_OF, NOTHING, D, F, W, build, every_query, rows, table
@@ -72,10 +72,10 @@ def test_materialised_versions_are_reused(con):
     assert got == [17, 16, 17, 16]      # members: on 2023-06-30 A1 has 11 (with 天津壬公司), A2 5
     assert spy.count("create temp table _materialised_alliance_members") == 2
     # …and so are scopes; only KEEP_VERSIONS are kept
-    for i in range(runner.KEEP_VERSIONS + 2):
+    for i in range(cache.KEEP_VERSIONS + 2):
         runner.fetch(spy, "overview_kpis", Scope(tianjin, AS_OF, regions=(f"区{i}",)))
     kept = con.execute("select count(*) from duckdb_tables() where table_name like '_materialised_alliance_members%'")
-    assert kept.fetchall()[0][0] == runner.KEEP_VERSIONS
+    assert kept.fetchall()[0][0] == cache.KEEP_VERSIONS
 
 
 def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
@@ -97,10 +97,10 @@ def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
 def test_every_query_reads_alliance_data_through_the_scope():
     """Any query reading registry tables directly restricts them with scope_alliances."""
     registry = {"alliances", "members", "subsidies", "events", "annual_reports", "lead_units"}
-    for doc in runner.list_queries():
-        read = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)", runner.strip_comments(doc.sql)))
+    for doc in catalogue.list_queries():
+        read = set(re.findall(r"\b(?:from|join)\s+([a-z_]+)", catalogue.strip_comments(doc.sql)))
         if read & registry:
-            assert "scope_alliances" in runner.strip_comments(doc.sql), doc.name
+            assert "scope_alliances" in catalogue.strip_comments(doc.sql), doc.name
         else:
             assert set(doc.requires), doc.name   # reads only materialised (scoped) queries and context tables
 
@@ -108,7 +108,7 @@ def test_every_query_reads_alliance_data_through_the_scope():
 def test_overview_set_is_what_the_overview_page_runs():
     """OVERVIEW_SET = the queries pages/overview.py fetches and those of the charts it shows, in page order."""
     figures = pytest.importorskip("figures")
-    page = (runner.QUERIES_DIR.parent / "pages" / "overview.py").read_text(encoding="utf-8")
+    page = (catalogue.QUERIES_DIR.parent / "pages" / "overview.py").read_text(encoding="utf-8")
     charts = figures.all_charts()
     used: list[str] = []
     for match in re.finditer(r'fetch\("(\w+)"|show_chart\("(\w+)"', page):
@@ -228,14 +228,14 @@ def test_run_returns_a_dataframe_with_labels(con):
     df = runner.run(con, "coverage_by_cluster", Scope(load_profile("tianjin-2018"), AS_OF))
     assert list(df.columns)[:3] == ["cluster", "alliances_active", "members"]
     assert df["subsidy_wan"].sum() == pytest.approx(313.456789)
-    labels = runner.get_query("coverage_by_cluster").labels
+    labels = catalogue.get_query("coverage_by_cluster").labels
     assert labels["alliances_active"] == "在册联盟数" and labels["subsidy_wan"] == "补贴（万元）"
 
 
 def test_unknown_query_and_parameter(con):
-    with pytest.raises(runner.QueryError, match="没有名为"):
-        runner.get_query("nope")
-    with pytest.raises(runner.QueryError, match="没有参数"):
+    with pytest.raises(catalogue.QueryError, match="没有名为"):
+        catalogue.get_query("nope")
+    with pytest.raises(catalogue.QueryError, match="没有参数"):
         rows(con, "overview_kpis", year=2020)
-    with pytest.raises(runner.QueryError, match="应为 integer"):
+    with pytest.raises(catalogue.QueryError, match="应为 integer"):
         rows(con, "pipeline_funnel", year="二〇二四")

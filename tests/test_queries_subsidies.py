@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from queries import runner
+from queries import catalogue
 from registries import W, rows, table
 
 
@@ -46,7 +46,7 @@ def test_year_range_narrows_subsidy_totals_and_cap_check(con, years, expected):
 
 
 def test_subsidy_totals_rejects_unknown_grouping(con):
-    with pytest.raises(runner.QueryError, match="group_by"):
+    with pytest.raises(catalogue.QueryError, match="group_by"):
         rows(con, "subsidy_totals", group_by="alliance")
 
 

@@ -28,7 +28,7 @@ from figures import Scope, tables
 from loaders.pipeline import prepare
 from loaders.registry import connect_read_only
 from loaders.store import import_batch
-from queries import runner
+from queries import catalogue, runner
 from queries.fetch import RegistryFetch
 from queries.policy import load_profile
 from app_pages import app
@@ -191,7 +191,7 @@ def test_a_real_query_export_neutralises_the_formula_name(html_db: Path):
         directory = runner.run(con, "alliance_directory", Scope(load_profile("tianjin-2018"), AS_OF))
     finally:
         con.close()
-    labels = runner.get_query("alliance_directory").labels
+    labels = catalogue.get_query("alliance_directory").labels
     book = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(directory, labels, "联盟名录", "脚注")))
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert "'" + FORMULA in values and FORMULA not in values

@@ -11,7 +11,7 @@ from loaders.registry import connect_read_only
 from queries import catalogue, runner, vocabulary
 from queries.policy import load_profile
 from queries.scope import Scope
-from test_queries_fixtures import AS_OF, REGISTRY, build
+from registries import AS_OF, REGISTRY, build
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = [*catalogue.QUERIES_DIR.glob("*.sql"), *(catalogue.QUERIES_DIR / "context").glob("*.sql")]

@@ -8,7 +8,7 @@ import threading
 from queries import bureau, runner
 from queries.policy import default_profile
 from queries.scope import Scope, year_before
-from test_queries_fixtures import REGISTRY, build
+from registries import REGISTRY, build
 
 
 def test_a_new_import_warms_the_default_view_once(tmp_path, monkeypatch):
