@@ -13,22 +13,10 @@ from queries import cache, catalogue, runner
 from queries.fetch import read
 from queries.policy import load_profile
 from queries.scope import Scope
-from registries import AS_OF, REGISTRY, build
+from registries import AS_OF
 
 TIANJIN = load_profile("tianjin-2018")
 WEINAN = load_profile("weinan-2015")
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("registry") / "registry.duckdb", REGISTRY)
-
-
-@pytest.fixture
-def con(registry: Path):
-    c = connect_read_only(registry)
-    yield c
-    c.close()
 
 
 @pytest.fixture
@@ -58,12 +46,12 @@ def contexts(con) -> list[str]:
                                              "where starts_with(database_name, 'ctx_')").fetchall())
 
 
-def test_cursors_of_one_connection_share_one_context(con, registry, builds):
+def test_cursors_of_one_connection_share_one_context(con, hand_registry, builds):
     scope = Scope(TIANJIN, AS_OF)
     got = {name: read(con, name, scope) for name in runner.OVERVIEW_SET}   # a new cursor per query, as ui does
     assert builds == [("tianjin-2018", "tianjin-clusters")]
     for name, frame in got.items():
-        assert frame.equals(fresh(registry, name, scope)), name
+        assert frame.equals(fresh(hand_registry, name, scope)), name
 
 
 def test_racing_cursors_build_the_context_once(con, builds):
@@ -86,9 +74,9 @@ def test_racing_cursors_build_the_context_once(con, builds):
     assert all(r.equals(results[0]) for r in results)
 
 
-def test_a_taxonomy_is_a_variant_kept_beside_the_profiles_own(con, registry, builds):
+def test_a_taxonomy_is_a_variant_kept_beside_the_profiles_own(con, hand_registry, builds):
     own, none = Scope(TIANJIN, AS_OF), Scope(TIANJIN, AS_OF, taxonomy="")
-    expected = fresh(registry, "coverage_by_cluster", own)
+    expected = fresh(hand_registry, "coverage_by_cluster", own)
     builds.clear()
     for _ in range(2):
         assert set(read(con, "coverage_by_cluster", none)["cluster"]) == {"未归类"}
@@ -97,11 +85,11 @@ def test_a_taxonomy_is_a_variant_kept_beside_the_profiles_own(con, registry, bui
     assert len(contexts(con)) == 2
 
 
-def test_a_new_profile_replaces_the_context_and_stale_cursors_recover(con, registry, builds):
+def test_a_new_profile_replaces_the_context_and_stale_cursors_recover(con, hand_registry, builds):
     old = read_cursor(con)
     try:
         tianjin, weinan = Scope(TIANJIN, AS_OF), Scope(WEINAN, AS_OF)
-        expected = {s.profile.id: fresh(registry, "review_schedule", s) for s in (tianjin, weinan)}
+        expected = {s.profile.id: fresh(hand_registry, "review_schedule", s) for s in (tianjin, weinan)}
         builds.clear()
         runner.run(old, "review_schedule", tianjin)
         before = contexts(con)
@@ -137,11 +125,11 @@ def test_context_tables_live_in_the_context_not_the_cursor(con):
     assert cache.context_of(con) == catalog
 
 
-def test_a_page_reuses_its_staging_queries_across_reads(con, registry, monkeypatch):
+def test_a_page_reuses_its_staging_queries_across_reads(con, hand_registry, monkeypatch):
     # fetch.read lends an idle cursor: overview_kpis builds alliance_members and review_schedule, the
     # page's next reads find them (as a new cursor per read would not)
     scope = Scope(TIANJIN, AS_OF)
-    expected = {name: fresh(registry, name, scope) for name in runner.OVERVIEW_SET}
+    expected = {name: fresh(hand_registry, name, scope) for name in runner.OVERVIEW_SET}
     built: list[str] = []
     real = cache.materialise
 
@@ -153,22 +141,22 @@ def test_a_page_reuses_its_staging_queries_across_reads(con, registry, monkeypat
     assert built and sorted(built) == sorted(set(built))     # each staging query built once for the whole page
 
 
-def test_a_changed_setting_reaches_staging_queries_on_a_reused_cursor(con, registry):
+def test_a_changed_setting_reaches_staging_queries_on_a_reused_cursor(con, hand_registry):
     # members.minimum is a bound value, not a context table: the context is kept, the staging rebuilt
     import dataclasses
     lenient = dataclasses.replace(TIANJIN, members=dataclasses.replace(TIANJIN.members, minimum=1))
     strict, loose = Scope(TIANJIN, AS_OF), Scope(lenient, AS_OF)
-    expected = [fresh(registry, "eligibility_summary", s) for s in (strict, loose)]
+    expected = [fresh(hand_registry, "eligibility_summary", s) for s in (strict, loose)]
     assert not expected[0].equals(expected[1])
     for i in (0, 1, 0):
         assert read(con, "eligibility_summary", (strict, loose)[i]).equals(expected[i])
     assert len(contexts(con)) == 1
 
 
-def test_a_profile_switch_leaves_a_running_querys_context_alone(con, registry):
+def test_a_profile_switch_leaves_a_running_querys_context_alone(con, hand_registry):
     # two sessions on two profiles at once: neither sees its context detached under a running query
     tianjin, weinan = Scope(TIANJIN, AS_OF), Scope(WEINAN, AS_OF)
-    expected = [fresh(registry, "overview_kpis", s) for s in (tianjin, weinan)]
+    expected = [fresh(hand_registry, "overview_kpis", s) for s in (tianjin, weinan)]
     errors: list = []
 
     def session(i: int) -> None:
