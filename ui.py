@@ -19,6 +19,7 @@ import streamlit as st
 import figures
 from figures import Scope, tables
 from loaders import default_db
+from loaders.diff import Diff
 from loaders.registry import connect_read_only, latest_import
 from queries import bureau, catalogue, runner
 from queries.fetch import bind, read
@@ -545,6 +546,24 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     row.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
                         key=f"csv_{key}")
     st.caption(escape_markdown(note), help=analyst_note([query]))
+
+
+def show_diff(diff: Diff, *, preview: bool = False) -> None:
+    """Alliances added / changed / removed and rows per table, before and after: an import's preview
+    (``preview``, with what the import will do) or what a past import or a rollback did."""
+    cols = st.columns(3)
+    cols[0].metric("新增联盟", f"{len(diff.added)} 个")
+    cols[1].metric("信息有变化的联盟", f"{len(diff.changed)} 个")
+    cols[2].metric("将移除的联盟" if preview else "移除的联盟", f"{len(diff.removed)} 个")
+    st.dataframe(diff.counts_table(), hide_index=True, width="stretch")
+    if preview:
+        st.caption("文件中有哪张表，就整体替换登记库中的那张表；文件中没有的表保持原样。")
+        if not diff.removed.empty:
+            st.warning(f"导入后有 {len(diff.removed)} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
+                       "如不应移除，请补全名录后重新上传。导入后也可在“操作记录”页回滚。")
+    for title, frame in diff.alliance_lists().items():
+        with st.expander(f"{title}（{len(frame)}）"):
+            st.dataframe(frame, hide_index=True, width="stretch")
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -52,18 +52,6 @@ def change_of(db: str, import_id: int, before_id: int | None) -> Diff | None:
     return compare(before, after)
 
 
-def show_diff(diff: Diff) -> None:
-    """Alliances added / changed / removed, and rows per table before and after."""
-    cols = st.columns(3)
-    cols[0].metric("新增联盟", f"{len(diff.added)} 个")
-    cols[1].metric("信息有变化的联盟", f"{len(diff.changed)} 个")
-    cols[2].metric("移除的联盟", f"{len(diff.removed)} 个")
-    st.dataframe(diff.counts_table(), hide_index=True, width="stretch")
-    for title, frame in diff.alliance_lists().items():
-        with st.expander(f"{title}（{len(frame)}）"):
-            st.dataframe(frame, hide_index=True, width="stretch")
-
-
 def show_details(db: Path, records: list[dict]) -> None:
     """One attempt in full: files with their SHA-256, rows after, and what it changed."""
     ids = [r["import_id"] for r in reversed(records) if isinstance(r.get("import_id"), int)]
@@ -94,7 +82,7 @@ def show_details(db: Path, records: list[dict]) -> None:
         st.caption("这次操作的快照文件已不在，无法列出它改变了什么。")
         return
     st.caption(f"这次操作带来的变化（与批次 {landed[-1]} 之后的数据相比）：" if landed else "这次操作带来的变化（登记库原为空）：")
-    show_diff(diff)
+    ui.show_diff(diff)
 
 
 def show_rollback(db: Path, records: list[dict], current: int | None) -> None:
@@ -116,7 +104,7 @@ def show_rollback(db: Path, records: list[dict], current: int | None) -> None:
                           format_func=lambda i: f"批次 {i}（{str(by_id[i].get('at', ''))[:16].replace('T', ' ')}，"
                                                 f"{by_id[i].get('user')}，{by_id[i].get('summary', '')}）")
     st.caption("回滚后登记库将变为：")
-    show_diff(compare(db, snapshot(db, target)))
+    ui.show_diff(compare(db, snapshot(db, target)))
     # The key changes with every new record, so a rollback leaves the box unticked for the next one.
     agreed = st.checkbox(f"我已核对上述变化，确认把登记库恢复为批次 {target} 的数据",
                          key=f"audit_agree_{target}_{len(records)}")

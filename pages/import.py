@@ -142,22 +142,6 @@ def show_files(batch: Batch) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def show_diff(diff: Diff) -> None:
-    """The preview: alliances added / changed / removed and rows per table, before and after."""
-    cols = st.columns(3)
-    cols[0].metric("新增联盟", f"{len(diff.added)} 个")
-    cols[1].metric("信息有变化的联盟", f"{len(diff.changed)} 个")
-    cols[2].metric("将移除的联盟", f"{len(diff.removed)} 个")
-    st.dataframe(diff.counts_table(), hide_index=True, width="stretch")
-    st.caption("文件中有哪张表，就整体替换登记库中的那张表；文件中没有的表保持原样。")
-    if not diff.removed.empty:
-        st.warning(f"导入后有 {len(diff.removed)} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
-                   "如不应移除，请补全名录后重新上传。导入后也可在“操作记录”页回滚。")
-    for title, frame in diff.alliance_lists().items():
-        with st.expander(f"{title}（{len(frame)}）"):
-            st.dataframe(frame, hide_index=True, width="stretch")
-
-
 def show_check(check: Check) -> None:
     batch = check.batch
     cols = st.columns(3)
@@ -176,7 +160,7 @@ def show_check(check: Check) -> None:
         st.info(f"没有导入任何内容：{'、'.join(p.name for p in check.paths)} 只有表头、没有数据行，登记库保持不变。")
     if check.diff is not None:
         st.subheader("导入后的变化")
-        show_diff(check.diff)
+        ui.show_diff(check.diff, preview=True)
 
 
 def confirm(check: Check) -> None:
