@@ -463,9 +463,13 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
     st.caption(escape_markdown(source_line(scope, chart.queries[0])), help=analyst_note(chart.queries))
 
 
-def _on_row_click(key: str, alliance_ids: list[str]) -> None:
+def _on_row_click(key: str, alliance_ids: list[str], here: bool) -> None:
     rows = st.session_state[key]["selection"]["rows"]
-    if rows:
+    if not rows:
+        return
+    if here:      # 联盟档案's own list: its picker opens the alliance (a switch to the page it is on keeps the old URL)
+        st.session_state["a_pick"] = alliance_ids[rows[0]]
+    else:
         st.session_state["_open_alliance"] = alliance_ids[rows[0]]
         st.session_state.pop("a_pick", None)   # 联盟档案's picker then follows the URL
 
@@ -548,7 +552,8 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
         st.info(f"没有找到含“{escape_markdown(view.search)}”的记录。")
     elif opens_alliance:
         ids = frame["alliance_id"].iloc[page.positions].astype(str).tolist()   # this page's rows, in order
-        st.dataframe(data, key=f"table_{key}", on_select=lambda: _on_row_click(f"table_{key}", ids),
+        here = query == "alliance_directory"
+        st.dataframe(data, key=f"table_{key}", on_select=lambda: _on_row_click(f"table_{key}", ids, here),
                      selection_mode="single-row", **table)
         st.caption("点击一行左侧的选择框，打开该联盟的档案。")
         target = st.session_state.pop("_open_alliance", None)
