@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -65,24 +67,23 @@ def _select(frame: pd.DataFrame, view: View, size: int | None) -> tuple[list[int
     """Row positions of ``frame`` matching ``view.search`` in ``view``'s order — the clamped page of
     ``size`` rows, or all of them when ``size`` is None — with how many rows match and the page shown.
 
-    The search words and the page are bound parameters; column names never reach the SQL (the frame is
-    registered as c0, c1, … beside its row position). Every word must occur, as written (% _ ' \\ and
-    control characters included), case ignored, in some text column. Text sorts in Chinese (pinyin)
-    order, blanks last either way, ties in the query's own order.
+    The search words and the page are bound parameters; column names never reach the SQL (the columns
+    it reads are registered as Arrow columns c0, c1, … beside the row position). Every word must occur,
+    as written (% _ ' \\ and control characters included), case ignored, in some text column. Text
+    sorts in Chinese (pinyin) order, blanks last either way, ties in the query's own order.
     """
-    texts = searchable(frame)
-    sort = view.sort if view.sort in frame.columns else None
-    names = list(dict.fromkeys(texts + ([sort] if sort is not None else [])))
-    column = {name: f"c{i}" for i, name in enumerate(names)}
-    narrow = pd.DataFrame({column[name]: frame[name].to_numpy() for name in names})
-    narrow["pos"] = range(len(frame))
+    texts = searchable(frame) if view.search.split() else []
     words = view.search.split()[:SEARCH_TERMS] if texts else []
+    sort = view.sort if view.sort in frame.columns else None
+    names = list(dict.fromkeys(texts + ([sort] if sort is not None else [])))   # only what the SQL reads
+    column = {name: f"c{i}" for i, name in enumerate(names)}
+    narrow = pa.table({**{column[name]: _arrow(frame[name]) for name in names}, "pos": pa.array(np.arange(len(frame)))})
     where = " and ".join("(" + " or ".join(f"contains(lower({column[t]}), lower(?))" for t in texts) + ")"
                          for _ in words) or "true"
     params: list[Any] = [w for w in words for _ in texts]
     order = "pos"
     if sort is not None:
-        collate = " collate zh" if sort in texts else ""
+        collate = " collate zh" if narrow.schema.field(column[sort]).type in (pa.string(), pa.large_string()) else ""
         order = f"{column[sort]}{collate} {'desc' if view.descending else 'asc'} nulls last, pos"
     with _DB_LOCK:
         cursor = _DB.cursor()
@@ -98,6 +99,14 @@ def _select(frame: pd.DataFrame, view: View, size: int | None) -> tuple[list[int
     finally:
         cursor.close()
     return [r[0] for r in rows], total, page
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A column for DuckDB as Arrow (no copy for Arrow-backed text); mixed Python objects as their text."""
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(values.map(lambda v: None if v is None or v is pd.NA else str(v)))
 
 
 def page_of(frame: pd.DataFrame, view: View) -> Page:
