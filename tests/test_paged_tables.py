@@ -120,6 +120,21 @@ def test_column_names_never_reach_the_sql() -> None:
     assert got.iloc[:, 0].tolist() == ["北京%联盟", "北京机器人联盟"]
 
 
+def test_sessions_paging_at_once_each_get_their_own_rows() -> None:
+    """Every session's run pages its own frame on the one in-memory DuckDB (a cursor each, one name "t")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = [pd.DataFrame({"name": [f"表{k}-{i}" for i in range(3000)], "n": range(3000)}) for k in range(6)]
+
+    def pages(k: int) -> bool:
+        got = [in_view(frames[k], View(search=f"表{k}-1", sort="n", descending=True)) for _ in range(10)]
+        return all(len(g) == 1111 and g["name"].str.startswith(f"表{k}-1").all() and g["n"].is_monotonic_decreasing
+                   for g in got)
+
+    with ThreadPoolExecutor(6) as pool:
+        assert all(pool.map(pages, range(6)))
+
+
 # ---- the page, in AppTest, on a generated registry with a long list -----------------------------------
 
 @pytest.fixture(scope="module")
