@@ -501,18 +501,74 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
     st.caption(escape_markdown(source_line(scope, chart.queries[0])), help=analyst_note(chart.queries))
 
 
-def _on_row_click(key: str, alliance_ids: list[str]) -> None:
+def _on_row_click(key: str, alliance_ids: list[str], here: bool) -> None:
     rows = st.session_state[key]["selection"]["rows"]
-    if rows:
+    if not rows:
+        return
+    if here:      # 联盟档案's own list: its picker opens the alliance (a switch to the page it is on keeps the old URL)
+        st.session_state["a_pick"] = alliance_ids[rows[0]]
+    else:
         st.session_state["_open_alliance"] = alliance_ids[rows[0]]
         st.session_state.pop("a_pick", None)   # 联盟档案's picker then follows the URL
 
 
+def _first_page(key: str) -> None:
+    st.session_state[f"tbl_{key}_page"] = 1
+
+
+def _turn(key: str, step: int) -> None:
+    st.session_state[f"tbl_{key}_page"] = st.session_state.get(f"tbl_{key}_page", 1) + step
+
+
+def _view(key: str, shown: pd.DataFrame, labels: dict[str, str], searching: bool) -> tables.View:
+    """搜索 and 排序 above a long table. Every value lives in the session under the table's key (kept
+    across reruns, a row click and back, and page changes); a new search, sort or page size goes back
+    to page 1. The page and its size are chosen under the table (_pager)."""
+    k = f"tbl_{key}"
+    texts = tables.searchable(shown) if searching else []
+    with st.container(horizontal=True, vertical_alignment="bottom", key=f"{k}_tools"):
+        search = ""
+        if texts:
+            words = "、".join(labels.get(c, c) for c in texts[:3]) + ("等" if len(texts) > 3 else "")
+            search = st.text_input("搜索", key=f"{k}_search", on_change=_first_page, args=(key,), max_chars=100,
+                                   placeholder=f"{words}中的文字，多个词用空格分开", persist_state="session",
+                                   help="在表中各文字列里查找（不区分大小写）；多个词须同时出现") or ""
+        sort = st.selectbox("排序", [None, *shown.columns], key=f"{k}_sort", on_change=_first_page, args=(key,),
+                            format_func=lambda c: "默认顺序" if c is None else labels.get(c, c),
+                            persist_state="session", width=220)
+        descending = st.segmented_control("顺序", [False, True], key=f"{k}_desc", required=True, default=False,
+                                          format_func=lambda d: "降序" if d else "升序", on_change=_first_page,
+                                          args=(key,), disabled=sort is None, persist_state="session")
+    return tables.View(search, sort, bool(descending), st.session_state.get(f"{k}_page", 1),
+                       st.session_state.get(f"{k}_size", tables.PAGE_SIZE))
+
+
+def _pager(key: str, page: tables.Page, everything: int) -> None:
+    """第 N / M 页, 共 X 条, previous / next and rows per page, under a long table."""
+    k = f"tbl_{key}"
+    st.session_state[f"{k}_page"] = page.page      # clamped: the search may have left fewer pages
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{k}_pager"):
+        st.button("上一页", key=f"{k}_prev", on_click=_turn, args=(key, -1), disabled=page.page <= 1,
+                  icon=":material/chevron_left:")
+        st.number_input("页码", min_value=1, max_value=page.pages, step=1, key=f"{k}_page", width=110,
+                        label_visibility="collapsed", persist_state="session")
+        st.button("下一页", key=f"{k}_next", on_click=_turn, args=(key, 1), disabled=page.page >= page.pages,
+                  icon=":material/chevron_right:", icon_position="right")
+        found = f"，全表 {everything:,} 条" if page.total != everything else ""
+        st.caption(f"第 {page.page} / {page.pages} 页，共 {page.total:,} 条{found}", width="content")
+        st.selectbox("每页行数", tables.PAGE_SIZES, key=f"{k}_size", on_change=_first_page, args=(key,),
+                     index=tables.PAGE_SIZES.index(tables.PAGE_SIZE), format_func=lambda n: f"每页 {n} 条",
+                     label_visibility="collapsed", width=140, persist_state="session")
+
+
 def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
-               columns: list[str] | None = None, height: int | None = None) -> None:
+               columns: list[str] | None = None, height: int | None = None, search: bool = True) -> None:
     """A query's rows with Chinese headers, .xlsx / .csv downloads of exactly those rows and a source line.
 
-    In a list of alliances, clicking a row opens that alliance's 联盟档案.
+    A table longer than a page (tables.PAGE_SIZE rows) sends the browser one page at a time, with
+    搜索, 排序 and page controls; searching and sorting run in DuckDB over the whole result, and the
+    downloads hold every row the search finds, in the chosen order. In a list of alliances, clicking a
+    row opens that alliance's 联盟档案. ``search=False`` leaves out the 搜索 box where the page has its own.
     """
     labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     shown = frame[columns] if columns else frame
@@ -520,16 +576,22 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
         st.info(f"{title}：没有符合条件的记录。")
         return
     key = key or query
+    paged = len(shown) > tables.PAGE_SIZE
+    view = _view(key, shown, labels, search) if paged else tables.View()
+    page = tables.page_of(shown, view) if paged else tables.Page.whole(shown)
     money = {labels.get(c, c): st.column_config.NumberColumn(format="%.2f") for c in shown.columns
              if str(c).endswith("_wan")}
     table = dict(hide_index=True, width="stretch", height=height or "auto", column_config=money, placeholder="—")
-    data = tables.for_display(shown).rename(columns=labels)
+    data = tables.for_display(page.rows).rename(columns=labels)
     # a list of alliances (not one alliance's own members, events or subsidies)
     opens_alliance = "alliance_id" in frame.columns and (query == "alliance_directory"
                                                          or not query.startswith("alliance_"))
-    if opens_alliance:
-        ids = frame["alliance_id"].astype(str).tolist()
-        st.dataframe(data, key=f"table_{key}", on_select=lambda: _on_row_click(f"table_{key}", ids),
+    if paged and page.total == 0:
+        st.info(f"没有找到含“{escape_markdown(view.search)}”的记录。")
+    elif opens_alliance:
+        ids = frame["alliance_id"].iloc[page.positions].astype(str).tolist()   # this page's rows, in order
+        here = query == "alliance_directory"
+        st.dataframe(data, key=f"table_{key}", on_select=lambda: _on_row_click(f"table_{key}", ids, here),
                      selection_mode="single-row", **table)
         st.caption("点击一行左侧的选择框，打开该联盟的档案。")
         target = st.session_state.pop("_open_alliance", None)
@@ -537,14 +599,22 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
             st.switch_page(ALLIANCE_PAGE, query_params={**scope.url_params(), "alliance": target})
     else:
         st.dataframe(data, **table)
+    if paged:
+        _pager(key, page, len(shown))
     note = source_line(scope, query)
     stem = tables.neutralise(f"{title}_{scope.as_of.isoformat()}")  # titles hold names: inert as file names too
     row = st.container(horizontal=True)   # the two buttons side by side at any width
     # Files are built only when clicked: a national registry's lists run to tens of thousands of rows.
-    row.download_button("下载 Excel", lambda: tables.to_xlsx(shown, labels, title, note), f"{stem}.xlsx",
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}")
-    row.download_button("下载 CSV", lambda: tables.to_csv(shown, labels), f"{stem}.csv", "text/csv",
-                        key=f"csv_{key}")
+    # A long table's files hold every row its search finds, in the chosen order, and say so.
+    def whole() -> pd.DataFrame:
+        return tables.in_view(shown, view)
+
+    label = (lambda kind: f"下载全部 {page.total:,} 条（{kind}）") if paged else (lambda kind: f"下载 {kind}")
+    row.download_button(label("Excel"), lambda: tables.to_xlsx(whole(), labels, title, note), f"{stem}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}",
+                        disabled=page.total == 0)
+    row.download_button(label("CSV"), lambda: tables.to_csv(whole(), labels), f"{stem}.csv", "text/csv",
+                        key=f"csv_{key}", disabled=page.total == 0)
     st.caption(escape_markdown(note), help=analyst_note([query]))
 
 

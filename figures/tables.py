@@ -1,4 +1,5 @@
-"""Tables for download: .xlsx with Chinese headers, title and footnote; .csv as UTF-8 with BOM.
+"""Tables: long lists shown a page at a time (search and sort in DuckDB SQL), and downloads of the
+whole — .xlsx with Chinese headers, title and footnote; .csv as UTF-8 with BOM.
 
 Cells that start with = + - or @ are written as text with a leading apostrophe, so a name
 like "=HYPERLINK(...)" from an export can never run as a formula in Excel or WPS. The same goes
@@ -8,14 +9,118 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+from dataclasses import dataclass
 from typing import Any
 
+import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+PAGE_SIZES = (50, 100, 200, 500)
+PAGE_SIZE = 200            # rows a page sends by default: a city's whole registry, 1% of the national one
+SEARCH_TERMS = 10          # words of a search that count (each one a bound parameter)
+
+
+@dataclass(frozen=True)
+class View:
+    """How a reader looks at a long table: search words, sort column (None: the query's own order),
+    direction, page (from 1) and rows per page."""
+    search: str = ""
+    sort: str | None = None
+    descending: bool = False
+    page: int = 1
+    size: int = PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a table: its rows (the frame's own, in view order) and their positions in the frame,
+    the rows matching the search, the page shown (clamped into range) and how many pages there are."""
+    rows: pd.DataFrame
+    positions: list[int]
+    total: int
+    page: int
+    pages: int
+
+    @classmethod
+    def whole(cls, frame: pd.DataFrame) -> Page:
+        """All of a short table on one page."""
+        return cls(frame, list(range(len(frame))), len(frame), 1, 1)
+
+
+def searchable(frame: pd.DataFrame) -> list[str]:
+    """The text columns a search looks in (names, units, regions, problems — not numbers or dates)."""
+    return [c for c in frame.columns if pd.api.types.infer_dtype(frame[c], skipna=True) in ("string", "empty")]
+
+
+_DB = duckdb.connect()     # in memory, holding nothing: each call registers its frame on its own cursor
+_DB_LOCK = threading.Lock()
+
+
+def _select(frame: pd.DataFrame, view: View, size: int | None) -> tuple[list[int], int, int]:
+    """Row positions of ``frame`` matching ``view.search`` in ``view``'s order — the clamped page of
+    ``size`` rows, or all of them when ``size`` is None — with how many rows match and the page shown.
+
+    The search words and the page are bound parameters; column names never reach the SQL (the columns
+    it reads are registered as Arrow columns c0, c1, … beside the row position). Every word must occur,
+    as written (% _ ' \\ and control characters included), case ignored, in some text column. Text
+    sorts in Chinese (pinyin) order, blanks last either way, ties in the query's own order.
+    """
+    texts = searchable(frame) if view.search.split() else []
+    words = view.search.split()[:SEARCH_TERMS] if texts else []
+    sort = view.sort if view.sort in frame.columns else None
+    names = list(dict.fromkeys(texts + ([sort] if sort is not None else [])))   # only what the SQL reads
+    column = {name: f"c{i}" for i, name in enumerate(names)}
+    narrow = pa.table({**{column[name]: _arrow(frame[name]) for name in names}, "pos": pa.array(np.arange(len(frame)))})
+    where = " and ".join("(" + " or ".join(f"contains(lower({column[t]}), lower(?))" for t in texts) + ")"
+                         for _ in words) or "true"
+    params: list[Any] = [w for w in words for _ in texts]
+    order = "pos"
+    if sort is not None:
+        collate = " collate zh" if narrow.schema.field(column[sort]).type in (pa.string(), pa.large_string()) else ""
+        order = f"{column[sort]}{collate} {'desc' if view.descending else 'asc'} nulls last, pos"
+    with _DB_LOCK:
+        cursor = _DB.cursor()
+    try:
+        cursor.register("t", narrow)
+        total = int(cursor.execute(f"select count(*) from t where {where}", params).fetchone()[0])
+        page, limit = 1, ""
+        if size is not None:
+            page = min(max(view.page, 1), max(1, -(-total // size)))
+            limit = " limit ? offset ?"
+            params = params + [size, (page - 1) * size]
+        rows = cursor.execute(f"select pos from t where {where} order by {order}{limit}", params).fetchall()
+    finally:
+        cursor.close()
+    return [r[0] for r in rows], total, page
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A column for DuckDB as Arrow (no copy for Arrow-backed text); mixed Python objects as their text."""
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(values.map(lambda v: None if v is None or v is pd.NA else str(v)))
+
+
+def page_of(frame: pd.DataFrame, view: View) -> Page:
+    """The page of ``frame`` that ``view`` asks for (a page past the end shows the last one)."""
+    size = view.size if view.size > 0 else PAGE_SIZE
+    positions, total, page = _select(frame, view, size)
+    return Page(frame.iloc[positions], positions, total, page, max(1, -(-total // size)))
+
+
+def in_view(frame: pd.DataFrame, view: View) -> pd.DataFrame:
+    """Every row of ``frame`` matching the search, in the view's order: what a download holds."""
+    if not view.search.split() and view.sort not in frame.columns:
+        return frame
+    return frame.iloc[_select(frame, view, None)[0]]
 
 
 def file_stem(text: str, limit: int = 60) -> str:

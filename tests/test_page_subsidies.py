@@ -98,6 +98,7 @@ def test_cap_check_lists_over_cap_first(sample_db: Path, monkeypatch: pytest.Mon
     table = at.dataframe[0].value
     assert sorted(zip(table["补贴类型"], table["年度"], table["超出（万元）"])) == \
         sorted((kind, year, float(v)) for (_, kind, year), v in over.items())
+    at.selectbox(key="tbl_cap_check_size").set_value(500).run()   # the whole list on one page (279 rows)
     every = at.dataframe[1].value                               # the full check: over-cap rows first
     assert len(every) == len(sums)
     assert list(every["超上限"][:len(over)]) == [True] * len(over) and not every["超上限"][len(over):].any()
