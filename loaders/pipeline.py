@@ -245,6 +245,8 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
             parsed = n.checked_text_column(cells[c.name])
         elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
             parsed = n.credit_code_column(cells[c.name])
+        elif c.kind == DATE:
+            parsed = n.date_column(cells[c.name], today + dt.timedelta(days=365))  # a later date is a typo
         else:
             parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
         for pos, reason in zip(parsed.bad, parsed.reasons):
@@ -279,9 +281,6 @@ def _parser(c: Column, unit: str | None, today: dt.date) -> Callable[[Any], Any]
         return n.make_enum_parser(c.values, c.value_aliases)
     if c.kind == MONEY:
         return lambda v: n.parse_money(v, unit)
-    if c.kind == DATE:
-        latest = today + dt.timedelta(days=365)
-        return lambda v: n.parse_date(v, latest)
     return {INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool}[c.kind]
 
 
