@@ -323,7 +323,8 @@ class Cells:
             return raw
         if isinstance(raw.dtype, pd.ArrowDtype):
             array = pa.array(raw)
-            array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+            if isinstance(array, pa.ChunkedArray):  # one chunk (a slice of a sheet) is taken as is, not copied
+                array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
             encoded = pc.dictionary_encode(array)
             return cls(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64),
                        encoded.dictionary)

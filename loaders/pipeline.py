@@ -146,7 +146,9 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
         return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："), row=e.row)], []
     info.encoding = grids[0].encoding if grids else None
     frames = []
-    for grid in grids:
+    grids.reverse()
+    while grids:  # each sheet's cells are let go once it is normalised: memory holds one sheet's, not all
+        grid = grids.pop()
         try:
             frame = _read_sheet(grid, headers, problems)
         except Exception:  # a case no rule foresaw: the sheet is refused in Chinese, the details logged

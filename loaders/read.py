@@ -6,13 +6,18 @@ Merged cells are filled with their top-left value, as a person reading the sheet
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import ctypes
+import ctypes.util
 import io
 import os
 import re
+import threading
 import zipfile
 from xml.etree import ElementTree
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +70,7 @@ class Grid:
             return self._frame, 2
         if self._table is not None:
             body = self._table.slice(header_row + 1)
-            frame = pd.DataFrame({i: pd.Series(body.column(i).combine_chunks(), dtype=pd.ArrowDtype(pa.string()))
+            frame = pd.DataFrame({i: pd.Series(pd.arrays.ArrowExtensionArray(body.column(i)))  # no copy
                                   for i in range(body.num_columns)})
             return frame, header_row + 2
         if self._data is not None:
@@ -134,23 +139,59 @@ def read_grids(path: Path) -> list[Grid]:
 
 
 def _read_excel(path: Path) -> list[Grid]:
-    """Every sheet as text columns, in parallel (the Rust reader releases the GIL while it parses)."""
+    """Every sheet as text columns, read in parallel (the Rust reader releases the GIL while it parses)."""
     names = fastexcel.read_excel(str(path)).sheet_names
-    with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 2) or 1) as pool:
-        return list(pool.map(lambda i: _read_sheet(path, i, names[i]), range(len(names))))
+    readers = threading.local()  # a reader serves one thread at a time; opening one reads the shared strings
+
+    def read(index: int) -> Grid:
+        if not hasattr(readers, "book"):
+            readers.book = fastexcel.read_excel(str(path))
+        return _read_sheet(path, readers.book, index, names[index])
+
+    # Memory stays near one reader's: the largest sheet is read alone (its cells in the reader's form are
+    # the peak of the whole read), the others side by side.
+    sizes = _sheet_sizes(path, len(names))
+    largest = max(range(len(names)), key=sizes.__getitem__, default=0)
+    others = [i for i in range(len(names)) if i != largest]
+    grids = {largest: read(largest)} if names else {}
+    with ThreadPoolExecutor(max_workers=min(len(others), os.cpu_count() or 2) or 1) as pool:
+        grids.update(zip(others, pool.map(read, others)))
+    _give_back_freed_memory()  # what the worker threads freed, now that they are done
+    return [grids[i] for i in range(len(names))]
 
 
-def _read_sheet(path: Path, index: int, name: str) -> Grid:
+def _sheet_sizes(path: Path, count: int) -> list[int]:
+    """Each sheet's size as stored (its XML, uncompressed); all equal for a legacy .xls."""
+    if path.suffix.lower() == ".xls":
+        return [0] * count
+    with zipfile.ZipFile(path) as z:
+        return [z.getinfo(part).file_size if (part := _sheet_part(z, i)) else 0 for i in range(count)]
+
+
+def _read_sheet(path: Path, book: fastexcel.ExcelReader, index: int, name: str) -> Grid:
     # Every cell as Excel shows it, as text: skip_rows=0 keeps row 1 at index 0 (row numbers as Excel
     # shows them); no type guessing, which would turn the odd text cell of a number column into null.
-    sheet = fastexcel.read_excel(str(path)).load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+    sheet = book.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
     table = pa.Table.from_batches([sheet.to_arrow()])
     first_column = sheet.selected_columns[0].absolute_index if sheet.selected_columns else 0
+    del sheet  # the reader's cells: several times the size of the Arrow text
+    _give_back_freed_memory()
     table = pa.table([_as_shown(c) for c in table.columns], names=[str(i) for i in range(table.num_columns)])
     if merged := _merged_ranges(path, index):
         table = _fill_merged(table, merged, first_column)
     head = [list(row.values()) for row in table.slice(0, HEADER_SCAN_ROWS).to_pylist()]
     return Grid(path.name, name, head, _table=table)
+
+
+try:  # glibc keeps memory freed by other threads for reuse; a read holds far more than it keeps
+    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
+
+
+def _give_back_freed_memory() -> None:
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 _DATE_CELL = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
@@ -163,12 +204,18 @@ def _as_shown(column: pa.ChunkedArray) -> pa.Array:
     The reader writes a date cell 2019-03-05 00:00:00 and a computed number with all its
     digits (16.860000000000003); Excel shows 2019-03-05 and 16.86.
     """
-    column = pc.replace_substring_regex(column.combine_chunks(), _DATE_CELL, r"\1")
-    long = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(column), 16), pc.match_substring_regex(column, _LONG_NUMBER)),
-                        False)
+    column = column.combine_chunks()
+    midnight = pc.fill_null(pc.ends_with(column, " 00:00:00"), False)  # cheap test first: most cells are not
+    if pc.any(midnight).as_py():
+        column = pc.replace_with_mask(column, midnight,
+                                      pc.replace_substring_regex(column.filter(midnight), _DATE_CELL, r"\1"))
+    long = pc.fill_null(pc.greater(pc.utf8_length(column), 16), False)
     if pc.any(long).as_py():
-        shown = [f"{float(v):.15g}" for v in column.filter(long).to_pylist()]
-        column = pc.replace_with_mask(column, long, pa.array(shown, pa.string()))
+        candidates = column.filter(long)
+        number = pc.match_substring_regex(candidates, _LONG_NUMBER)
+        if pc.any(number).as_py():
+            shown = [f"{float(v):.15g}" if n else v for v, n in zip(candidates.to_pylist(), number.to_pylist())]
+            column = pc.replace_with_mask(column, long, pa.array(shown, pa.string()))
     return column
 
 
@@ -182,11 +229,12 @@ def _merged_ranges(path: Path, index: int) -> Ranges:
     fastexcel does not report them. An xlsx lists them after the cells, so its sheet's XML is
     inflated and scanned for them, the cells left unparsed; an .xls asks python-calamine.
     """
-    if path.suffix.lower() == ".xls":
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        return book.get_sheet_by_index(index).merged_cell_ranges or []
-    with zipfile.ZipFile(path) as z:
-        with z.open(_sheet_part(z, index)) as xml:
+    with zipfile.ZipFile(path) if path.suffix.lower() != ".xls" else nullcontext() as z:
+        part = _sheet_part(z, index) if z else None
+        if part is None:  # an .xls, or a workbook laid out unlike Excel's
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            return book.get_sheet_by_index(index).merged_cell_ranges or []
+        with z.open(part) as xml:
             tail = b""
             for chunk in iter(lambda: xml.read(1 << 22), b""):
                 block = tail + chunk
@@ -199,14 +247,18 @@ def _merged_ranges(path: Path, index: int) -> Ranges:
     return []
 
 
-def _sheet_part(z: zipfile.ZipFile, index: int) -> str:
-    """The zip member holding the index-th sheet of the workbook (xl/workbook.xml and its relationships)."""
+def _sheet_part(z: zipfile.ZipFile, index: int) -> str | None:
+    """The zip member holding the index-th sheet (xl/workbook.xml and its relationships), None if not found."""
     relationship = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    sheets = [e.get(relationship) for e in ElementTree.fromstring(z.read("xl/workbook.xml")).iter()
-              if e.tag.endswith("}sheet")]
-    targets = {e.get("Id"): e.get("Target") for e in ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
-    target = targets[sheets[index]]
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    try:
+        sheets = [e.get(relationship) for e in ElementTree.fromstring(z.read("xl/workbook.xml")).iter()
+                  if e.tag.endswith("}sheet")]
+        targets = {e.get("Id"): e.get("Target") for e in ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        target = targets[sheets[index]]
+    except (KeyError, IndexError, ElementTree.ParseError):
+        return None
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return part if part in z.NameToInfo else None
 
 
 def _column(letters: bytes) -> int:
@@ -285,16 +337,41 @@ def _mixed_encoding_line(data: bytes) -> int | None:
 
 def _read_csv(path: Path) -> Grid:
     data = path.read_bytes()
-    text, encoding = decode(data, path.name)  # checks the whole file; only the first lines are kept as text
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if _is_utf8(memoryview(data)[3 if bom else 0:]):  # checked piece by piece: never the whole file as text
+        text, encoding, codec = data[3 if bom else 0:_line_end(data, HEADER_SCAN_ROWS)].decode("utf-8"), \
+            "UTF-8 (BOM)" if bom else "UTF-8", "utf-8"
+    else:
+        text, encoding = decode(data, path.name)
+        codec = encoding.lower()
     end = -1
     for _ in range(HEADER_SCAN_ROWS):
         end = text.find("\n", end + 1)
         if end < 0:
             break
     head = list(csv.reader(io.StringIO(text if end < 0 else text[:end])))
-    bom = encoding == "UTF-8 (BOM)"
-    return Grid(path.name, None, head, _data=data[3:] if bom else data,
-                _codec="utf-8" if encoding.startswith("UTF-8") else encoding.lower(), encoding=encoding)
+    return Grid(path.name, None, head, _data=data[3:] if bom else data, _codec=codec, encoding=encoding)
+
+
+def _is_utf8(data: memoryview) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for at in range(0, len(data), 1 << 20):
+            decoder.decode(data[at:at + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _line_end(data: bytes, lines: int) -> int:
+    """The offset just past the first ``lines`` lines (or the end of the data)."""
+    end = -1
+    for _ in range(lines):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return len(data)
+    return end + 1
 
 
 def _read_parquet(path: Path) -> Grid:
