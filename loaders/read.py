@@ -140,8 +140,9 @@ def read_grids(path: Path) -> list[Grid]:
 
 def _read_excel(path: Path) -> list[Grid]:
     """Every sheet as text columns, read in parallel (the Rust reader releases the GIL while it parses)."""
-    names = fastexcel.read_excel(str(path)).sheet_names
     readers = threading.local()  # a reader serves one thread at a time; opening one reads the shared strings
+    readers.book = fastexcel.read_excel(str(path))
+    names = readers.book.sheet_names
 
     def read(index: int) -> Grid:
         if not hasattr(readers, "book"):
