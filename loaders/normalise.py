@@ -391,7 +391,10 @@ def date_column(raw: "pd.Series | Cells", latest: dt.date) -> ParsedColumn:
     2019-02-30 as 2019-03-02); every other distinct cell goes to ``parse_date``.
     """
     cells = Cells.of(raw)
-    parser = lambda v: parse_date(v, latest)  # noqa: E731
+
+    def parser(value: Any) -> dt.date | None:
+        return parse_date(value, latest)
+
     if not isinstance(cells.distinct, pa.Array):  # typed cells (parquet): the scalar parser
         return parse_column(cells, parser, pa.date32())
     text = pc.utf8_trim_whitespace(cells.distinct)
