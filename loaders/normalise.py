@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -323,7 +323,8 @@ class Cells:
             return raw
         if isinstance(raw.dtype, pd.ArrowDtype):
             array = pa.array(raw)
-            array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+            if isinstance(array, pa.ChunkedArray):  # one chunk (a slice of a sheet) is taken as is, not copied
+                array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
             encoded = pc.dictionary_encode(array)
             return cls(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64),
                        encoded.dictionary)
@@ -360,14 +361,19 @@ class ParsedColumn:
 def parse_column(raw: "pd.Series | Cells", parser: Callable[[Any], Any], type: pa.DataType) -> ParsedColumn:
     """Apply a scalar parser to each distinct cell of a column."""
     cells = Cells.of(raw)
+    return _parse_distinct(cells, parser, type, [None] * len(cells.values()), range(len(cells.values())))
+
+
+def _parse_distinct(cells: Cells, parser: Callable[[Any], Any], type: pa.DataType, results: list[Any],
+                    todo: Iterable[int]) -> ParsedColumn:
+    """Run ``parser`` on the distinct cells ``todo`` (the others' ``results`` are already known)."""
     distinct = cells.values()
-    results: list[Any] = []
     reasons: dict[int, str] = {}
-    for i, cell in enumerate(distinct):
+    for i in todo:
         try:
-            results.append(parser(cell))
+            results[i] = parser(distinct[i])
         except BadValue as e:
-            results.append(None)
+            results[i] = None
             reasons[i] = str(e)
     values = cells.spread(pa.array(results, type=type))
     if not reasons:
@@ -376,6 +382,29 @@ def parse_column(raw: "pd.Series | Cells", parser: Callable[[Any], Any], type: p
     flagged[list(reasons)] = True
     bad = cells.rows_where(flagged)
     return ParsedColumn(values, bad, [reasons[cells.codes[p]] for p in bad])
+
+
+def date_column(raw: "pd.Series | Cells", latest: dt.date) -> ParsedColumn:
+    """``parse_date`` over a whole column: ISO dates in range, the commonest cells, converted by pyarrow.
+
+    Only a cell that reads back as exactly the same ISO text is taken (pyarrow would read
+    2019-02-30 as 2019-03-02); every other distinct cell goes to ``parse_date``.
+    """
+    cells = Cells.of(raw)
+
+    def parser(value: Any) -> dt.date | None:
+        return parse_date(value, latest)
+
+    if not isinstance(cells.distinct, pa.Array):  # typed cells (parquet): the scalar parser
+        return parse_column(cells, parser, pa.date32())
+    text = pc.utf8_trim_whitespace(cells.distinct)
+    days = pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True)
+    fast = pc.and_(pc.equal(pc.strftime(days, "%Y-%m-%d"), text),
+                   pc.and_(pc.greater_equal(days.cast(pa.date32()), pa.scalar(EARLIEST_DATE, pa.date32())),
+                           pc.less_equal(days.cast(pa.date32()), pa.scalar(latest, pa.date32()))))
+    fast = np.asarray(pc.fill_null(fast, False), dtype=bool)
+    results = pc.if_else(pa.array(fast), days.cast(pa.date32()), pa.scalar(None, pa.date32())).to_pylist()
+    return _parse_distinct(cells, parser, pa.date32(), results, np.flatnonzero(~fast).tolist())
 
 
 def _clean_text(text: pa.Array) -> pa.Array:

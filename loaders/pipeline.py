@@ -146,7 +146,9 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
         return info, [Problem(ERROR, path.name, str(e).removeprefix(path.name + "："), row=e.row)], []
     info.encoding = grids[0].encoding if grids else None
     frames = []
-    for grid in grids:
+    grids.reverse()
+    while grids:  # each sheet's cells are let go once it is normalised: memory holds one sheet's, not all
+        grid = grids.pop()
         try:
             frame = _read_sheet(grid, headers, problems)
         except Exception:  # a case no rule foresaw: the sheet is refused in Chinese, the details logged
@@ -245,6 +247,8 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
             parsed = n.checked_text_column(cells[c.name])
         elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
             parsed = n.credit_code_column(cells[c.name])
+        elif c.kind == DATE:
+            parsed = n.date_column(cells[c.name], today + dt.timedelta(days=365))  # a later date is a typo
         else:
             parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
         for pos, reason in zip(parsed.bad, parsed.reasons):
@@ -279,9 +283,6 @@ def _parser(c: Column, unit: str | None, today: dt.date) -> Callable[[Any], Any]
         return n.make_enum_parser(c.values, c.value_aliases)
     if c.kind == MONEY:
         return lambda v: n.parse_money(v, unit)
-    if c.kind == DATE:
-        latest = today + dt.timedelta(days=365)
-        return lambda v: n.parse_date(v, latest)
     return {INT: n.parse_int, YEAR: n.parse_year, SCORE: n.parse_score, BOOL: n.parse_bool}[c.kind]
 
 

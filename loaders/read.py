@@ -1,21 +1,33 @@
 """Read export files into raw grids: every sheet as rows of cells, nothing interpreted yet.
 
-Supports .xlsx/.xlsm/.xls (python-calamine reads both formats), .csv in UTF-8, UTF-8 with
-BOM, GBK or GB18030 (detected, never asked), and .parquet. Merged cells are filled with
-their top-left value, as a person reading the sheet would.
+Supports .xlsx/.xlsm/.xls (fastexcel, calamine's Rust core, reads both formats straight to
+Arrow), .csv in UTF-8, UTF-8 with BOM, GBK or GB18030 (detected, never asked), and .parquet.
+Merged cells are filled with their top-left value, as a person reading the sheet would.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import ctypes
+import ctypes.util
 import io
+import os
 import re
+import threading
+import zipfile
+from xml.etree import ElementTree
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import charset_normalizer
+import fastexcel
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import python_calamine
@@ -45,8 +57,10 @@ class Grid:
     file: str
     sheet: str | None
     head: list[list[Any]]
-    _rows: list[list[Any]] | None = None     # Excel: the whole sheet
-    _text: str | None = None                 # CSV: the decoded file
+    _rows: list[list[Any]] | None = None     # a CSV read line by line: the whole file
+    _table: pa.Table | None = None           # Excel: the whole sheet as text, row 1 at index 0
+    _data: bytes | None = None               # CSV: the file's bytes, BOM removed, in ``_codec``
+    _codec: str | None = None
     _frame: pd.DataFrame | None = None       # parquet: the table itself
     encoding: str | None = None
 
@@ -54,11 +68,16 @@ class Grid:
         """Data below the header row (cells as read, columns by position) and the Excel row number of its first row."""
         if self._frame is not None:
             return self._frame, 2
-        if self._text is not None:
-            fast = _csv_fast(self._text, header_row, len(self.head[header_row]))
+        if self._table is not None:
+            body = self._table.slice(header_row + 1)
+            frame = pd.DataFrame({i: pd.Series(pd.arrays.ArrowExtensionArray(body.column(i)))  # no copy
+                                  for i in range(body.num_columns)})
+            return frame, header_row + 2
+        if self._data is not None:
+            fast = _csv_fast(self._data, self._codec or "utf-8", header_row, len(self.head[header_row]))
             if fast is not None:
                 return fast, header_row + 2
-            self._rows = list(csv.reader(io.StringIO(self._text)))
+            self._rows = list(csv.reader(io.StringIO(self._data.decode(self._codec or "utf-8"))))
         rows = self._rows or []
         width = max((len(r) for r in rows), default=0)
         body = pd.DataFrame([r + [""] * (width - len(r)) for r in rows[header_row + 1:]], columns=range(width),
@@ -66,18 +85,29 @@ class Grid:
         return body, header_row + 2
 
 
-def _csv_fast(text: str, header_row: int, width: int) -> pd.DataFrame | None:
+_NOT_SPACE = re.compile(rb"\S")
+
+
+def _csv_fast(data: bytes, codec: str, header_row: int, width: int) -> pd.DataFrame | None:
     """Rows below the header parsed by pyarrow (multi-threaded, all text), or None to take the careful path.
 
-    pyarrow drops blank lines and refuses ragged rows; either would shift or lose Excel row
-    numbers, so such files are read line by line instead.
+    A UTF-8 file goes to pyarrow as it lies on disk, never through Python text. pyarrow drops
+    blank lines and refuses ragged rows; either would shift or lose Excel row numbers, so such
+    files are read line by line instead.
     """
-    body = text.split("\n", header_row + 1)[-1] if header_row + 1 <= text.count("\n") else ""
-    if not body or body.isspace() or "\n\n" in body or "\n\r\n" in body:
+    start = 0
+    for _ in range(header_row + 1):  # "\n" is never part of a GBK or GB18030 character either
+        start = data.find(b"\n", start) + 1
+        if not start:
+            return None
+    if _NOT_SPACE.search(data, start) is None or data.find(b"\n\n", start) >= 0 or data.find(b"\n\r\n", start) >= 0:
         return None
+    body = memoryview(data)[start:]
     names = [f"c{i}" for i in range(width)]
     try:
-        table = pacsv.read_csv(io.BytesIO(body.encode("utf-8")),
+        source = pa.BufferReader(pa.py_buffer(body)) if codec == "utf-8" else io.BytesIO(
+            bytes(body).decode(codec).encode("utf-8"))
+        table = pacsv.read_csv(source,
                                read_options=pacsv.ReadOptions(column_names=names),
                                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                                     strings_can_be_null=False,
@@ -109,25 +139,155 @@ def read_grids(path: Path) -> list[Grid]:
 
 
 def _read_excel(path: Path) -> list[Grid]:
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    grids = []
-    for name in book.sheet_names:
-        sheet = book.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)  # keep row 1 at index 0: row numbers as Excel shows
-        _fill_merged(rows, sheet.merged_cell_ranges or [])
-        grids.append(Grid(path.name, name, rows[:HEADER_SCAN_ROWS], _rows=rows))
-    return grids
+    """Every sheet as text columns, read in parallel (the Rust reader releases the GIL while it parses)."""
+    readers = threading.local()  # a reader serves one thread at a time; opening one reads the shared strings
+    readers.book = fastexcel.read_excel(str(path))
+    names = readers.book.sheet_names
+
+    def read(index: int) -> Grid:
+        if not hasattr(readers, "book"):
+            readers.book = fastexcel.read_excel(str(path))
+        return _read_sheet(path, readers.book, index, names[index])
+
+    # Memory stays near one reader's: the largest sheet is read alone (its cells in the reader's form are
+    # the peak of the whole read), the others side by side.
+    sizes = _sheet_sizes(path, len(names))
+    largest = max(range(len(names)), key=sizes.__getitem__, default=0)
+    others = [i for i in range(len(names)) if i != largest]
+    grids = {largest: read(largest)} if names else {}
+    with ThreadPoolExecutor(max_workers=min(len(others), os.cpu_count() or 2) or 1) as pool:
+        grids.update(zip(others, pool.map(read, others)))
+    _give_back_freed_memory()  # what the worker threads freed, now that they are done
+    return [grids[i] for i in range(len(names))]
 
 
-def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+def _sheet_sizes(path: Path, count: int) -> list[int]:
+    """Each sheet's size as stored (its XML, uncompressed); all equal for a legacy .xls."""
+    if path.suffix.lower() == ".xls":
+        return [0] * count
+    with zipfile.ZipFile(path) as z:
+        return [z.getinfo(part).file_size if (part := _sheet_part(z, i)) else 0 for i in range(count)]
+
+
+def _read_sheet(path: Path, book: fastexcel.ExcelReader, index: int, name: str) -> Grid:
+    # Every cell as Excel shows it, as text: skip_rows=0 keeps row 1 at index 0 (row numbers as Excel
+    # shows them); no type guessing, which would turn the odd text cell of a number column into null.
+    sheet = book.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+    table = pa.Table.from_batches([sheet.to_arrow()])
+    first_column = sheet.selected_columns[0].absolute_index if sheet.selected_columns else 0
+    del sheet  # the reader's cells: several times the size of the Arrow text
+    _give_back_freed_memory()
+    table = pa.table([_as_shown(c) for c in table.columns], names=[str(i) for i in range(table.num_columns)])
+    if merged := _merged_ranges(path, index):
+        table = _fill_merged(table, merged, first_column)
+    head = [list(row.values()) for row in table.slice(0, HEADER_SCAN_ROWS).to_pylist()]
+    return Grid(path.name, name, head, _table=table)
+
+
+try:  # glibc keeps memory freed by other threads for reuse; a read holds far more than it keeps
+    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
+
+
+def _give_back_freed_memory() -> None:
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+_DATE_CELL = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
+_LONG_NUMBER = r"^-?[0-9]+\.[0-9]+$"
+
+
+def _as_shown(column: pa.ChunkedArray) -> pa.Array:
+    """Text of number and date cells as Excel shows them (and ``normalise.cell_text`` writes them).
+
+    The reader writes a date cell 2019-03-05 00:00:00 and a computed number with all its
+    digits (16.860000000000003); Excel shows 2019-03-05 and 16.86.
+    """
+    column = column.combine_chunks()
+    midnight = pc.fill_null(pc.ends_with(column, " 00:00:00"), False)  # cheap test first: most cells are not
+    if pc.any(midnight).as_py():
+        column = pc.replace_with_mask(column, midnight,
+                                      pc.replace_substring_regex(column.filter(midnight), _DATE_CELL, r"\1"))
+    long = pc.fill_null(pc.greater(pc.utf8_length(column), 16), False)
+    if pc.any(long).as_py():
+        candidates = column.filter(long)
+        number = pc.match_substring_regex(candidates, _LONG_NUMBER)
+        if pc.any(number).as_py():
+            shown = [f"{float(v):.15g}" if n else v for v, n in zip(candidates.to_pylist(), number.to_pylist())]
+            column = pc.replace_with_mask(column, long, pa.array(shown, pa.string()))
+    return column
+
+
+Ranges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((first row, first column), (last row, last column)), 0-based
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+
+
+def _merged_ranges(path: Path, index: int) -> Ranges:
+    """The merged ranges of a sheet.
+
+    fastexcel does not report them. An xlsx lists them after the cells, so its sheet's XML is
+    inflated and scanned for them, the cells left unparsed; an .xls asks python-calamine.
+    """
+    with zipfile.ZipFile(path) if path.suffix.lower() != ".xls" else nullcontext() as z:
+        part = _sheet_part(z, index) if z else None
+        if part is None:  # an .xls, or a workbook laid out unlike Excel's
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            return book.get_sheet_by_index(index).merged_cell_ranges or []
+        with z.open(part) as xml:
+            tail = b""
+            for chunk in iter(lambda: xml.read(1 << 22), b""):
+                block = tail + chunk
+                at = block.find(b"mergeCell")
+                if at >= 0:
+                    rest = block[at:] + xml.read()
+                    return [((int(r0) - 1, _column(c0)), (int(r1) - 1, _column(c1)))
+                            for c0, r0, c1, r1 in _MERGE.findall(rest)]
+                tail = block[-16:]
+    return []
+
+
+def _sheet_part(z: zipfile.ZipFile, index: int) -> str | None:
+    """The zip member holding the index-th sheet (xl/workbook.xml and its relationships), None if not found."""
+    relationship = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        sheets = [e.get(relationship) for e in ElementTree.fromstring(z.read("xl/workbook.xml")).iter()
+                  if e.tag.endswith("}sheet")]
+        targets = {e.get("Id"): e.get("Target") for e in ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        target = targets[sheets[index]]
+    except (KeyError, IndexError, ElementTree.ParseError):
+        return None
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return part if part in z.NameToInfo else None
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1
+
+
+def _fill_merged(table: pa.Table, ranges: Ranges, first_column: int) -> pa.Table:
     """Give every cell of a merged range its top-left value (Excel keeps only that one)."""
+    rows, width = table.num_rows, table.num_columns
+    sources: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # column -> (source row, source column) per row
     for (r0, c0), (r1, c1) in ranges:
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
+        c0, c1 = c0 - first_column, c1 - first_column
+        if r0 >= rows or not 0 <= c0 < width:
             continue
-        value = rows[r0][c0]
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
-                rows[r][c] = value
+        for c in range(c0, min(c1, width - 1) + 1):
+            src_row, src_col = sources.setdefault(c, (np.arange(rows), np.full(rows, c)))
+            src_row[r0:r1 + 1], src_col[r0:r1 + 1] = r0, c0
+    columns = [c.combine_chunks() for c in table.columns]
+    filled = list(columns)
+    for c, (src_row, src_col) in sources.items():
+        for s in np.unique(src_col[src_col != c]).tolist() + [c]:
+            pick = (src_col == s) & (src_row != np.arange(rows)) if s == c else src_col == s
+            if pick.any():
+                filled[c] = pc.replace_with_mask(filled[c], pa.array(pick), columns[s].take(pa.array(src_row[pick])))
+    return pa.table(filled, names=table.column_names)
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -177,9 +337,42 @@ def _mixed_encoding_line(data: bytes) -> int | None:
 
 
 def _read_csv(path: Path) -> Grid:
-    text, encoding = decode(path.read_bytes(), path.name)
-    head = list(csv.reader(io.StringIO("\n".join(text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]))))
-    return Grid(path.name, None, head, _text=text, encoding=encoding)
+    data = path.read_bytes()
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if _is_utf8(memoryview(data)[3 if bom else 0:]):  # checked piece by piece: never the whole file as text
+        text, encoding, codec = data[3 if bom else 0:_line_end(data, HEADER_SCAN_ROWS)].decode("utf-8"), \
+            "UTF-8 (BOM)" if bom else "UTF-8", "utf-8"
+    else:
+        text, encoding = decode(data, path.name)
+        codec = encoding.lower()
+    end = -1
+    for _ in range(HEADER_SCAN_ROWS):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    head = list(csv.reader(io.StringIO(text if end < 0 else text[:end])))
+    return Grid(path.name, None, head, _data=data[3:] if bom else data, _codec=codec, encoding=encoding)
+
+
+def _is_utf8(data: memoryview) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for at in range(0, len(data), 1 << 20):
+            decoder.decode(data[at:at + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _line_end(data: bytes, lines: int) -> int:
+    """The offset just past the first ``lines`` lines (or the end of the data)."""
+    end = -1
+    for _ in range(lines):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return len(data)
+    return end + 1
 
 
 def _read_parquet(path: Path) -> Grid:

@@ -1,0 +1,92 @@
+"""The Excel reader that goes straight to Arrow (loaders/read.py): cells as Excel shows them,
+row numbers as Excel shows them, merged ranges filled, sheets read in parallel.
+
+Each test writes its own workbook with openpyxl; the expected cells are worked out by hand.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+
+from loaders.pipeline import prepare
+from loaders.read import _merged_ranges, read_grids
+
+
+def test_cells_as_excel_shows_them(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["联盟名称", "日期", "金额", "数量", "时间"])
+    sheet.append(["甲", dt.date(2019, 3, 5), 16.860000000000003, 12, dt.datetime(2019, 3, 5, 13, 45)])
+    sheet.append(["乙", "2010.06", 50.5, "12个", None])
+    path = tmp_path / "cells.xlsx"
+    book.save(path)
+    [grid] = read_grids(path)
+    frame, first_row = grid.frame(0)
+    assert first_row == 2
+    assert all(dtype == pd.ArrowDtype(pa.string()) for dtype in frame.dtypes)
+    assert frame.iloc[0].tolist() == ["甲", "2019-03-05", "16.86", "12", "2019-03-05 13:45:00"]
+    assert frame.iloc[1, :4].tolist() == ["乙", "2010.06", "50.5", "12个"]
+
+
+def test_row_numbers_when_the_sheet_starts_lower_and_further_right(tmp_path: Path) -> None:
+    """A sheet whose first rows and column A are empty: row numbers and columns still as Excel shows them."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "联盟名录"
+    sheet["C3"] = "联盟名录（导出）"
+    for column, header, value in (("B", "联盟名称", "天津市甲产业技术创新战略联盟"), ("C", "牵头单位", "天津甲公司"),
+                                  ("D", "产业领域", "新材料"), ("E", "成立日期", "1999-01-01")):
+        sheet[f"{column}5"], sheet[f"{column}6"] = header, value
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    batch = prepare([path])
+    [problem] = [p for p in batch.errors if p.column == "成立日期"]
+    assert (problem.row, problem.sheet) == (6, "联盟名录")
+
+
+def test_merged_ranges_filled_vertically_and_across(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["标题", None, None])
+    sheet.append(["联盟名称", "单位名称", "备注"])
+    sheet.append(["甲联盟", "单位一", "合并说明"])
+    sheet.append([None, "单位二", None])
+    sheet.append([None, "单位三", None])
+    sheet.append(["乙联盟", "单位四", "独立"])
+    sheet.merge_cells("A1:C1")
+    sheet.merge_cells("A3:A5")
+    sheet.merge_cells("C3:C4")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    assert sorted(_merged_ranges(path, 0)) == [((0, 0), (0, 2)), ((2, 0), (4, 0)), ((2, 2), (3, 2))]
+    [grid] = read_grids(path)
+    assert grid.head[0] == ["标题", "标题", "标题"]
+    frame, first_row = grid.frame(1)
+    assert first_row == 3
+    assert frame[0].tolist() == ["甲联盟", "甲联盟", "甲联盟", "乙联盟"]
+    assert frame[2].tolist()[:2] == ["合并说明", "合并说明"] and pd.isna(frame[2][2])
+
+
+def test_every_sheet_read_in_order(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    names = ["第一批", "第二批", "空表", "第三批"]
+    book.active.title = names[0]
+    for name in names[1:]:
+        book.create_sheet(name)
+    for i, name in enumerate(names):
+        if name != "空表":
+            book[name].append(["联盟名称", "序号"])
+            book[name].append([f"联盟{i}", i])
+    book["第三批"].merge_cells("A1:B1")
+    path = tmp_path / "sheets.xlsx"
+    book.save(path)
+    grids = read_grids(path)
+    assert [g.sheet for g in grids] == names
+    assert [g.head[1][0] if len(g.head) > 1 and g.head[1] else None for g in grids] == ["联盟0", "联盟1", None, "联盟3"]
+    assert grids[3].head[0] == ["联盟名称", "联盟名称"]
+    assert grids[2].frame(0)[0].empty
+    assert pa.types.is_string(pa.array(grids[0].frame(0)[0][1]).type)
