@@ -89,7 +89,8 @@ def files_for(size: str, root: Path) -> tuple[list[Path], list[Path]]:
     books = sorted(folder.glob("*.xlsx"))
     if len(csvs) < len(generate_sample.SCALE_FILES) or (xlsx_fits and not books):
         print(f"[{size}] generating {formats} into {folder} …", file=sys.stderr)
-        subprocess.run([sys.executable, str(GENERATOR), "--scale", "--scale-size", size, "--scale-format", formats,
+        subprocess.run([sys.executable, str(GENERATOR), "--scale", "--scale-alliances", str(generate_sample.SCALE_SIZES[size]),
+                        "--scale-format", formats,
                         "--out", str(folder)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         csvs, books = sorted(folder.glob("*.csv")), sorted(folder.glob("*.xlsx"))
     return csvs, books

@@ -989,7 +989,7 @@ def national_places() -> tuple[list[tuple[str, Place, str]], list[Place], list[i
     return prefixes, places, weights
 
 
-MORE_NAME_FORMS = ("产学研合作创新联盟", "产业创新发展联盟", "技术创新战略联盟")
+MORE_NAME_FORMS = ("产学研合作创新联盟", "产业创新发展联盟", "产业技术协作联盟")
 
 
 def national_seeds(rng: random.Random, n: int) -> tuple[list[Seed], list[Place], list[int]]:
@@ -1987,7 +1987,8 @@ def scale_rows(rng: random.Random, alliances: Sequence[Alliance]) -> dict[str, I
     }
 
 
-# The benchmark's sizes, by member rows: alliances that give about that many (~20.2 members each).
+# The benchmark's sizes, by member rows: alliances that give about that many.
+MEMBERS_PER_ALLIANCE = 20.2
 SCALE_SIZES = {"120k": 5_930, "450k": 22_230, "1.7m": 84_000}
 SCALE_WORKBOOK = "全国联盟登记.xlsx"
 XLSX_MAX_ROWS = 1_048_576        # Excel's sheet limit, header included
