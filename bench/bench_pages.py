@@ -6,8 +6,9 @@ Used by bench/run.py (the one entry point). Two measurements, each side by side 
   leadership opens a link) to the final render (browser.RENDERED_JS with the page's number of
   charts). Each page is opened once before timing (queries cached for this import, Plotly loaded,
   charts counted), then pages and floor are timed round-robin so they share the machine's moods.
-  Per page it also records the server's and the browser's CPU seconds per load and the bytes the
-  page's websocket messages carry: where the time goes.
+  Per page it also records the server's and the browser's CPU seconds per load, the page's own
+  JavaScript and layout seconds (Chromium's performance metrics) and the bytes its websocket
+  messages carry: where the time goes.
 * ``first_pages``: the first page a freshly started server serves (the app's home page against the
   floor's only page), each server started anew per run.
 
@@ -48,6 +49,8 @@ class PageTimes:
     seconds: list[float] = field(default_factory=list)
     server_cpu: list[float] = field(default_factory=list)
     browser_cpu: list[float] = field(default_factory=list)
+    script: list[float] = field(default_factory=list)   # the page's JavaScript seconds (Chromium's ScriptDuration)
+    layout: list[float] = field(default_factory=list)   # its layout and style recalculation seconds
     charts: int = 0
     ws_bytes: int = 0          # websocket payload of one load (the warm-up)
 
@@ -66,6 +69,8 @@ def warm_pages(db: Path, pages, runs: int, query: str) -> dict[str, PageTimes]:
         app_url, app_proc = stack.enter_context(serve(ROOT / "app.py", {"REGISTRY_DB": str(db)}, extra=QUIET))
         servers = {floor_proc.pid, app_proc.pid}
         tab = _tab(stack, sync_playwright)
+        devtools = tab.context.new_cdp_session(tab)
+        devtools.send("Performance.enable")
         received = [0]
         tab.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(
             0, received[0] + len(payload))))
@@ -92,6 +97,10 @@ def warm_pages(db: Path, pages, runs: int, query: str) -> dict[str, PageTimes]:
                 r.seconds.append(seconds)
                 r.server_cpu.append(cpu_seconds([server]) - before[server])
                 r.browser_cpu.append(sum(cpu_seconds([p]) - before.get(p, 0.0) for p in browser))
+                # Chromium's counters start again with each document: what this load's page has spent
+                metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
+                r.script.append(metrics.get("ScriptDuration", 0.0))
+                r.layout.append(metrics.get("LayoutDuration", 0.0) + metrics.get("RecalcStyleDuration", 0.0))
     return results
 
 

@@ -78,7 +78,11 @@ def serve(script: Path, env: dict[str, str] | None = None, *, log: Path | None =
         yield url, proc
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:     # a busy server may not get round to its SIGTERM handler
+            proc.kill()
+            proc.wait(10)
         if log:
             out.close()
 

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -109,74 +110,90 @@ def bench_size(size: str, args: argparse.Namespace, details: dict) -> list[Row]:
     ingest_runs = args.runs if books else 1      # the CSV-only size takes minutes a run: once
     info = details.setdefault(size, {})
     if "ingest" in args.only or not db.exists():
-        say(size, f"ingest ({bench_load.READER} as the Excel floor, {ingest_runs} run(s)) …")
-        if books:
-            ours_x, floor_x = [], []
+        with guarded(size, "ingest", rows):
+            say(size, f"ingest ({bench_load.READER} as the Excel floor, {ingest_runs} run(s)) …")
+            if books:
+                ours_x, floor_x = [], []
+                for _ in range(ingest_runs):
+                    floor_x.append(bench_load.excel_floor(books, work / "floor.duckdb"))
+                    ours_x.append(bench_load.ours(books, work / "xlsx.duckdb"))
+                info["ingest_xlsx"] = {"ours": ours_x, "floor": floor_x}
+                rows.append(Row("ingest xlsx", size, median(ours_x, "seconds"), median(floor_x, "seconds"), "s",
+                                XLSX_TIME_GOAL, f"≤ {XLSX_TIME_GOAL:g}×", f"floor: {bench_load.READER} bare read"))
+                rows.append(Row("ingest xlsx peak memory", size, max(r["peak_mib"] for r in ours_x),
+                                max(r["peak_mib"] for r in floor_x), "MiB", XLSX_MEMORY_GOAL, f"≤ {XLSX_MEMORY_GOAL:g}×",
+                                f"floor: {bench_load.READER}"))
+                (work / "xlsx.duckdb").unlink(missing_ok=True)
+            ours_c, floor_c = [], []
             for _ in range(ingest_runs):
-                floor_x.append(bench_load.excel_floor(books, work / "floor.duckdb"))
-                ours_x.append(bench_load.ours(books, work / "xlsx.duckdb"))
-            info["ingest_xlsx"] = {"ours": ours_x, "floor": floor_x}
-            rows.append(Row("ingest xlsx", size, median(ours_x, "seconds"), median(floor_x, "seconds"), "s",
-                            XLSX_TIME_GOAL, f"≤ {XLSX_TIME_GOAL:g}×", f"floor: {bench_load.READER} bare read"))
-            rows.append(Row("ingest xlsx peak memory", size, max(r["peak_mib"] for r in ours_x),
-                            max(r["peak_mib"] for r in floor_x), "MiB", XLSX_MEMORY_GOAL, f"≤ {XLSX_MEMORY_GOAL:g}×",
-                            f"floor: {bench_load.READER}"))
-            (work / "xlsx.duckdb").unlink(missing_ok=True)
-        ours_c, floor_c = [], []
-        for _ in range(ingest_runs):
-            floor_c.append(bench_load.csv_floor(csvs, work / "floor.duckdb"))
-            ours_c.append(bench_load.ours(csvs, db))       # kept: the registry the rest of the size uses
-        (work / "floor.duckdb").unlink(missing_ok=True)
-        info["ingest_csv"] = {"ours": ours_c, "floor": floor_c}
-        info["member_rows"] = ours_c[0]["member_rows"]
-        rows.append(Row("ingest CSV", size, median(ours_c, "seconds"), median(floor_c, "seconds"), "s",
-                        CSV_TIME_GOAL, f"≤ {CSV_TIME_GOAL:g}×", "floor: DuckDB read_csv; ≤ 2× = ≥ 0.5 of its rate"))
-        rows.append(Row("ingest CSV peak memory", size, max(r["peak_mib"] for r in ours_c),
-                        max(r["peak_mib"] for r in floor_c), "MiB", CSV_MEMORY_GOAL, f"≤ {CSV_MEMORY_GOAL:g}×",
-                        "floor: DuckDB read_csv"))
-        emit(rows[-4 if books else -2:])
+                floor_c.append(bench_load.csv_floor(csvs, work / "floor.duckdb"))
+                ours_c.append(bench_load.ours(csvs, db))       # kept: the registry the rest of the size uses
+            (work / "floor.duckdb").unlink(missing_ok=True)
+            info["ingest_csv"] = {"ours": ours_c, "floor": floor_c}
+            info["member_rows"] = ours_c[0]["member_rows"]
+            rows.append(Row("ingest CSV", size, median(ours_c, "seconds"), median(floor_c, "seconds"), "s",
+                            CSV_TIME_GOAL, f"≤ {CSV_TIME_GOAL:g}×", "floor: DuckDB read_csv; ≤ 2× = ≥ 0.5 of its rate"))
+            rows.append(Row("ingest CSV peak memory", size, max(r["peak_mib"] for r in ours_c),
+                            max(r["peak_mib"] for r in floor_c), "MiB", CSV_MEMORY_GOAL, f"≤ {CSV_MEMORY_GOAL:g}×",
+                            "floor: DuckDB read_csv"))
+            emit(rows[-4 if books else -2:])
     as_of = dt.date.fromisoformat(args.as_of)
     if "queries" in args.only:
-        say(size, "queries cold …")
-        cold = bench_queries.cold_times(db, args.profile, as_of, args.query_repeat)
-        info["queries_cold_ms"] = cold
-        info["context_ms"] = bench_queries.context_ms(db, args.profile)
-        name = max(cold, key=cold.get)
-        over = sorted((n for n, ms in cold.items() if ms > QUERY_GOAL_MS), key=cold.get, reverse=True)
-        rows.append(Row("query cold (slowest)", size, cold[name], None, "ms", QUERY_GOAL_MS, f"≤ {QUERY_GOAL_MS:g} ms",
-                        f"{name}; {len(over)} of {len(cold)} over: {', '.join(over[:5])}"
-                        + (" …" if len(over) > 5 else "")))
-        emit(rows[-1:])
+        with guarded(size, "queries", rows):
+            say(size, "queries cold …")
+            cold = bench_queries.cold_times(db, args.profile, as_of, args.query_repeat)
+            info["queries_cold_ms"] = cold
+            info["context_ms"] = bench_queries.context_ms(db, args.profile)
+            name = max(cold, key=cold.get)
+            over = sorted((n for n, ms in cold.items() if ms > QUERY_GOAL_MS), key=cold.get, reverse=True)
+            rows.append(Row("query cold (slowest)", size, cold[name], None, "ms", QUERY_GOAL_MS, f"≤ {QUERY_GOAL_MS:g} ms",
+                            f"{name}; {len(over)} of {len(cold)} over: {', '.join(over[:5])}"
+                            + (" …" if len(over) > 5 else "")))
+            emit(rows[-1:])
     if "briefing" in args.only:
-        repeat = args.runs if books else 1
-        say(size, f"briefing cold ({repeat} run(s)) …")
-        packs, floors = bench_briefing.cold_pptx(db, as_of, repeat)
-        info["briefing"] = {"pack_s": packs, "floor_s": floors}
-        rows.append(Row("10-chart briefing cold", size, statistics.median(packs), statistics.median(floors), "s",
-                        BRIEFING_GOAL_S, f"≤ {BRIEFING_GOAL_S:g} s", "pptx by the CLI; floor: interpreter + imports"))
-        emit(rows[-1:])
+        with guarded(size, "briefing", rows):
+            repeat = args.runs if books else 1
+            say(size, f"briefing cold ({repeat} run(s)) …")
+            packs, floors = bench_briefing.cold_pptx(db, as_of, repeat)
+            info["briefing"] = {"pack_s": packs, "floor_s": floors}
+            rows.append(Row("10-chart briefing cold", size, statistics.median(packs), statistics.median(floors), "s",
+                            BRIEFING_GOAL_S, f"≤ {BRIEFING_GOAL_S:g} s", "pptx by the CLI; floor: interpreter + imports"))
+            emit(rows[-1:])
     if "pages" in args.only:
-        say(size, f"pages warm ({args.runs} runs) …")
-        query = f"profile={args.profile}&as_of={args.as_of}"
-        pages = bench_pages.warm_pages(db, navigation.PAGES, args.runs, query)
-        floor = pages.pop(bench_pages.FLOOR_NAME)
-        info["pages"] = {name: asdict(p) for name, p in [(bench_pages.FLOOR_NAME, floor), *pages.items()]}
-        page_rows = [Row(f"page warm: {name}", size, p.median, floor.median, "s", PAGE_GOAL, f"≤ {PAGE_GOAL:g}×")
-                     for name, p in pages.items()]
-        worst = max(page_rows, key=lambda r: r.ratio)
-        rows += page_rows
-        rows.append(Row("page warm: slowest", size, worst.measured, worst.floor, "s", PAGE_GOAL, f"≤ {PAGE_GOAL:g}×",
-                        worst.figure.removeprefix("page warm: ")))
-        emit(rows[-len(page_rows) - 1:])
+        with guarded(size, "pages", rows):
+            say(size, f"pages warm ({args.runs} runs) …")
+            query = f"profile={args.profile}&as_of={args.as_of}"
+            pages = bench_pages.warm_pages(db, navigation.PAGES, args.runs, query)
+            floor = pages.pop(bench_pages.FLOOR_NAME)
+            info["pages"] = {name: asdict(p) for name, p in [(bench_pages.FLOOR_NAME, floor), *pages.items()]}
+            page_rows = [Row(f"page warm: {name}", size, p.median, floor.median, "s", PAGE_GOAL, f"≤ {PAGE_GOAL:g}×")
+                         for name, p in pages.items()]
+            worst = max(page_rows, key=lambda r: r.ratio)
+            rows += page_rows
+            rows.append(Row("page warm: slowest", size, worst.measured, worst.floor, "s", PAGE_GOAL, f"≤ {PAGE_GOAL:g}×",
+                            worst.figure.removeprefix("page warm: ")))
+            emit(rows[-len(page_rows) - 1:])
     if "first" in args.only:
-        say(size, f"first page after server start ({args.runs} runs) …")
-        first = bench_pages.first_pages(db, args.runs)
-        info["first"] = first
-        rows.append(Row("first page after start", size, statistics.median(first["app home page"]),
-                        statistics.median(first[bench_pages.FLOOR_NAME]), "s", PAGE_GOAL, f"≤ {PAGE_GOAL:g}×",
-                        "home page vs the floor page, each server just started"))
-        emit(rows[-1:])
+        with guarded(size, "first", rows):
+            say(size, f"first page after server start ({args.runs} runs) …")
+            first = bench_pages.first_pages(db, args.runs)
+            info["first"] = first
+            rows.append(Row("first page after start", size, statistics.median(first["app home page"]),
+                            statistics.median(first[bench_pages.FLOOR_NAME]), "s", PAGE_GOAL, f"≤ {PAGE_GOAL:g}×",
+                            "home page vs the floor page, each server just started"))
+            emit(rows[-1:])
     return rows
+
+
+@contextmanager
+def guarded(size: str, part: str, rows: list[Row]):
+    """A part that fails (a page that never renders, a server that never starts) becomes a NOT met row."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 — the other parts and sizes still run
+        say(size, f"{part} failed: {type(e).__name__}: {e}")
+        rows.append(Row(f"{part} (failed)", size, float("nan"), None, "", 0.0, "runs", f"{type(e).__name__}: {e}"[:200]))
+        emit(rows[-1:])
 
 
 def say(size: str, text: str) -> None:
@@ -212,14 +229,16 @@ def table(rows: list[Row]) -> str:
 
 
 def where_time_goes(details: dict) -> str:
-    """Per size and page: median seconds, server and browser CPU seconds per load, websocket MiB, charts."""
-    lines = ["| size | page | median s | server CPU s | browser CPU s | websocket MiB | charts |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    """Per size and page: median seconds, server and browser CPU seconds per load, the page's JavaScript and
+    layout seconds, websocket MiB, charts."""
+    lines = ["| size | page | median s | server CPU s | browser CPU s | its JS s | its layout s | websocket MiB "
+             "| charts |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size, info in details.items():
         for name, p in info.get("pages", {}).items():
-            lines.append(f"| {size} | {name} | {statistics.median(p['seconds']):.2f} | "
-                         f"{statistics.median(p['server_cpu']):.2f} | {statistics.median(p['browser_cpu']):.2f} | "
-                         f"{p['ws_bytes'] / 2**20:.2f} | {p['charts']} |")
+            m = {key: statistics.median(p[key]) if p.get(key) else float("nan")
+                 for key in ("seconds", "server_cpu", "browser_cpu", "script", "layout")}
+            lines.append(f"| {size} | {name} | {m['seconds']:.2f} | {m['server_cpu']:.2f} | {m['browser_cpu']:.2f} | "
+                         f"{m['script']:.2f} | {m['layout']:.2f} | {p['ws_bytes'] / 2**20:.2f} | {p['charts']} |")
     return "\n".join(lines)
 
 
@@ -255,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     details: dict = {}
     for size in sizes:
         rows += bench_size(size, args, details)
+        if args.json:          # after each size: a later failure keeps what was measured
+            save(args.json, rows, details)
     members = ", ".join(f"{s} = {d['member_rows']:,} member rows" for s, d in details.items() if "member_rows" in d)
     print(f"issue 13 bench · {dt.datetime.now():%Y-%m-%d %H:%M} · profile {args.profile} · as of {args.as_of} · "
           f"runs {args.runs} · {os.cpu_count()} CPUs, load average {load_before:.1f} before, "
@@ -267,9 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     print("where page time goes (medians per load):")
     print(where_time_goes(details))
     if args.json:
-        args.json.write_text(json.dumps({"rows": [asdict(r) | {"ratio": r.ratio, "met": r.met} for r in rows],
-                                         "details": details}, ensure_ascii=False, indent=1), encoding="utf-8")
+        save(args.json, rows, details)
     return 0 if all(r.met for r in rows) else 1
+
+
+def save(path: Path, rows: list[Row], details: dict) -> None:
+    path.write_text(json.dumps({"rows": [asdict(r) | {"ratio": r.ratio, "met": r.met} for r in rows],
+                                "details": details}, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
