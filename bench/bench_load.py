@@ -22,12 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 READER = "fastexcel" if importlib.util.find_spec("fastexcel") else "python-calamine"
 
+# Peak memory is VmHWM, this process image's own high-water mark: ru_maxrss survives exec, so a child
+# would report the (larger) parent's size at fork time instead of its own.
 _RESULT = """
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows, **globals().get("extra", {}),
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+seconds = time.perf_counter() - t
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "rows": rows, **globals().get("extra", {}), "peak_mib": peak / 1024}))
 """
 CSV_FLOOR = """
-import duckdb, json, resource, sys, time
+import duckdb, json, sys, time
 files, db = json.loads(sys.argv[1]), sys.argv[2]
 t = time.perf_counter()
 con = duckdb.connect(db)
@@ -53,14 +56,14 @@ def sheets(f):
 """,
 }
 EXCEL_FLOOR = """
-import json, resource, sys, time
+import json, sys, time
 files = json.loads(sys.argv[1])
 t = time.perf_counter()
 kept = [sheet for f in files for sheet in sheets(f)]
 rows = sum(n for n, _ in kept)
 """ + _RESULT
 OURS = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from loaders.pipeline import prepare

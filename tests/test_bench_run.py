@@ -100,3 +100,13 @@ def test_smallest_table_prints_every_row(tmp_path: Path, monkeypatch: pytest.Mon
         assert float(measured.split()[0].replace(",", "")) > 0
         assert met in ("met", "NOT met") and goal.startswith("≤")
     assert "where page time goes" in out
+
+
+def test_ingest_peak_memory_is_the_childs_own(tmp_path: Path) -> None:
+    """ru_maxrss survives exec: a child would report the parent's size. The floor must report its own."""
+    from bench import bench_load
+
+    generate_sample.main(["--scale", "--scale-alliances", "40", "--out", str(tmp_path / "files")])
+    ballast = b"x" * (400 * 2**20)      # this process is now well above what reading 40 alliances takes
+    result = bench_load.csv_floor(sorted((tmp_path / "files").glob("*.csv")), tmp_path / "floor.duckdb")
+    assert len(ballast) and result["rows"] > 40 and 20 < result["peak_mib"] < 300
