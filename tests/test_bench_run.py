@@ -2,7 +2,7 @@
 
 Always: the generator writes the same rows as CSV and as one workbook, its sizes pick the alliance
 counts, the 1.7m size refuses a workbook, and the table's goals read ratios and absolute goals the
-right way. With BENCH_SMOKE=1 (a real run, about two minutes: generator, importer, DuckDB, the
+right way. With BENCH_SMOKE=1 (a real run, 2–6 minutes on the shared machine: generator, importer, DuckDB, the
 briefing CLI, two Streamlit servers and Chromium): the smallest table prints with every row.
 """
 from __future__ import annotations
