@@ -45,11 +45,10 @@ run: db
 test: db
 	$(PY) -m pytest -q
 
+# Issue 13's figures at three sizes against floors measured in the same run (about an hour on 2 cores).
+BENCH_SIZES ?= 120k,450k,1.7m
 bench: install
-	$(PY) bench/bench_load.py
-	$(PY) bench/bench_queries.py
-	$(PY) bench/bench_briefing.py
-	$(PY) bench/bench_pages.py
+	$(PY) bench/run.py --sizes $(BENCH_SIZES)
 
 sample: install
 	$(PY) data/generate_sample.py --all

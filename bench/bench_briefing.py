@@ -82,6 +82,17 @@ def cli(db: Path, as_of: dt.date, charts: list[str], fmt: str, mode: str, out: P
             "--profile", DEFAULT_PROFILE, "--charts", ",".join(words), "--format", fmt, "--out", str(out)]
 
 
+def cold_pptx(db: Path, as_of: dt.date, repeat: int) -> tuple[list[float], list[float]]:
+    """Wall seconds of the 10-chart native PPTX made by the CLI in a fresh process, and of the floor, in turns."""
+    charts = spread(PACK_SIZE)
+    packs, floors = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            floors.append(timed([sys.executable, "-c", FLOOR])[0])
+            packs.append(timed(cli(db, as_of, charts, "pptx", "native", Path(tmp) / "pack.pptx"))[0])
+    return packs, floors
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="national-scale registry")

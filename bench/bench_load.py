@@ -1,27 +1,36 @@
-"""Benchmark: loading the national-scale registry, against DuckDB's own read_csv as the floor.
+"""Ingest against its floors: the fastest Excel reader's bare read, and DuckDB's own read_csv.
 
-    python bench/bench_load.py [--data data/scale] [--repeat 3]
+Used by bench/run.py (the one entry point). Each run is a fresh child process, so its peak memory
+(ru_maxrss) is that run's own:
 
-Each run is a fresh child process (so peak memory is that run's own): the floor reads
-the same CSV files with DuckDB ``read_csv`` into a new database file; ours runs the whole
-pipeline (detect encoding, find header, map, normalise, validate every rule, write
-atomically with snapshot and journal). Prints median seconds, rows/s, share of the
-floor's throughput and peak RSS. Goal (issue 2): ≥ 1/3 of the floor, < 2 GiB.
+* ``excel_floor``: every sheet of the workbook read into memory by the fastest reader installed —
+  fastexcel (Arrow straight from calamine's Rust core) when importable, else python-calamine's
+  ``to_python`` — and nothing else; ``READER`` says which.
+* ``csv_floor``: the same rows as CSV, ``read_csv`` into a new DuckDB database file, checkpointed.
+* ``ours``: the whole pipeline (detect encoding, find header, map, normalise, validate every rule,
+  write atomically with snapshot and journal) into ``db``, which is kept for the page benchmarks.
 """
 from __future__ import annotations
 
-import argparse
+import importlib.util
 import json
-import statistics
+import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+READER = "fastexcel" if importlib.util.find_spec("fastexcel") else "python-calamine"
 
-FLOOR = """
-import duckdb, json, resource, sys, time
+# Peak memory is VmHWM, this process image's own high-water mark: ru_maxrss survives exec, so a child
+# would report the (larger) parent's size at fork time instead of its own.
+_RESULT = """
+seconds = time.perf_counter() - t
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "rows": rows, **globals().get("extra", {}), "peak_mib": peak / 1024}))
+"""
+CSV_FLOOR = """
+import duckdb, json, sys, time
 files, db = json.loads(sys.argv[1]), sys.argv[2]
 t = time.perf_counter()
 con = duckdb.connect(db)
@@ -30,12 +39,31 @@ for i, f in enumerate(files):
     con.execute(f"create table t{i} as select * from read_csv(?, header = true)", [f])
     rows += con.execute(f"select count(*) from t{i}").fetchone()[0]
 con.execute("checkpoint"); con.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
+""" + _RESULT
+# Each reader's sheets(f): (data rows, what it read) per sheet; the floor keeps all of it in memory.
+EXCEL_READERS = {
+    "fastexcel": """
+import fastexcel
+def sheets(f):
+    reader = fastexcel.read_excel(f)
+    return [(t.num_rows, t) for t in (reader.load_sheet(n).to_arrow() for n in reader.sheet_names)]
+""",
+    "python-calamine": """
+from python_calamine import CalamineWorkbook
+def sheets(f):
+    book = CalamineWorkbook.from_path(f)
+    return [(len(v) - 1, v) for v in (book.get_sheet_by_name(n).to_python() for n in book.sheet_names)]
+""",
+}
+EXCEL_FLOOR = """
+import json, sys, time
+files = json.loads(sys.argv[1])
+t = time.perf_counter()
+kept = [sheet for f in files for sheet in sheets(f)]
+rows = sum(n for n, _ in kept)
+""" + _RESULT
 OURS = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from loaders.pipeline import prepare
@@ -43,57 +71,29 @@ from loaders.store import import_batch
 files, db = [Path(f) for f in json.loads(sys.argv[1])], Path(sys.argv[2])
 t = time.perf_counter()
 batch = prepare(files)
-t_prepare = time.perf_counter() - t
 assert batch.ok, [str(p) for p in batch.errors[:5]]
 outcome = import_batch(db, batch)
-print(json.dumps({"seconds": time.perf_counter() - t, "prepare": t_prepare, "rows": sum(outcome.row_counts.values()),
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
+rows = sum(outcome.row_counts.values())
+extra = {"member_rows": outcome.row_counts["members"]}
+""" + _RESULT
 
 
-def run(script: str, files: list[Path], workdir: Path) -> dict:
-    db = workdir / "bench.duckdb"
-    for leftover in workdir.glob("*"):
-        if leftover.is_dir():
-            for f in leftover.iterdir():
-                f.unlink()
-            leftover.rmdir()
-        else:
-            leftover.unlink()
+def run(script: str, files: list[Path], db: Path) -> dict:
+    """One child process running ``script`` on ``files`` (``db``, with its history, removed first)."""
+    for leftover in db.parent.glob(f"*{db.name}*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     out = subprocess.run([sys.executable, "-c", script, json.dumps([str(f) for f in files]), str(db), str(ROOT)],
-                         check=True, capture_output=True, text=True)
+                         check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=ROOT / "data" / "scale")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    files = sorted(args.data.glob("*.csv"))
-    if not files:
-        subprocess.run([sys.executable, str(ROOT / "data" / "generate_sample.py"), "--scale", "--out", str(args.data)],
-                       check=True)
-        files = sorted(args.data.glob("*.csv"))
-    size_mib = sum(f.stat().st_size for f in files) / 2**20
-    print(f"数据：{len(files)} 个 CSV，{size_mib:.1f} MiB（{args.data}）")
-    results: dict[str, list[dict]] = {"DuckDB read_csv（下限）": [], "联盟看板 loaders": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(args.repeat):
-            for name, script in zip(results, (FLOOR, OURS)):
-                results[name].append(run(script, files, Path(tmp)))
-    floor_rate = None
-    print(f"{'方法':<24}{'行数':>10}{'秒(中位)':>10}{'行/秒':>12}{'相对下限':>10}{'峰值内存MiB':>14}")
-    for name, runs in results.items():
-        seconds = statistics.median(r["seconds"] for r in runs)
-        rows = runs[0]["rows"]
-        rate = rows / seconds
-        floor_rate = floor_rate or rate
-        peak = max(r["peak_mib"] for r in runs)
-        print(f"{name:<24}{rows:>10,}{seconds:>10.2f}{rate:>12,.0f}{rate / floor_rate:>10.0%}{peak:>14,.0f}")
-        if "prepare" in runs[0]:
-            print(f"{'  其中 读取+校验':<24}{'':>10}{statistics.median(r['prepare'] for r in runs):>10.2f}")
+def excel_floor(files: list[Path], db: Path) -> dict:
+    return run(EXCEL_READERS[READER] + EXCEL_FLOOR, files, db)
 
 
-if __name__ == "__main__":
-    main()
+def csv_floor(files: list[Path], db: Path) -> dict:
+    return run(CSV_FLOOR, files, db)
+
+
+def ours(files: list[Path], db: Path) -> dict:
+    return run(OURS, files, db)

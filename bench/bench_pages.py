@@ -1,52 +1,35 @@
-"""Benchmark: every page of the dashboard in headless Chromium on the national-scale registry.
+"""Pages in headless Chromium against the floor: a bare Streamlit page showing one static Plotly chart.
 
-    python bench/bench_pages.py [--db /tmp/scale.duckdb] [--runs 5] [--as-of 2026-11-21] [--pages overview,data]
+Used by bench/run.py (the one entry point). Two measurements, each side by side with the floor in one run:
 
-Time from navigation (a new session, as when leadership opens a link) to the final render:
-the script has run (``stApp`` says notRunning), the running indicator is detached and every
-Plotly chart the page shows has drawn its SVG. Median of ``--runs`` runs per page, measured
-side by side in one run with the floor: a bare Streamlit page showing one static Plotly
-chart (written to a temporary folder and served by its own server). Goal: every page
-≤ 2 × the floor and ≤ 2 s median.
+* ``warm_pages``: every page of navigation.PAGES, timed from navigation (a new session, as when
+  leadership opens a link) to the final render (browser.RENDERED_JS with the page's number of
+  charts). Each page is opened once before timing (queries cached for this import, Plotly loaded,
+  charts counted), then pages and floor are timed round-robin so they share the machine's moods.
+  Per page it also records the server's and the browser's CPU seconds per load, the page's own
+  JavaScript and layout seconds (Chromium's performance metrics) and the bytes its websocket
+  messages carry: where the time goes.
+* ``first_pages``: the first page a freshly started server serves (the app's home page against the
+  floor's only page), each server started anew per run.
 
-When ``--db`` does not exist it is built from the national-scale set:
-
-    python data/generate_sample.py --scale          # writes data/scale/ (not committed)
-    python -m loaders load --db /tmp/scale.duckdb data/scale/*.csv
-
-Each page is opened once before timing (queries cached for this import, Plotly loaded, the
-number of charts it draws counted), as a dashboard in use would be; the app's first request
-is its home page (see tests/test_e2e.py, test_page_link_as_first_request). Pages are seen
-as a viewer: 数据导入 shows only its sign-in notice.
+Pages are seen as a viewer: 数据导入 shows only its sign-in notice. The app's first request is its
+home page (a deep link as a fresh server's first request runs legacy mode; issue 12).
 """
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import unicodedata
-import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS, cpu_seconds, descendants, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import navigation  # noqa: E402  (the page registry, beside app.py)
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-GOAL_SECONDS, GOAL_RATIO = 2.0, 2.0
-TIMEOUT_MS = 120_000
-
+TIMEOUT_MS = 300_000        # 评估与报告 took ~60 s at 1.7M rows before issue 13
+FLOOR_NAME = "(floor) one static chart"
 FLOOR_PAGE = '''import plotly.graph_objects as go
 import streamlit as st
 
@@ -56,148 +39,121 @@ fig = go.Figure(go.Bar(x=["甲", "乙", "丙", "丁"], y=[3, 5, 2, 4]))
 fig.update_layout(title="一张静态图", template="plotly_white")
 st.plotly_chart(fig, width="stretch")
 '''
-
-# Final render, given how many charts the page draws.
-RENDERED_JS = """(charts) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;   // an element still loading
-  const all = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  return all.length >= charts && all.every(c => c.querySelector('.main-svg'));
-}"""
+QUIET = ("--server.fileWatcherType", "none")
 
 
-def build_scale_db(db: Path) -> None:
-    """The national-scale registry from data/scale/*.csv (generated first when missing)."""
-    scale = ROOT / "data" / "scale"
-    if not sorted(scale.glob("*.csv")):
-        print("generating data/scale/ …", file=sys.stderr)
-        subprocess.run([sys.executable, "data/generate_sample.py", "--scale"], cwd=ROOT, check=True)
-    print(f"loading {db} from data/scale/*.csv …", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "loaders", "load", "--db", str(db), *map(str, sorted(scale.glob("*.csv")))],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+@dataclass
+class PageTimes:
+    """One page's timed loads and where their time went."""
+
+    seconds: list[float] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)
+    browser_cpu: list[float] = field(default_factory=list)
+    script: list[float] = field(default_factory=list)   # the page's JavaScript seconds (Chromium's ScriptDuration)
+    layout: list[float] = field(default_factory=list)   # its layout and style recalculation seconds
+    charts: int = 0
+    ws_bytes: int = 0          # websocket payload of one load (the warm-up)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(script: Path, env: dict[str, str]) -> Iterator[str]:
-    """`streamlit run script` on a free port; yields its URL."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             "--server.fileWatcherType", "none"],
-                            cwd=script.parent, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise SystemExit(f"streamlit did not start: {script}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def warm_up(tab, url: str) -> int:
-    """Open ``url`` once, let it settle and return how many Plotly charts it draws."""
-    tab.goto(url)
-    tab.wait_for_function(RENDERED_JS, arg=0, timeout=TIMEOUT_MS, polling=100)
-    tab.wait_for_load_state("networkidle")
-    tab.wait_for_function(RENDERED_JS, arg=0, timeout=TIMEOUT_MS, polling=100)
-    return tab.locator('[data-testid="stPlotlyChart"]').count()
-
-
-def timed(tab, url: str, charts: int) -> float:
-    """Seconds from navigation to the final render."""
-    started = time.perf_counter()
-    tab.goto(url, wait_until="commit")
-    tab.wait_for_function(RENDERED_JS, arg=charts, timeout=TIMEOUT_MS, polling="raf")
-    return time.perf_counter() - started
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=Path("/tmp/scale.duckdb"))
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--as-of", default="2026-11-21")
-    parser.add_argument("--profile", default="tianjin-2018")
-    parser.add_argument("--pages", default="", help="comma-separated url paths (default: every page of app.py)")
-    args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(f"no Chromium at {CHROMIUM}")
-    if not args.db.exists():
-        build_scale_db(args.db)
-    pages = [p for p in navigation.PAGES if not args.pages or p.url_path in args.pages.split(",")]
-    query = f"profile={args.profile}&as_of={args.as_of}"
-    load_before = os.getloadavg()[0]
-
+def warm_pages(db: Path, pages, runs: int, query: str) -> dict[str, PageTimes]:
+    """The floor first, then every page: median seconds of ``runs`` warm loads each, with CPU and bytes."""
     from playwright.sync_api import sync_playwright
 
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-floor-")))
-        (folder / "floor.py").write_text(FLOOR_PAGE, encoding="utf-8")
-        floor_url = stack.enter_context(serve(folder / "floor.py", {}))
-        app_url = stack.enter_context(serve(ROOT / "app.py", {"REGISTRY_DB": str(args.db)}))
-        playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        stack.callback(browser.close)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        floor_script = _floor_script(stack)
+        floor_url, floor_proc = stack.enter_context(serve(floor_script, extra=QUIET))
+        app_url, app_proc = stack.enter_context(serve(ROOT / "app.py", {"REGISTRY_DB": str(db)}, extra=QUIET))
+        servers = {floor_proc.pid, app_proc.pid}
+        tab = _tab(stack, sync_playwright)
+        devtools = tab.context.new_cdp_session(tab)
+        devtools.send("Performance.enable")
+        received = [0]
+        tab.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(
+            0, received[0] + len(payload))))
+        targets = {FLOOR_NAME: (floor_url, floor_proc.pid, "")}
+        targets |= {f"{p.title} /{p.url_path}": (app_url, app_proc.pid, f"{p.path}?{query}") for p in pages}
+        _load(tab, app_url, 0)                  # the app's first request: its home page
+        results = {name: PageTimes() for name in targets}
+        for name, (base, _, path) in targets.items():
+            received[0] = 0
+            _load(tab, f"{base}/{path}", 0)
+            tab.wait_for_load_state("networkidle")
+            _wait(tab, 0)
+            results[name].ws_bytes = received[0]
+            results[name].charts = tab.locator('[data-testid="stPlotlyChart"]').count()
+        for _ in range(runs):
+            for name, (base, server, path) in targets.items():
+                browser = [p for p in descendants(os.getpid()) if p not in servers]
+                before = {p: cpu_seconds([p]) for p in [server, *browser]}
+                started = time.perf_counter()
+                _load(tab, f"{base}/{path}", results[name].charts)
+                seconds = time.perf_counter() - started
+                browser = [p for p in descendants(os.getpid()) if p not in servers]
+                r = results[name]
+                r.seconds.append(seconds)
+                r.server_cpu.append(cpu_seconds([server]) - before[server])
+                r.browser_cpu.append(sum(cpu_seconds([p]) - before.get(p, 0.0) for p in browser))
+                # Chromium's counters start again with each document: what this load's page has spent
+                metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
+                r.script.append(metrics.get("ScriptDuration", 0.0))
+                r.layout.append(metrics.get("LayoutDuration", 0.0) + metrics.get("RecalcStyleDuration", 0.0))
+    return results
 
-        targets = {"(floor) one static chart": (floor_url, "")}
-        targets |= {f"{p.title} /{p.url_path}": (app_url, f"{p.path}?{query}") for p in pages}
-        warm_up(tab, app_url)            # the app's first request: its home page
+
+def first_pages(db: Path, runs: int) -> dict[str, list[float]]:
+    """Seconds from navigation to the final render of the first page a just-started server serves.
+
+    The final render waits for as many charts as the page draws (counted on an untimed start first,
+    on its second load):
+    a fresh app's first run may pause between reruns with no chart on the page yet.
+    """
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, list[float]] = {FLOOR_NAME: [], "app home page": []}
+    with ExitStack() as stack:
+        floor_script = _floor_script(stack)
+        tab = _tab(stack, sync_playwright)
+        servers = ((FLOOR_NAME, floor_script, {}), ("app home page", ROOT / "app.py", {"REGISTRY_DB": str(db)}))
         charts = {}
-        for name, (base, path) in targets.items():
-            started = time.perf_counter()
-            charts[name] = warm_up(tab, f"{base}/{path}")
-            print(f"warm-up {name}: {time.perf_counter() - started:.1f} s, {charts[name]} charts", file=sys.stderr)
-        samples: dict[str, list[float]] = {name: [] for name in targets}
-        for _ in range(args.runs):      # round-robin, so the floor and the pages share the machine's moods
-            for name, (base, path) in targets.items():
-                samples[name].append(timed(tab, f"{base}/{path}", charts[name]))
-
-    report(samples, charts, args, load_before)
-    return 0
-
-
-def report(samples: dict[str, list[float]], charts: dict[str, int], args: argparse.Namespace,
-           load_before: float) -> None:
-    """Print the table: median, min, max, ratio to the floor, goal met."""
-    medians = {name: statistics.median(s) for name, s in samples.items()}
-    floor = next(iter(medians.values()))
-    print(f"database: {args.db}  profile: {args.profile}  as_of: {args.as_of}  runs: {args.runs}  "
-          f"cpus: {os.cpu_count()}  load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
-    print(f"goal: every page ≤ {GOAL_RATIO:g} × floor and ≤ {GOAL_SECONDS:g} s median")
-    width = max(_width(n) for n in samples) + 2
-    print(f"{_pad('page', width)}{'charts':>7}{'median s':>10}{'min s':>8}{'max s':>8}{'x floor':>9}  goal")
-    for name, values in samples.items():
-        ratio = medians[name] / floor
-        ok = medians[name] <= GOAL_SECONDS and ratio <= GOAL_RATIO
-        print(f"{_pad(name, width)}{charts[name]:>7}{medians[name]:>10.2f}{min(values):>8.2f}{max(values):>8.2f}"
-              f"{ratio:>9.2f}  {'ok' if ok else 'MISSED'}")
+        for name, script, env in servers:
+            with serve(script, env, extra=QUIET) as (url, _):
+                for _ in range(2):      # counted on the second, warm load: the first may pause with no chart yet
+                    _load(tab, url, 0)
+                    tab.wait_for_load_state("networkidle")
+                    _wait(tab, 0)
+                charts[name] = tab.locator('[data-testid="stPlotlyChart"]').count()
+        for _ in range(runs):
+            for name, script, env in servers:
+                with serve(script, env, extra=QUIET) as (url, _):
+                    started = time.perf_counter()
+                    _load(tab, url, charts[name])
+                    out[name].append(time.perf_counter() - started)
+    return out
 
 
-def _width(text: str) -> int:
-    """Columns the text takes in a terminal: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def _floor_script(stack: ExitStack) -> Path:
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-floor-")))
+    (folder / "floor.py").write_text(FLOOR_PAGE, encoding="utf-8")
+    return folder / "floor.py"
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+def _tab(stack: ExitStack, sync_playwright):
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}")
+    playwright = stack.enter_context(sync_playwright())
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    stack.callback(browser.close)
+    return browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _load(tab, url: str, charts: int) -> None:
+    tab.goto(url, wait_until="commit")
+    _wait(tab, charts)
+
+
+def _wait(tab, charts: int) -> None:
+    tab.wait_for_function(RENDERED_JS, arg=charts, timeout=TIMEOUT_MS, polling="raf")

@@ -81,12 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {args.db}  profile: {args.profile}  as_of: {args.as_of}  repeat: {args.repeat}")
     print("rows: " + ", ".join(f"{t} {n:,}" for t, n in sizes.items()))
 
-    cold = connect_read_only(args.db)
-    started = time.perf_counter()
-    runner.register_context(cold, profile)
-    context_ms = (time.perf_counter() - started) * 1000
-    cold.close()
-
+    context = context_ms(args.db, args.profile)
     runner.register_context(con, profile)
     whole = Scope(profile, args.as_of)
     filtered = Scope(profile, args.as_of, **parse_filters(args.filter)) if args.filter else _default_filters(con, whole)
@@ -98,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold = the query's Requires ({', '.join(required)}) and scope_alliances rebuilt on every run, as after "
           "new filters, as_of, profile or import; otherwise they are reused on the connection")
     print(f"context tables, once per connection, profile and import (classify {sizes['alliances']:,} alliances, "
-          f"find lead units, align regions): {context_ms:.1f} ms")
+          f"find lead units, align regions): {context:.1f} ms")
     print(f"load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
           "(other processes share the machine)")
     con.close()
@@ -113,10 +108,9 @@ def _default_filters(con, whole: Scope) -> Scope:
     return replace(whole, regions=top(regions, "region"), levels=("市级",), clusters=top(clusters, "cluster"))
 
 
-def _bench(con, repeat: int, scope: Scope) -> bool:
-    """Time every query and the overview set under ``scope``; print the table; True when within the goals."""
-    as_of = scope.as_of
-    # per-alliance queries ($alliance_id without a default) get the first alliance in scope
+def _callers(con, scope: Scope):
+    """``run(name)`` under ``scope``, ``forget()`` (as after new filters, as_of, profile or import) and the
+    queries that can be run (per-alliance ones get the first alliance in scope)."""
     runner.run(con, "overview_kpis", scope)
     samples = {"alliance_id": con.execute("select min(alliance_id) from scope_alliances").fetchone()[0]}
     required = {doc.name: [p.name for p in doc.user_params if p.default is None] for doc in catalogue.list_queries()}
@@ -128,10 +122,46 @@ def _bench(con, repeat: int, scope: Scope) -> bool:
         cache.forget_materialised(con)
         cache._scoped.pop(con, None)
 
+    docs = [doc for doc in catalogue.list_queries() if set(required[doc.name]) <= set(samples)]
+    return run, forget, docs
+
+
+def cold_times(db: Path, profile_name: str, as_of: date, repeat: int) -> dict[str, float]:
+    """Every query's median ms cold — its Requires and scope_alliances rebuilt before each run — without
+    filters and with the default filters (the slower of the two), on one connection whose context is built."""
+    con = connect_read_only(db)
+    try:
+        profile = load_profile(profile_name)
+        runner.register_context(con, profile)
+        whole = Scope(profile, as_of)
+        out: dict[str, float] = {}
+        for scope in (whole, _default_filters(con, whole)):
+            run, forget, docs = _callers(con, scope)
+            for doc in docs:
+                ms = statistics.median(_times(repeat, lambda: run(doc.name), before=forget))
+                out[doc.name] = max(ms, out.get(doc.name, 0.0))
+        return out
+    finally:
+        con.close()
+
+
+def context_ms(db: Path, profile_name: str) -> float:
+    """The context tables built on a new connection (once per connection, profile and import)."""
+    con = connect_read_only(db)
+    try:
+        started = time.perf_counter()
+        runner.register_context(con, load_profile(profile_name))
+        return (time.perf_counter() - started) * 1000
+    finally:
+        con.close()
+
+
+def _bench(con, repeat: int, scope: Scope) -> bool:
+    """Time every query and the overview set under ``scope``; print the table; True when within the goals."""
+    as_of = scope.as_of
+    run, forget, docs = _callers(con, scope)
     results: list[tuple[str, float, float, float | None, int]] = []
-    for doc in catalogue.list_queries():
-        if not set(required[doc.name]) <= set(samples):
-            continue
+    for doc in docs:
         run(doc.name)   # warm-up: builds its Requires
         # the query itself is always computed: another query may have materialised it (read back otherwise)
         warm = _times(repeat, lambda: run(doc.name), before=lambda: cache.forget_materialised(con, (doc.name,)))

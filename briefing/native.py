@@ -275,13 +275,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
     def vals(t: Any) -> list[float | None]:
         return [_number(v) for v in (t.x if horizontal else t.y)]
 
-    # px.bar(color=...) gives one trace per category, none in the legend: one series, one colour per bar.
-    single = len(bars) > 1 and all(len(cats(t)) == 1 and t.showlegend is False for t in bars)
-    if single:
-        order = [cats(t)[0] for t in bars]
-        series = [(None, order, [vals(t)[0] for t in bars], [t.marker.color for t in bars], bars[0])]
-    else:
-        series = [(t.name, cats(t), vals(t), t.marker.color, t) for t in bars]
+    series = [(t.name, cats(t), vals(t), t.marker.color, t) for t in bars]
     categories = _ordered(list(dict.fromkeys(c for s in series for c in s[1])), cat_axis)
     stacked = layout.barmode in ("stack", "relative") and len(series) > 1
     data = _CategoryData(cat_axis.title.text or CATEGORY_HEADER)
@@ -325,7 +319,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
             labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
             _unlabel(chart_series, [positions[k] for k, v in zip(keys, values) if abs(v or 0) < SMALL_SEGMENT * stack_top])
             continue
-        texts = [b.text[0] if b.text is not None else None for b in bars] if single else trace.text
+        texts = trace.text
         if texts is None or isinstance(texts, str) or all(t is None for t in texts):
             continue
         labels.position = XL_LABEL_POSITION.OUTSIDE_END
@@ -339,7 +333,7 @@ def _bar(shapes: Any, fig: go.Figure, box: tuple, face: str) -> Any:
                 label.position = XL_LABEL_POSITION.OUTSIDE_END
     _bar_text_labels(fig, plot, positions, stacked, horizontal)
     _axes(chart, cat_axis, val_axis, face)
-    chart.has_legend = not single and len(series) > 1
+    chart.has_legend = len(series) > 1
     if chart.has_legend:
         chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.TOP, False
     return chart

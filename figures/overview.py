@@ -1,7 +1,6 @@
 """Charts of the 总览 page."""
 from __future__ import annotations
 
-import plotly.express as px
 import plotly.graph_objects as go
 
 from queries.policy import UNCLASSIFIED
@@ -28,10 +27,11 @@ def coverage(fetch: Fetch, scope: Scope) -> go.Figure | None:
     if rows.empty or rows["alliances_active"].sum() == 0:
         return None
     colors = cluster_colors(scope.profile.taxonomy)
-    fig = px.bar(rows, x="cluster", y="alliances_active", text="alliances_active", color="cluster",
-                 color_discrete_map=colors, category_orders={"cluster": rows["cluster"].tolist()})
-    fig.update_traces(textposition="outside", cliponaxis=False, showlegend=False,
-                      hovertemplate="%{x}：%{y} 个<extra></extra>")
+    # one trace, a colour per bar: px.bar(color=…) made a trace per cluster, ten times the work to build and draw
+    fig = go.Figure(go.Bar(x=rows["cluster"].tolist(), y=rows["alliances_active"], text=rows["alliances_active"],
+                           marker_color=[colors.get(c, THEME["muted"]) for c in rows["cluster"]],
+                           textposition="outside", cliponaxis=False, showlegend=False,
+                           hovertemplate="%{x}：%{y} 个<extra></extra>"))
     fig.update_layout(xaxis_title=None, yaxis_title="在册联盟（个）")
     return fig
 
