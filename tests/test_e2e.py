@@ -10,39 +10,21 @@ Skipped, with the reason shown, on a machine without Chromium (.ci/run installs 
 """
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import pytest
 
+from bench import browser
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS  # noqa: F401  (the browser tests import them from here)
 from navigation import PAGES, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 FILTERS = "profile=tianjin-2018&as_of=2026-11-21"
 TIMEOUT_MS = 60_000     # generous: a loaded 2-core machine can take this long on a cold page
-
-# Rendered: the script has run (stApp says notRunning), the running indicator is gone, no element
-# is still loading its code (Plotly arrives lazily, as a skeleton first) and every chart has drawn its SVG.
-RENDERED_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;   // an element still loading
-  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
-}"""
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"没有 Chromium（{CHROMIUM}）：浏览器测试跳过（apt-get install chromium）")
@@ -72,48 +54,21 @@ UPLOAD = ROOT / "data" / "sample" / "tianjin" / "年度报告.csv"
 
 # ---- server and browser ----------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(db: Path, *, editors: bool = True, log: Path | None = None, secrets: Path | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against ``db``; yields its URL.
+    """`streamlit run app.py` on a free port against ``db`` (bench/browser.py's server); yields its URL.
 
     ``editors``: the test editor can sign in; ``log``: the server's output is kept there; ``secrets``: the
     secrets file the server reads (editors listed there), never the developer's own .streamlit/secrets.toml.
     """
-    port = _free_port()
     from auth import ENV_EDITORS, hash_password
 
-    env = {**os.environ, "REGISTRY_DB": str(db)}
-    env.pop(ENV_EDITORS, None)
-    if editors:
-        env[ENV_EDITORS] = f"{EDITOR}:{hash_password(PASSWORD)}"
-    out = log.open("w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             *(["--secrets.files", str(secrets)] if secrets else [])],
-                            cwd=ROOT, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
+    env = {"REGISTRY_DB": str(db), ENV_EDITORS: f"{EDITOR}:{hash_password(PASSWORD)}" if editors else None}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("Streamlit 未能在 60 秒内启动" + (f"：{log.read_text()}" if log else ""))
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if log:
-            out.close()
+        with browser.serve(APP, env, log=log, extra=("--secrets.files", str(secrets)) if secrets else ()) as (url, _):
+            yield url
+    except browser.ServerDidNotStart as e:
+        pytest.fail(str(e))
 
 
 def wait_rendered(tab, title: str | None = None) -> None:
