@@ -24,7 +24,7 @@ from loaders.registry import connect_read_only, latest_import
 from queries import bureau, catalogue, runner
 from queries.fetch import bind, read
 from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, split_values, year_before
-from queries.policy import Profile, default_profile, list_profiles, load_profile
+from queries.policy import Profile, default_profile, list_profiles, load_profile, normalise
 
 Version = tuple[str, int, int]
 
@@ -506,7 +506,7 @@ def _on_row_click(key: str, alliance_ids: list[str], here: bool) -> None:
     if not rows:
         return
     if here:      # 联盟档案's own list: its picker opens the alliance (a switch to the page it is on keeps the old URL)
-        st.session_state["a_pick"] = alliance_ids[rows[0]]
+        st.session_state["a_pick"] = st.query_params["alliance"] = alliance_ids[rows[0]]   # the URL: kept selectable
     else:
         st.session_state["_open_alliance"] = alliance_ids[rows[0]]
         st.session_state.pop("a_pick", None)   # 联盟档案's picker then follows the URL
@@ -616,6 +616,40 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     row.download_button(label("CSV"), lambda: tables.to_csv(whole(), labels), f"{stem}.csv", "text/csv",
                         key=f"csv_{key}", disabled=page.total == 0)
     st.caption(escape_markdown(note), help=analyst_note([query]))
+
+
+# A picker lists at most this many alliances: each option travels to the browser, and a national
+# registry holds about 20,000 (84,000 options took 14 s of page JavaScript at 1.7M member rows).
+PICK_OPTIONS = 200
+
+
+def matching_alliances(directory: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Rows whose name, id or lead unit contains ``text`` (width, brackets' width, spaces and case ignored)."""
+    key = normalise(text)
+    if not key:
+        return directory
+    haystack = (directory["alliance"].fillna("") + "\n" + directory["alliance_id"].fillna("") + "\n"
+                + directory["lead_unit"].fillna("")).map(normalise)
+    return directory[haystack.str.contains(key, regex=False)]
+
+
+
+def pick_alliance(directory: pd.DataFrame, key: str, *, wanted: str = "") -> tuple[str | None, pd.DataFrame]:
+    """查找联盟 and 选择联盟: a search box over name, id and lead unit, then a list of what it finds (at most
+    PICK_OPTIONS; ``wanted`` stays selectable). Returns the chosen alliance id (or None) and the rows found."""
+    names = dict(zip(directory["alliance_id"], directory["alliance"]))
+    text = st.text_input("查找联盟", key=f"{key}_search", placeholder="输入联盟名称、联盟编号或对外责任主体单位的一部分，如：机器人",
+                         help="不区分全角半角、大小写，忽略空格")
+    found = matching_alliances(directory, text)
+    options = found["alliance_id"].head(PICK_OPTIONS).tolist()
+    if wanted and wanted not in options:
+        options.insert(0, wanted)  # the open alliance (a link, a row clicked) stays selectable while searching
+    count = (f"找到 {len(found)} 个" if len(found) <= PICK_OPTIONS
+             else f"找到 {len(found):,} 个，列出前 {PICK_OPTIONS} 个，可在上方输入更多文字缩小范围")
+    chosen = st.selectbox(f"选择联盟（{count}）", options, index=options.index(wanted) if wanted else None,
+                          format_func=lambda i: f"{names[i]}（{i}）", placeholder="从列表中选择，或在此输入名称筛选",
+                          filter_mode="contains", key=f"{key}_pick")
+    return chosen, found
 
 
 def show_diff(diff: Diff, *, preview: bool = False) -> None:

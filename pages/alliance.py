@@ -7,7 +7,6 @@ import ui
 from figures import tables
 from figures.alliance import for_alliance
 from queries import catalogue
-from queries.policy import normalise
 from queries.vocabulary import DUE_SOON, ON_TIME, OVERDUE
 
 CONTACT = ("contact_person", "contact_phone")
@@ -24,16 +23,6 @@ def shown(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
-
-
-def matching(directory: pd.DataFrame, text: str) -> pd.DataFrame:
-    """Rows whose name, id or lead unit contains ``text`` (width, brackets' width, spaces and case ignored)."""
-    key = normalise(text)
-    if not key:
-        return directory
-    haystack = (directory["alliance"].fillna("") + "\n" + directory["alliance_id"].fillna("") + "\n"
-                + directory["lead_unit"].fillna("")).map(normalise)
-    return directory[haystack.str.contains(key, regex=False)]
 
 
 def facts_grid(detail: pd.Series, names: tuple[str, ...], labels: dict[str, str], per_row: int = 3) -> None:
@@ -61,15 +50,7 @@ if wanted and wanted not in names:
                "或该联盟不在左侧所选的区域、级别、产业集群中。")
     wanted = ""
 
-text = st.text_input("查找联盟", key="a_search", placeholder="输入联盟名称、联盟编号或对外责任主体单位的一部分，如：机器人",
-                     help="不区分全角半角、大小写，忽略空格")
-found = matching(directory, text)
-options = found["alliance_id"].tolist()
-if wanted and wanted not in options:
-    options.insert(0, wanted)  # the open alliance stays selectable while searching for another
-chosen = st.selectbox(f"选择联盟（找到 {len(found)} 个）", options, index=options.index(wanted) if wanted else None,
-                      format_func=lambda i: f"{names[i]}（{i}）", placeholder="从列表中选择，或在此输入名称筛选",
-                      filter_mode="contains", key="a_pick")
+chosen, found = ui.pick_alliance(directory, "a", wanted=wanted)
 ui.set_url(alliance=chosen or None)
 
 if not chosen:

@@ -61,9 +61,7 @@ for n, (page, group) in enumerate(groupby(charts, key=lambda c: c.page_for(scope
 alliance = None
 with st.expander("加上单个联盟的档案图（可选）"):
     directory = fetch("alliance_directory")
-    names = dict(zip(directory["alliance_id"], directory["alliance"]))
-    alliance = st.selectbox("联盟", list(names), index=None, format_func=lambda i: f"{names[i]}（{i}）",
-                            placeholder="选择一个联盟", key="brief_alliance")
+    alliance, _ = ui.pick_alliance(directory, "brief_alliance")
     if alliance:
         for chart in source.catalogue(per_alliance=True, fetch=fetch, scope=scope):
             if source.is_per_alliance(chart.id) and st.checkbox(chart.title, value=True, key=f"brief_{chart.id}"):

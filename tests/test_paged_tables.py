@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages import open_page
 from figures import tables
 from figures.tables import View, in_view, page_of, searchable
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 AS_OF = "2026-11-21"
 LIST = "tbl_compliance_list"          # the 合规检查 list's widget keys: ui.show_table's key="compliance_list"
 
@@ -165,16 +165,6 @@ def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, object]]:
     return seen
 
 
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
-    monkeypatch.setenv("REGISTRY_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update({"as_of": AS_OF})
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def shown(at: AppTest) -> pd.DataFrame:
     [table] = [d.value for d in at.dataframe if "联盟名称" in d.value.columns]
     return table
@@ -189,7 +179,7 @@ def csv_rows(data) -> list[dict]:
 
 
 def test_long_list_sends_one_page_and_downloads_every_row(long_db: Path, monkeypatch, offered) -> None:
-    at = open_page(long_db, monkeypatch, "pages/compliance.py")
+    at = open_page(long_db, monkeypatch, "compliance", timeout=120)
     first = shown(at)
     assert len(first) == tables.PAGE_SIZE
     label, data = offered["csv_compliance_list"]
@@ -214,7 +204,7 @@ def test_long_list_sends_one_page_and_downloads_every_row(long_db: Path, monkeyp
 
 
 def test_search_narrows_and_the_download_holds_what_it_found(long_db: Path, monkeypatch, offered) -> None:
-    at = open_page(long_db, monkeypatch, "pages/compliance.py")
+    at = open_page(long_db, monkeypatch, "compliance", timeout=120)
     everything = csv_rows(offered["csv_compliance_list"][1])
     n = len(everything)
     word = everything[n // 2]["联盟名称"][:3]          # a city, e.g. 三亚市
@@ -243,7 +233,7 @@ def test_search_narrows_and_the_download_holds_what_it_found(long_db: Path, monk
 
 
 def test_sort_runs_over_the_whole_list_and_survives_a_page_change(long_db: Path, monkeypatch, offered) -> None:
-    at = open_page(long_db, monkeypatch, "pages/compliance.py")
+    at = open_page(long_db, monkeypatch, "compliance", timeout=120)
     everything = csv_rows(offered["csv_compliance_list"][1])
     at.selectbox(key=f"{LIST}_sort").set_value("member_count").run()
     at.button_group(key=f"{LIST}_desc").set_value(True).run()
@@ -263,7 +253,7 @@ def test_sort_runs_over_the_whole_list_and_survives_a_page_change(long_db: Path,
 
 
 def test_a_short_table_looks_as_before(sample_db: Path, monkeypatch, offered) -> None:
-    at = open_page(sample_db, monkeypatch, "pages/compliance.py")
+    at = open_page(sample_db, monkeypatch, "compliance", timeout=120)
     assert len(shown(at)) <= tables.PAGE_SIZE
     assert not [w for w in at.text_input if w.key and w.key.startswith("tbl_")]
     assert not at.number_input and not [c for c in at.caption if c.value.startswith("第 ")]
@@ -307,3 +297,22 @@ def test_row_click_on_page_two_opens_that_alliance(long_server: str, browser, pa
         assert "alliance=L-" in tab.url
     finally:
         context.close()
+
+
+def test_alliance_pickers_offer_a_bounded_list_and_search_reaches_every_alliance(long_db: Path, monkeypatch) -> None:
+    # 联盟档案 and 简报导出 pick one alliance: a national registry's 20,000 names would all travel as options
+    ui = __import__("ui")
+    at = open_page(long_db, monkeypatch, "alliance", timeout=120)
+    pick = at.selectbox(key="a_pick")
+    assert len(pick.options) == ui.PICK_OPTIONS and "找到 500 个，列出前 200 个" in pick.label
+    last = shown(at)                               # the list under the picker still pages through every one
+    assert len(last) == tables.PAGE_SIZE
+    import duckdb
+    with duckdb.connect(str(long_db), read_only=True) as con:
+        ids = [r[0] for r in con.execute("select alliance_id from alliances").fetchall()]
+    beyond = next(i for i in ids if all(i not in o for o in pick.options))   # not among the 200 offered
+    at.text_input(key="a_search").input(beyond).run()
+    pick = at.selectbox(key="a_pick")
+    assert [o for o in pick.options if beyond in o] and "列出前" not in pick.label
+    brief = open_page(long_db, monkeypatch, "briefing", timeout=120)
+    assert len(brief.selectbox(key="brief_alliance_pick").options) == ui.PICK_OPTIONS
