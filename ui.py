@@ -101,7 +101,10 @@ def warm(version: Version) -> None:
         if version in _warmed:
             return
         _warmed.add(version)
-    threading.Thread(target=_warm_default_view, args=(version,), name="warm-default-view", daemon=True).start()
+    # Not a daemon (said outright: a thread started from a page's script thread inherits its daemon flag): a
+    # daemon still inside DuckDB when the interpreter exits aborts it ("FATAL: exception not rethrown"); exit
+    # waits for the warm-up instead.
+    threading.Thread(target=_warm_default_view, args=(version,), name="warm-default-view", daemon=False).start()
 
 
 def _warm_default_view(version: Version) -> None:

@@ -35,3 +35,20 @@ def test_a_new_import_warms_the_default_view_once(tmp_path, monkeypatch):
     for name in runner.OVERVIEW_SET:
         fetch(name)
     assert len(computed) == before
+
+
+def test_the_warm_up_is_never_a_daemon(tmp_path, monkeypatch):
+    # Pages run in daemon threads and a thread inherits its starter's flag: a daemon warm-up still inside DuckDB
+    # at interpreter exit aborted the whole process ("FATAL: exception not rethrown", exit 134) after green tests.
+    import ui
+
+    db = build(tmp_path / "registry.duckdb", REGISTRY)
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    seen: list[bool] = []
+    monkeypatch.setattr(ui, "_warm_default_view", lambda version: seen.append(threading.current_thread().daemon))
+    page = threading.Thread(target=ui.warm, args=(ui.db_version(db),), daemon=True)   # as a page's script thread
+    page.start()
+    page.join(10)
+    for thread in [t for t in threading.enumerate() if t.name == "warm-default-view"]:
+        thread.join(10)
+    assert seen == [False]
