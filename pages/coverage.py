@@ -23,7 +23,6 @@ taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(wa
                            format_func=lambda t: load_taxonomy(t).name, key=f"coverage_taxonomy_{scope.profile.id}",
                            help="默认为政策配置的分类体系；也可改用其他分类体系对照统计："
                                 + "、".join(load_taxonomy(t).name for t in taxonomies))
-ui.set_url(taxonomy=taxonomy_id if taxonomy_id != own else None)
 chosen = load_taxonomy(taxonomy_id)
 if taxonomy_id == own:
     st.caption(f"分类依据：{chosen.basis}（来源：{chosen.source}）")
@@ -36,6 +35,7 @@ if scope.clusters and taxonomy_id != own:
             f"在“{chosen.name}”下不适用，本页按全部{chosen.noun}统计。")
     scope = dataclasses.replace(scope, clusters=())
 scope = with_taxonomy(scope, taxonomy_id)
+ui.set_url(taxonomy=scope.url_params().get("taxonomy"))   # the comparison, through the scope's codec
 fetch = ui.fetcher(version, scope)
 word = entry_word(scope)
 

@@ -94,12 +94,13 @@ class Scope:
         return (self.profile.id, self.taxonomy_id, self.as_of, *self.filter_key)
 
     def url_params(self) -> dict[str, str]:
-        """The scope as the dashboard keeps it in the URL (``URL_KEYS``; empty ones left out). The coverage
-        page keeps its own taxonomy choice in the URL beside these (``taxonomy=``)."""
+        """The scope as the dashboard keeps it in the URL (``URL_KEYS``; empty ones left out), and
+        ``taxonomy`` when the scope counts in another taxonomy than its profile's (the coverage page's
+        comparison, which only that page reads back: on the other pages the profile's own applies)."""
         params = {"profile": self.profile.id, "as_of": self.as_of.isoformat(),
                   "from": str(self.year_from or ""), "to": str(self.year_to or ""),
                   "region": ",".join(self.regions), "level": ",".join(self.levels),
-                  "cluster": ",".join(self.clusters)}
+                  "cluster": ",".join(self.clusters), "taxonomy": self.taxonomy or ""}
         return {k: v for k, v in params.items() if v}
 
 

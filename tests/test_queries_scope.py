@@ -72,6 +72,10 @@ def test_scope_codec_url_and_command_line():
     assert scope.url_params() == {"profile": "tianjin-2018", "as_of": "2024-06-30", "from": "2016", "to": "2020",
                                   "region": "滨海新区,西青区", "level": "市级"}
     assert set(scope.url_params()) <= set(URL_KEYS)
+    # a comparison taxonomy travels in the same codec (the coverage page reads it back); the profile's own does not
+    assert with_taxonomy(scope, "tianjin-clusters").url_params() == scope.url_params()
+    assert with_taxonomy(scope, "heilongjiang-fields").url_params() == {**scope.url_params(),
+                                                                         "taxonomy": "heilongjiang-fields"}
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["--from", "2016", "--to", "2020", "--filter", "region=滨海新区，西青区", "--filter", "级别=市级"])
