@@ -655,7 +655,7 @@ def pick_alliance(directory: pd.DataFrame, key: str, *, wanted: str = "") -> tup
     return chosen, found
 
 
-def show_diff(diff: Diff, *, preview: bool = False) -> None:
+def show_diff(diff: Diff, *, preview: bool = False, key: str = "diff") -> None:
     """Alliances added / changed / removed and rows per table, before and after: an import's preview
     (``preview``, with what the import will do) or what a past import or a rollback did."""
     cols = st.columns(3)
@@ -669,8 +669,13 @@ def show_diff(diff: Diff, *, preview: bool = False) -> None:
             st.warning(f"导入后有 {len(diff.removed)} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
                        "如不应移除，请补全名录后重新上传。导入后也可在“操作记录”页回滚。")
     for title, frame in diff.alliance_lists().items():
-        with st.expander(f"{title}（{len(frame)}）"):
-            st.dataframe(frame, hide_index=True, width="stretch")
+        box = st.expander(f"{title}（{len(frame)}）")
+        # a first national import adds every alliance: the browser gets one page, the download all of them
+        box.dataframe(frame.head(tables.PAGE_SIZE), hide_index=True, width="stretch")
+        if len(frame) > tables.PAGE_SIZE:
+            box.caption(f"列出前 {tables.PAGE_SIZE} 个，共 {len(frame):,} 个；全部见下载。")
+            box.download_button(f"下载全部 {len(frame):,} 个（CSV）", lambda frame=frame: tables.to_csv(frame, {}),
+                                tables.neutralise(f"{title}.csv"), "text/csv", key=f"{key}_{title}")
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

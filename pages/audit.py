@@ -104,7 +104,7 @@ def show_rollback(db: Path, records: list[dict], current: int | None) -> None:
                           format_func=lambda i: f"批次 {i}（{str(by_id[i].get('at', ''))[:16].replace('T', ' ')}，"
                                                 f"{by_id[i].get('user')}，{by_id[i].get('summary', '')}）")
     st.caption("回滚后登记库将变为：")
-    ui.show_diff(compare(db, snapshot(db, target)))
+    ui.show_diff(compare(db, snapshot(db, target)), key="rollback_diff")
     # The key changes with every new record, so a rollback leaves the box unticked for the next one.
     agreed = st.checkbox(f"我已核对上述变化，确认把登记库恢复为批次 {target} 的数据",
                          key=f"audit_agree_{target}_{len(records)}")

@@ -316,3 +316,13 @@ def test_alliance_pickers_offer_a_bounded_list_and_search_reaches_every_alliance
     assert [o for o in pick.options if beyond in o] and "列出前" not in pick.label
     brief = open_page(long_db, monkeypatch, "briefing", timeout=120)
     assert len(brief.selectbox(key="brief_alliance_pick").options) == ui.PICK_OPTIONS
+
+
+def test_an_import_that_adds_every_alliance_sends_one_page_of_them(long_db: Path, monkeypatch, offered) -> None:
+    # 操作记录 lists what an import changed: a first national import adds all of them (6 MiB at 1.7M rows)
+    at = open_page(long_db, monkeypatch, "audit", timeout=120)
+    [added] = [d.value for d in at.dataframe if "联盟编号" in d.value.columns and "变化的字段" not in d.value.columns]
+    assert len(added) == tables.PAGE_SIZE
+    assert any(c.value == f"列出前 {tables.PAGE_SIZE} 个，共 500 个；全部见下载。" for c in at.caption)
+    label, data = offered["diff_新增的联盟"]
+    assert label == "下载全部 500 个（CSV）" and len(csv_rows(data)) == 500
