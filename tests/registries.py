@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -199,3 +201,14 @@ def every_query() -> list[tuple[str, dict]]:
         if required <= set(REQUIRED_SAMPLES):
             out.append((doc.name, {n: REQUIRED_SAMPLES[n] for n in required}))
     return out
+
+
+def national_scale(folder: Path, alliances: int) -> Path:
+    """A registry of ``alliances`` alliances written by the national-scale generator and loaded by the CLI."""
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(root / "data" / "generate_sample.py"), "--scale", "--scale-alliances",
+                    str(alliances), "--out", str(folder / "files")], check=True, cwd=root, capture_output=True)
+    db = folder / "registry.duckdb"
+    subprocess.run([sys.executable, "-m", "loaders", "load", "--db", str(db), *map(str, (folder / "files").iterdir())],
+                   check=True, cwd=root, capture_output=True)
+    return db

@@ -8,8 +8,6 @@ every policy profile, and must stay within the limits below.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +18,7 @@ from figures import Scope
 from loaders.registry import connect_read_only
 from queries import runner
 from queries.policy import list_profiles, load_profile
+from registries import national_scale
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 21)
@@ -31,13 +30,7 @@ MAX_POINTS = 400          # marks in one trace (a month grid of 18 × 3 statuses
 @pytest.fixture(scope="module")
 def large_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """4,000 alliances, ~80k members, written by the national-scale generator and loaded by the CLI."""
-    folder = tmp_path_factory.mktemp("large")
-    subprocess.run([sys.executable, str(ROOT / "data" / "generate_sample.py"), "--scale", "--scale-alliances", "4000",
-                    "--out", str(folder / "files")], check=True, cwd=ROOT, capture_output=True)
-    db = folder / "registry.duckdb"
-    subprocess.run([sys.executable, "-m", "loaders", "load", "--db", str(db), *map(str, (folder / "files").iterdir())],
-                   check=True, cwd=ROOT, capture_output=True)
-    return db
+    return national_scale(tmp_path_factory.mktemp("large"), 4000)
 
 
 def _categories(values) -> int:

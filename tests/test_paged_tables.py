@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import open_page
 from figures import tables
 from figures.tables import View, in_view, page_of, searchable
+from registries import national_scale
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-21"
@@ -140,13 +139,7 @@ def test_sessions_paging_at_once_each_get_their_own_rows() -> None:
 @pytest.fixture(scope="module")
 def long_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """500 alliances written by the national-scale generator and loaded by the CLI: 合规检查 lists ~440."""
-    folder = tmp_path_factory.mktemp("long")
-    subprocess.run([sys.executable, str(ROOT / "data" / "generate_sample.py"), "--scale", "--scale-alliances", "500",
-                    "--out", str(folder / "files")], check=True, cwd=ROOT, capture_output=True)
-    db = folder / "registry.duckdb"
-    subprocess.run([sys.executable, "-m", "loaders", "load", "--db", str(db), *map(str, (folder / "files").iterdir())],
-                   check=True, cwd=ROOT, capture_output=True)
-    return db
+    return national_scale(tmp_path_factory.mktemp("long"), 500)
 
 
 @pytest.fixture
