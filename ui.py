@@ -89,8 +89,9 @@ _warmed: set[Version] = set()
 _warm_lock = threading.Lock()
 
 
-def warm(version: Version) -> None:
-    """Compute the default view of ``version`` in a background thread, once per import.
+def warm(version: Version) -> threading.Thread | None:
+    """Compute the default view of ``version`` in a background thread, once per import (the thread, or
+    None when this version was warmed already).
 
     The default view is what a visitor without a link sees first: the default profile with this
     registry's settings, today, no filters — the overview's queries (and its KPIs a year earlier)
@@ -99,12 +100,24 @@ def warm(version: Version) -> None:
     """
     with _warm_lock:
         if version in _warmed:
-            return
+            return None
         _warmed.add(version)
     # Not a daemon (said outright: a thread started from a page's script thread inherits its daemon flag): a
     # daemon still inside DuckDB when the interpreter exits aborts it ("FATAL: exception not rethrown"); exit
     # waits for the warm-up instead.
-    threading.Thread(target=_warm_default_view, args=(version,), name="warm-default-view", daemon=False).start()
+    thread = threading.Thread(target=_warm_default_view, args=(version,), name="warm-default-view", daemon=False)
+    thread.start()
+    return thread
+
+
+def watch(stop: threading.Event, seconds: float = 2.0) -> None:
+    """Until ``stop`` is set, look at the registry file every ``seconds`` and warm each new version as it
+    appears (server.py runs this beside the server): an import from the command line is warmed when it
+    lands, not when someone next opens a page."""
+    while not stop.wait(seconds):
+        version = db_version()
+        if version:
+            warm(version)
 
 
 def _warm_default_view(version: Version) -> None:
@@ -519,14 +532,11 @@ def _first_page(key: str) -> None:
     st.session_state[f"tbl_{key}_page"] = 1
 
 
-def _turn(key: str, step: int) -> None:
-    st.session_state[f"tbl_{key}_page"] = st.session_state.get(f"tbl_{key}_page", 1) + step
-
-
 def _view(key: str, shown: pd.DataFrame, labels: dict[str, str], searching: bool) -> tables.View:
     """搜索 and 排序 above a long table. Every value lives in the session under the table's key (kept
-    across reruns, a row click and back, and page changes); a new search, sort or page size goes back
-    to page 1. The page and its size are chosen under the table (_pager)."""
+    across reruns, a row click and back, and page changes); a new search, order or page size goes back
+    to page 1. The page and its size are chosen under the table (_pager). Few widgets on purpose: each
+    costs the browser tens of milliseconds on every page load."""
     k = f"tbl_{key}"
     texts = tables.searchable(shown) if searching else []
     with st.container(horizontal=True, vertical_alignment="bottom", key=f"{k}_tools"):
@@ -536,27 +546,24 @@ def _view(key: str, shown: pd.DataFrame, labels: dict[str, str], searching: bool
             search = st.text_input("搜索", key=f"{k}_search", on_change=_first_page, args=(key,), max_chars=100,
                                    placeholder=f"{words}中的文字，多个词用空格分开", persist_state="session",
                                    help="在表中各文字列里查找（不区分大小写）；多个词须同时出现") or ""
-        sort = st.selectbox("排序", [None, *shown.columns], key=f"{k}_sort", on_change=_first_page, args=(key,),
-                            format_func=lambda c: "默认顺序" if c is None else labels.get(c, c),
-                            persist_state="session", width=220)
-        descending = st.segmented_control("顺序", [False, True], key=f"{k}_desc", required=True, default=False,
-                                          format_func=lambda d: "降序" if d else "升序", on_change=_first_page,
-                                          args=(key,), disabled=sort is None, persist_state="session")
-    return tables.View(search, sort, bool(descending), st.session_state.get(f"{k}_page", 1),
+        # one choice: a column and its direction (None: the query's own order)
+        orders = [None, *((c, d) for c in shown.columns for d in (False, True))]
+        order = st.selectbox("排序", orders, key=f"{k}_order", on_change=_first_page, args=(key,),
+                             format_func=lambda o: "默认顺序" if o is None
+                             else f"{labels.get(o[0], o[0])}（{'降序' if o[1] else '升序'}）",
+                             persist_state="session", width=260)
+    sort, descending = order or (None, False)
+    return tables.View(search, sort, descending, st.session_state.get(f"{k}_page", 1),
                        st.session_state.get(f"{k}_size", tables.PAGE_SIZE))
 
 
 def _pager(key: str, page: tables.Page, everything: int) -> None:
-    """第 N / M 页, 共 X 条, previous / next and rows per page, under a long table."""
+    """The page buttons, 第 N / M 页, 共 X 条 and rows per page, under a long table."""
     k = f"tbl_{key}"
-    st.session_state[f"{k}_page"] = page.page      # clamped: the search may have left fewer pages
+    if st.session_state.get(f"{k}_page", 1) != page.page:   # a search left fewer pages: show the last
+        st.session_state[f"{k}_page"] = page.page
     with st.container(horizontal=True, vertical_alignment="center", key=f"{k}_pager"):
-        st.button("上一页", key=f"{k}_prev", on_click=_turn, args=(key, -1), disabled=page.page <= 1,
-                  icon=":material/chevron_left:")
-        st.number_input("页码", min_value=1, max_value=page.pages, step=1, key=f"{k}_page", width=110,
-                        label_visibility="collapsed", persist_state="session")
-        st.button("下一页", key=f"{k}_next", on_click=_turn, args=(key, 1), disabled=page.page >= page.pages,
-                  icon=":material/chevron_right:", icon_position="right")
+        st.pagination(page.pages, key=f"{k}_page", persist_state="session")
         found = f"，全表 {everything:,} 条" if page.total != everything else ""
         st.caption(f"第 {page.page} / {page.pages} 页，共 {page.total:,} 条{found}", width="content")
         st.selectbox("每页行数", tables.PAGE_SIZES, key=f"{k}_size", on_change=_first_page, args=(key,),
@@ -621,6 +628,19 @@ def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key
     st.caption(escape_markdown(note), help=analyst_note([query]))
 
 
+def tabs(labels: list[str], key: str) -> list:
+    """st.tabs where only the open tab runs and reaches the browser: write each as
+    ``with tab:`` / ``if tab.open:``. A hidden tab's tables cost a page load as much as shown ones.
+    The open tab is remembered by position, so a label that carries a count (…逾期（12）) stays
+    open when a filter changes the count (a new label is a new widget to Streamlit)."""
+    at = min(st.session_state.get(f"{key}_at", 0), len(labels) - 1)
+    return st.tabs(labels, key=key, default=labels[at], on_change=_remember_tab, args=(key, labels))
+
+
+def _remember_tab(key: str, labels: list[str]) -> None:
+    st.session_state[f"{key}_at"] = labels.index(st.session_state[key])
+
+
 # A picker lists at most this many alliances: each option travels to the browser, and a national
 # registry holds about 20,000 (84,000 options took 14 s of page JavaScript at 1.7M member rows).
 PICK_OPTIONS = 200
@@ -669,7 +689,9 @@ def show_diff(diff: Diff, *, preview: bool = False, key: str = "diff") -> None:
             st.warning(f"导入后有 {len(diff.removed)} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
                        "如不应移除，请补全名录后重新上传。导入后也可在“操作记录”页回滚。")
     for title, frame in diff.alliance_lists().items():
-        box = st.expander(f"{title}（{len(frame)}）")
+        box = st.expander(f"{title}（{len(frame)}）", key=f"{key}_{title}_box", on_change="rerun")
+        if not box.open:        # folded: sends nothing
+            continue
         # a first national import adds every alliance: the browser gets one page, the download all of them
         box.dataframe(frame.head(tables.PAGE_SIZE), hide_index=True, width="stretch")
         if len(frame) > tables.PAGE_SIZE:

@@ -90,6 +90,7 @@ else:
                        tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),
                        f"taxonomy_overrides_{taxonomy_id}.csv", "text/csv", key="overrides_template",
                        help="已填好联盟名称和分类体系，只需填“归入”列，再把各行追加到 data/taxonomy_overrides.csv")
-with st.expander(f"全部联盟的归类结果（{len(assignments)} 个）"):
-    ui.show_table(assignments, "cluster_assignments", scope, "联盟归类明细", key="assignments",
-                  columns=["alliance", "cluster", "raw_field", "reason", "active", "status"])
+with st.expander(f"全部联盟的归类结果（{len(assignments)} 个）", key="assignments_box", on_change="rerun") as box:
+    if box.open:            # folded: sends nothing
+        ui.show_table(assignments, "cluster_assignments", scope, "联盟归类明细", key="assignments",
+                      columns=["alliance", "cluster", "raw_field", "reason", "active", "status"])

@@ -114,5 +114,6 @@ st.subheader("标准导入模板")
 st.caption("每张表一个工作表，带必填标记、下拉选项和“填表说明”。")
 st.download_button("下载标准导入模板.xlsx", template_bytes, "标准导入模板.xlsx", XLSX, key="template")
 
-with st.expander("数据结构说明"):
-    st.markdown((ROOT / "docs" / "schema.md").read_text(encoding="utf-8"))
+with st.expander("数据结构说明", key="schema_box", on_change="rerun") as box:
+    if box.open:            # folded: sends nothing
+        st.markdown((ROOT / "docs" / "schema.md").read_text(encoding="utf-8"))

@@ -115,8 +115,10 @@ attention.append((f"不符合{terms.conditions}（{len(failing)}）", failing, "
                   ["alliance", "member_count", "core_member_count", "problems"]))
 ATTENTION_PAGES = {"review_schedule": ("pages/reviews.py", "评估与报告"),
                    "eligibility_check": ("pages/compliance.py", "合规检查")}
-for tab, (_, rows, query, title, key, columns) in zip(st.tabs([a[0] for a in attention]), attention):
+for tab, (_, rows, query, title, key, columns) in zip(ui.tabs([a[0] for a in attention], "attention"), attention):
     with tab:
+        if not tab.open:
+            continue
         page, page_title = ATTENTION_PAGES[query]
         st.page_link(page, label=f"到“{page_title}”页查看", icon=":material/arrow_forward:",
                      query_params=ui.page_links_keep_filters())

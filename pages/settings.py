@@ -160,10 +160,11 @@ def show_classification(profile: Profile, fetch_for, editor: bool) -> None:
     if not open_rows.empty:
         st.dataframe(open_rows[list(shown)].rename(columns=shown), hide_index=True, width="stretch")
     if not manual.empty:
-        with st.expander(f"已人工归类的联盟（{len(manual)}）"):
-            st.dataframe(manual[["alliance", "cluster", "raw_field"]].rename(
-                columns={"alliance": "联盟名称", "cluster": f"归入的{word}", "raw_field": "产业领域（原文）"}),
-                hide_index=True, width="stretch")
+        with st.expander(f"已人工归类的联盟（{len(manual)}）", key=f"manual_box_{taxonomy_id}", on_change="rerun") as box:
+            if box.open:
+                st.dataframe(manual[["alliance", "cluster", "raw_field"]].rename(
+                    columns={"alliance": "联盟名称", "cluster": f"归入的{word}", "raw_field": "产业领域（原文）"}),
+                    hide_index=True, width="stretch")
     if not editor:
         return
     choices = [*taxonomy.entry_names, UNCLASSIFIED]
@@ -228,18 +229,22 @@ if not editor:
 if done := st.session_state.pop("settings_done", None):
     st.success(done)
 
-# Keyed and tracked, so the tab being edited stays open after a save's rerun.
-values, targets, caps, classes, history = st.tabs(["政策参数", "目标", "补贴上限", "联盟归类", "修改记录"],
-                                                  key="settings_tab", on_change="rerun")
+# Only the open tab runs; it stays open after a save's rerun.
+values, targets, caps, classes, history = ui.tabs(["政策参数", "目标", "补贴上限", "联盟归类", "修改记录"], "settings_tab")
 with values:
-    show_values(profile, shipped, editor)
+    if values.open:
+        show_values(profile, shipped, editor)
 with targets:
-    show_targets(profile, shipped, editor)
+    if targets.open:
+        show_targets(profile, shipped, editor)
 with caps:
-    show_caps(profile, shipped, editor)
+    if caps.open:
+        show_caps(profile, shipped, editor)
 with classes:
-    show_classification(profile, lambda taxonomy_id: ui.fetcher(version, dataclasses.replace(
-                            scope, regions=(), levels=(), clusters=(), taxonomy=taxonomy_id)),
-                        editor)
+    if classes.open:
+        show_classification(profile, lambda taxonomy_id: ui.fetcher(version, dataclasses.replace(
+                                scope, regions=(), levels=(), clusters=(), taxonomy=taxonomy_id)),
+                            editor)
 with history:
-    show_history(editor)
+    if history.open:
+        show_history(editor)

@@ -62,6 +62,8 @@ elif not over.empty:
     st.error(f"以下 {len(over)} 项超过政策上限，合计超出 {ui.wan(over['excess_wan'].sum())}：")
     ui.show_table(over, "subsidy_cap_check", scope, "超过政策上限的补贴", key="over_cap",
                   columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "excess_wan", "payments"])
-with st.expander(f"全部补贴合计与上限（{len(caps)} 项，超上限的在前）"):
-    ui.show_table(caps, "subsidy_cap_check", scope, "补贴上限核对", key="cap_check",
-                  columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "over_cap", "excess_wan", "payments"])
+with st.expander(f"全部补贴合计与上限（{len(caps)} 项，超上限的在前）", key="cap_check_box", on_change="rerun") as box:
+    if box.open:            # folded: sends nothing
+        ui.show_table(caps, "subsidy_cap_check", scope, "补贴上限核对", key="cap_check",
+                      columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "over_cap", "excess_wan",
+                               "payments"])

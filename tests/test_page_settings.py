@@ -51,6 +51,12 @@ def click(at: AppTest, label: str) -> AppTest:
     return button.click().run()
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """The 设置 page with tab ``label`` open: only the open tab runs."""
+    at.session_state["settings_tab"] = label
+    return at.run()
+
+
 def settings_files(db: Path) -> dict[str, bytes]:
     base = bureau.folder(db)
     return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
@@ -70,9 +76,11 @@ def test_viewers_read_the_settings_but_cannot_change_them(single, secrets, edito
     assert says in at.info[0].value
     assert metrics(at)["成员单位最低数量"] == "3 家"
     assert "与发布版不同：成员单位最低数量（发布版 10 家）" in [c.value for c in at.caption]
-    assert [b.label for b in at.main.button] == []              # no form, no undo
-    main = at.main
-    assert len(main.text_input) == 0 and len(main.number_input) == 0 and len(main.multiselect) == 0
+    for tab in ("政策参数", "目标", "补贴上限", "联盟归类", "修改记录"):
+        open_tab(at, tab)
+        assert [b.label for b in at.main.button] == [], tab        # no form, no undo
+        main = at.main
+        assert len(main.text_input) == 0 and len(main.number_input) == 0 and len(main.multiselect) == 0, tab
     history = at.dataframe[-1].value
     assert history.loc[0, ["编号", "操作人", "内容"]].tolist() == [2, "李四", "天津市（2018）：成员单位最低数量 10 家 → 3 家"]
     assert "+minimum = 3" in at.code[0].value
@@ -109,6 +117,7 @@ def test_a_bad_value_is_explained_and_nothing_is_saved(single):
     click(at, "保存政策参数")
     assert at.error[0].value == "未保存：年度报告截止日应为“月-日”，如 11-30（留空表示不要求年度报告），现为「13-01」"
     assert journal_path(single).read_bytes() == journal and settings_files(single) == {}
+    open_tab(at, "补贴上限")
     at.text_input(key="sc_评估补贴").set_value("-30")
     click(at, "保存补贴上限")
     assert "评估补贴的上限应为大于 0" in at.error[0].value
@@ -116,7 +125,7 @@ def test_a_bad_value_is_explained_and_nothing_is_saved(single):
 
 
 def test_editor_adds_a_target_and_sets_caps(single):
-    at = go_to(app(EDITORS, "张三"), "settings")
+    at = open_tab(go_to(app(EDITORS, "张三"), "settings"), "目标")
     new = "（新增目标）"
     at.text_input(key=f"st_label_{new}").set_value("十四五")
     at.number_input(key=f"st_year_{new}").set_value(2025)
@@ -127,6 +136,7 @@ def test_editor_adds_a_target_and_sets_caps(single):
     assert at.success[0].value.endswith("目标「十四五」新增 2025 年 100–120 个，自 2021 年起算")
     targets = at.dataframe[0].value
     assert targets["目标"].tolist() == ["十三五", "十四五"]
+    open_tab(at, "补贴上限")
     at.text_input(key="sc_备案补贴").set_value("40")
     click(at, "保存补贴上限")
     assert at.success[0].value.endswith("备案补贴上限 50 万元 → 40 万元")
@@ -136,7 +146,7 @@ def test_editor_adds_a_target_and_sets_caps(single):
 
 def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path: Path, monkeypatch):
     db = copy_registry(sample_db, tmp_path, monkeypatch)
-    at = go_to(app(EDITORS, "张三"), "settings")
+    at = open_tab(go_to(app(EDITORS, "张三"), "settings"), "联盟归类")
     assert "6 个联盟未归类，0 个已人工归类" in " ".join(c.value for c in at.caption)
     at.multiselect(key="sk_names_tianjin-clusters").select(SEED)
     at.selectbox(key="sk_entry_tianjin-clusters").select("生物医药与健康")
@@ -145,9 +155,11 @@ def test_editor_classifies_an_alliance_then_undoes_it(sample_db: Path, tmp_path:
     assert at.success[0].value.endswith(f"「{SEED}」归入「生物医药与健康」（天津市十大高端产业集群）")
     assert "5 个联盟未归类，1 个已人工归类" in " ".join(c.value for c in at.caption)
     change_id = read_journal(db)[-1]["import_id"]
+    open_tab(at, "修改记录")
     at.selectbox(key="sh_chosen").select(change_id)
     at.button(key="sh_undo").click().run()
     assert at.success[0].value.startswith(f"已保存（第 {change_id + 1} 号修改）：撤销第 {change_id} 号修改：")
+    open_tab(at, "联盟归类")
     assert "6 个联盟未归类，0 个已人工归类" in " ".join(c.value for c in at.caption)
     assert settings_files(db) == {}
 
