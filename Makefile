@@ -39,7 +39,7 @@ db: install
 # REGISTRY_PROFILE preselects the sample's policy profile in the sidebar.
 run: db
 	@echo "联盟看板：http://localhost:$(PORT)  （$(SAMPLE)，政策配置 $(PROFILE)；Ctrl+C 退出）"
-	REGISTRY_DB=$(DB) REGISTRY_PROFILE=$(PROFILE) $(PY) -m streamlit run app.py --server.port $(PORT) \
+	REGISTRY_DB=$(DB) REGISTRY_PROFILE=$(PROFILE) $(PY) -m streamlit run server.py --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 test: db

@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS, cpu_seconds, descendants, serve
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS, SERVER, cpu_seconds, descendants, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 300_000        # 评估与报告 took ~60 s at 1.7M rows before issue 13
@@ -66,7 +66,7 @@ def warm_pages(db: Path, pages, runs: int, query: str) -> dict[str, PageTimes]:
     with ExitStack() as stack:
         floor_script = _floor_script(stack)
         floor_url, floor_proc = stack.enter_context(serve(floor_script, extra=QUIET))
-        app_url, app_proc = stack.enter_context(serve(ROOT / "app.py", {"REGISTRY_DB": str(db)}, extra=QUIET))
+        app_url, app_proc = stack.enter_context(serve(SERVER, {"REGISTRY_DB": str(db)}, extra=QUIET))
         servers = {floor_proc.pid, app_proc.pid}
         tab = _tab(stack, sync_playwright)
         devtools = tab.context.new_cdp_session(tab)
@@ -117,7 +117,7 @@ def first_pages(db: Path, runs: int) -> dict[str, list[float]]:
     with ExitStack() as stack:
         floor_script = _floor_script(stack)
         tab = _tab(stack, sync_playwright)
-        servers = ((FLOOR_NAME, floor_script, {}), ("app home page", ROOT / "app.py", {"REGISTRY_DB": str(db)}))
+        servers = ((FLOOR_NAME, floor_script, {}), ("app home page", SERVER, {"REGISTRY_DB": str(db)}))
         charts = {}
         for name, script, env in servers:
             with serve(script, env, extra=QUIET) as (url, _):

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Iterator
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The app as `make run` serves it: server.py (app.py's pages, warmed before the first visitor).
+SERVER = Path(__file__).resolve().parent.parent / "server.py"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 START_SECONDS = 60

@@ -42,7 +42,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_server(sample_db: Path):
-    """`streamlit run app.py` on the sample registry, shared by the browser tests so each page warms up once."""
+    """`streamlit run server.py` on the sample registry, shared by the browser tests so each page warms up once."""
     from tests.test_e2e import serve
 
     with serve(sample_db) as url:

@@ -21,7 +21,6 @@ from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS  # noqa: F401  (
 from navigation import PAGES, Page
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
 SHOTS = ROOT / "tests" / "screenshots"
 FILTERS = "profile=tianjin-2018&as_of=2026-11-21"
 TIMEOUT_MS = 60_000     # generous: a loaded 2-core machine can take this long on a cold page
@@ -56,7 +55,7 @@ UPLOAD = ROOT / "data" / "sample" / "tianjin" / "年度报告.csv"
 
 @contextmanager
 def serve(db: Path, *, editors: bool = True, log: Path | None = None, secrets: Path | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against ``db`` (bench/browser.py's server); yields its URL.
+    """`streamlit run server.py` on a free port against ``db`` (bench/browser.py's server); yields its URL.
 
     ``editors``: the test editor can sign in; ``log``: the server's output is kept there; ``secrets``: the
     secrets file the server reads (editors listed there), never the developer's own .streamlit/secrets.toml.
@@ -65,7 +64,7 @@ def serve(db: Path, *, editors: bool = True, log: Path | None = None, secrets: P
 
     env = {"REGISTRY_DB": str(db), ENV_EDITORS: f"{EDITOR}:{hash_password(PASSWORD)}" if editors else None}
     try:
-        with browser.serve(APP, env, log=log, extra=("--secrets.files", str(secrets)) if secrets else ()) as (url, _):
+        with browser.serve(browser.SERVER, env, log=log, extra=("--secrets.files", str(secrets)) if secrets else ()) as (url, _):
             yield url
     except browser.ServerDidNotStart as e:
         pytest.fail(str(e))

@@ -52,3 +52,32 @@ def test_the_warm_up_is_never_a_daemon(tmp_path, monkeypatch):
     for thread in [t for t in threading.enumerate() if t.name == "warm-default-view"]:
         thread.join(10)
     assert seen == [False]
+
+
+def test_the_server_warms_a_command_line_import_before_anyone_visits(tmp_path, monkeypatch):
+    # server.py runs ui.watch beside the server: a new registry file (an import from the command line replaces
+    # it) is warmed when it lands. Here the file is replaced twice; each new version is warmed once, no visit.
+    import ui
+
+    db = build(tmp_path / "registry.duckdb", REGISTRY)
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    warmed: list[ui.Version] = []
+    monkeypatch.setattr(ui, "_warm_default_view", warmed.append)
+    stop = threading.Event()
+    watcher = threading.Thread(target=ui.watch, args=(stop, 0.05))
+    watcher.start()
+    try:
+        versions = [ui.db_version(db)]
+        for n in range(2):
+            next_import = build(tmp_path / f"next-{n}.duckdb", REGISTRY)
+            next_import.replace(db)                      # as loaders' atomic os.replace() lands an import
+            versions.append(ui.db_version(db))
+            deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+            while versions[-1] not in warmed and dt.datetime.now() < deadline:
+                stop.wait(0.05)
+    finally:
+        stop.set()
+        watcher.join(10)
+    for thread in [t for t in threading.enumerate() if t.name == "warm-default-view"]:
+        thread.join(10)
+    assert len(set(versions)) == 3 and warmed == versions
