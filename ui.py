@@ -667,7 +667,7 @@ def pick_alliance(directory: pd.DataFrame, key: str, *, wanted: str = "") -> tup
     options = found["alliance_id"].head(PICK_OPTIONS).tolist()
     if wanted and wanted not in options:
         options.insert(0, wanted)  # the open alliance (a link, a row clicked) stays selectable while searching
-    count = (f"找到 {len(found)} 个" if len(found) <= PICK_OPTIONS
+    count = (f"找到 {len(found):,} 个" if len(found) <= PICK_OPTIONS
              else f"找到 {len(found):,} 个，列出前 {PICK_OPTIONS} 个，可在上方输入更多文字缩小范围")
     chosen = st.selectbox(f"选择联盟（{count}）", options, index=options.index(wanted) if wanted else None,
                           format_func=lambda i: f"{names[i]}（{i}）", placeholder="从列表中选择，或在此输入名称筛选",
@@ -679,14 +679,14 @@ def show_diff(diff: Diff, *, preview: bool = False, key: str = "diff") -> None:
     """Alliances added / changed / removed and rows per table, before and after: an import's preview
     (``preview``, with what the import will do) or what a past import or a rollback did."""
     cols = st.columns(3)
-    cols[0].metric("新增联盟", f"{len(diff.added)} 个")
-    cols[1].metric("信息有变化的联盟", f"{len(diff.changed)} 个")
-    cols[2].metric("将移除的联盟" if preview else "移除的联盟", f"{len(diff.removed)} 个")
+    cols[0].metric("新增联盟", f"{len(diff.added):,} 个")
+    cols[1].metric("信息有变化的联盟", f"{len(diff.changed):,} 个")
+    cols[2].metric("将移除的联盟" if preview else "移除的联盟", f"{len(diff.removed):,} 个")
     st.dataframe(diff.counts_table(), hide_index=True, width="stretch")
     if preview:
         st.caption("文件中有哪张表，就整体替换登记库中的那张表；文件中没有的表保持原样。")
         if not diff.removed.empty:
-            st.warning(f"导入后有 {len(diff.removed)} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
+            st.warning(f"导入后有 {len(diff.removed):,} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
                        "如不应移除，请补全名录后重新上传。导入后也可在“操作记录”页回滚。")
     for title, frame in diff.alliance_lists().items():
         box = st.expander(f"{title}（{len(frame)}）", key=f"{key}_{title}_box", on_change="rerun")

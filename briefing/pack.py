@@ -372,7 +372,7 @@ CONTENTS_TOP_PX, CONTENTS_ROW_PX = 150, 34   # the contents' first row (from the
 def _blank_page(size: static.Size, family: str) -> go.Figure:
     m = TITLE_MARGIN_PX
     fig = go.Figure()
-    fig.update_layout(template="plotly_white", font=dict(family=family, size=size.font_size),
+    fig.update_layout(template=figures.TEMPLATE, font=dict(family=family, size=size.font_size),
                       xaxis=dict(visible=False, range=[0, 1]), yaxis=dict(visible=False, range=[0, 1]),
                       margin=dict(l=m, r=m, t=m, b=m), width=size.width, height=size.height)
     return fig

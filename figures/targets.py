@@ -37,17 +37,17 @@ def target_sentence(row: Any, act: str) -> str:
     if bool(row.period_over):
         if achieved >= low:
             above = int(row.versus_high)
-            extra = f"，超出上限 {above} 个" if above > 0 else ""
-            return f"{name}已完成：实际 {achieved} 个，超出下限 {achieved - low} 个{extra}。"
+            extra = f"，超出上限 {above:,} 个" if above > 0 else ""
+            return f"{name}已完成：实际 {achieved:,} 个，超出下限 {achieved - low:,} 个{extra}。"
         share = f"（完成下限的 {achieved / low:.0%}）" if low else ""
-        return f"{name}未完成：实际 {achieved} 个，比下限少 {int(row.gap)} 个{share}。"
+        return f"{name}未完成：实际 {achieved:,} 个，比下限少 {int(row.gap):,} 个{share}。"
     if achieved >= low:
-        return f"{name}已提前达到下限：已完成 {achieved} 个，距目标年末还有 {int(row.years_left)} 个年度。"
+        return f"{name}已提前达到下限：已完成 {achieved:,} 个，距目标年末还有 {int(row.years_left)} 个年度。"
     years = (f"{int(row.from_year)}年" if int(row.years_left) == 1
              else f"{int(row.from_year)}–{int(row.target_year)}年")
     pace = "" if pd.isna(row.pace) else f"，近三年年均 {float(row.pace):.1f} 个"
     outlook = "" if pd.isna(row.on_track) else ("，按此速度可以达标" if bool(row.on_track) else "，按此速度难以达标")
-    return (f"{name}：已完成 {achieved} 个，还差 {int(row.gap)} 个；{years}每年需新增 "
+    return (f"{name}：已完成 {achieved:,} 个，还差 {int(row.gap):,} 个；{years}每年需新增 "
             f"{int(row.needed_per_year)} 个{pace}{outlook}。")
 
 
@@ -56,9 +56,9 @@ def target_result(row: Any) -> str:
     achieved, low = int(row.achieved), int(row.target_low)
     rate = f"（完成率 {achieved / low:.0%}）" if low else ""
     if bool(row.period_over):
-        return (f"已完成，超出下限 {achieved - low} 个{rate}" if achieved >= low
-                else f"未完成，比下限少 {int(row.gap)} 个{rate}")
-    return f"进行中，距下限还差 {int(row.gap)} 个{rate}" if achieved < low else f"已提前达到下限{rate}"
+        return (f"已完成，超出下限 {achieved - low:,} 个{rate}" if achieved >= low
+                else f"未完成，比下限少 {int(row.gap):,} 个{rate}")
+    return f"进行中，距下限还差 {int(row.gap):,} 个{rate}" if achieved < low else f"已提前达到下限{rate}"
 
 
 def headline_target(outlook: pd.DataFrame) -> Any | None:

@@ -25,9 +25,9 @@ if checked.empty:
 
 ok = checked["ok"].fillna(False).astype(bool)
 cols = st.columns(3)
-cols[0].metric("核对的在册联盟", f"{len(checked)} 个")
-cols[1].metric("符合全部条件", f"{int(ok.sum())} 个")
-cols[2].metric("不符合至少一项", f"{int((~ok).sum())} 个", help="一个联盟可能有多项问题")
+cols[0].metric("核对的在册联盟", f"{len(checked):,} 个")
+cols[1].metric("符合全部条件", f"{int(ok.sum()):,} 个")
+cols[2].metric("不符合至少一项", f"{int((~ok).sum()):,} 个", help="一个联盟可能有多项问题")
 
 left, right = st.columns(2)
 with left:
@@ -76,8 +76,8 @@ if quota.max_per_recommender:
     elif over.empty:
         st.success(f"{recorded['recommender'].nunique()} 个推荐单位每年推荐的联盟都不超过 {quota.max_per_recommender} 个。")
     else:
-        st.error(f"{over['recommender'].nunique()} 个推荐单位在 {len(over)} 个年度超出限额，共多推荐 "
-                 f"{int(over['excess'].sum())} 个：")
+        st.error(f"{over['recommender'].nunique()} 个推荐单位在 {len(over):,} 个年度超出限额，共多推荐 "
+                 f"{int(over['excess'].sum()):,} 个：")
         ui.show_table(over, "recommender_quota", scope, "超出推荐限额的推荐单位", key="quota_over",
                       columns=["recommender", "year", "recommended", "quota", "excess", "alliances"])
     if unrecorded:

@@ -49,18 +49,18 @@ entries = rows[rows["cluster"] != UNCLASSIFIED]
 gaps = uncovered(rows)
 unclassified_active = int(rows.loc[rows["cluster"] == UNCLASSIFIED, "alliances_active"].sum())
 cols = st.columns(4)
-cols[0].metric(word, f"{len(entries)} 个")
+cols[0].metric(word, f"{len(entries):,} 个")
 cols[1].metric("已覆盖", f"{len(entries) - len(gaps)} 个", help="至少有一个在册联盟（查询 coverage_by_cluster）")
-cols[2].metric("空白", f"{len(gaps)} 个")
+cols[2].metric("空白", f"{len(gaps):,} 个")
 cols[3].metric("未归类的在册联盟", f"{unclassified_active} 个", help="产业领域未匹配任何关键词或匹配不唯一，见页末")
 if int(rows["alliances_active"].sum()) == 0:
     st.info("截至所选日期，所选范围内还没有在册联盟。可调整左侧的统计截止日期或筛选条件；"
             "若尚未导入数据，请到“数据导入”页导入名录。")
 elif gaps:
     within = "所选范围内" if scope.regions or scope.levels or scope.clusters else ""
-    st.warning(f"{within}尚无在册联盟的{word}（{len(gaps)} 个）：{'、'.join(gaps)}。可作为下一年度组建联盟的重点。")
+    st.warning(f"{within}尚无在册联盟的{word}（{len(gaps):,} 个）：{'、'.join(gaps)}。可作为下一年度组建联盟的重点。")
 else:
-    st.success(f"全部 {len(entries)} 个{word}都已有在册联盟。")
+    st.success(f"全部 {len(entries):,} 个{word}都已有在册联盟。")
 
 ui.show_chart("coverage_alliances", fetch, scope)
 ui.show_chart("coverage_members", fetch, scope)
@@ -75,7 +75,7 @@ unclassified = assignments[assignments["cluster"] == UNCLASSIFIED]
 if unclassified.empty:
     st.success(f"所有联盟都已归入“{chosen.name}”中的{word}。")
 else:
-    st.caption(f"共 {len(unclassified)} 个，其中在册 {int(unclassified['active'].sum())} 个（即上图的“未归类”）。"
+    st.caption(f"共 {len(unclassified):,} 个，其中在册 {int(unclassified['active'].sum()):,} 个（即上图的“未归类”）。"
                "系统按关键词把“产业领域”原文归入" + word + "，没有命中或同时命中两个时不作猜测，留在这里由人确认。")
     ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
                   columns=["alliance", "raw_field", "reason", "active", "status"])
@@ -90,7 +90,7 @@ else:
                        tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),
                        f"taxonomy_overrides_{taxonomy_id}.csv", "text/csv", key="overrides_template",
                        help="已填好联盟名称和分类体系，只需填“归入”列，再把各行追加到 data/taxonomy_overrides.csv")
-with st.expander(f"全部联盟的归类结果（{len(assignments)} 个）", key="assignments_box", on_change="rerun") as box:
+with st.expander(f"全部联盟的归类结果（{len(assignments):,} 个）", key="assignments_box", on_change="rerun") as box:
     if box.open:            # folded: sends nothing
         ui.show_table(assignments, "cluster_assignments", scope, "联盟归类明细", key="assignments",
                       columns=["alliance", "cluster", "raw_field", "reason", "active", "status"])

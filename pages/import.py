@@ -107,7 +107,7 @@ def save_uploads(uploaded: list, folder: Path, limit_mb: int) -> tuple[list[Path
 
 def dry_run(key: tuple, folder: Path, paths: list[Path], upload_problems: list[Problem]) -> Check:
     """Validate the saved files against the current registry and preview the change; writes nothing."""
-    bar = st.progress(0.2, text=f"正在读取并校验 {len(paths)} 个文件，并与现有登记库比对……")
+    bar = st.progress(0.2, text=f"正在读取并校验 {len(paths):,} 个文件，并与现有登记库比对……")
     # Journaled before reading, by the editor's name: a refusal, an empty file or a crash is on record.
     checked = service.check(default_db(), paths, auth.user_name(), problems=upload_problems)
     bar.empty()
@@ -145,16 +145,16 @@ def show_files(batch: Batch) -> None:
 def show_check(check: Check) -> None:
     batch = check.batch
     cols = st.columns(3)
-    cols[0].metric("文件", f"{len(check.key)} 个")
-    cols[1].metric("错误", f"{len(batch.errors)} 个")
-    cols[2].metric("警告", f"{len(batch.warnings)} 条")
+    cols[0].metric("文件", f"{len(check.key):,} 个")
+    cols[1].metric("错误", f"{len(batch.errors):,} 个")
+    cols[2].metric("警告", f"{len(batch.warnings):,} 条")
     show_files(batch)
     if batch.errors:
-        st.error(f"发现 {len(batch.errors)} 个错误，这批文件不能导入，登记库没有任何改动。"
+        st.error(f"发现 {len(batch.errors):,} 个错误，这批文件不能导入，登记库没有任何改动。"
                  "请按下表（行号与 Excel 中看到的一致）修改后重新上传。")
         show_problems(batch.errors, "导入错误清单", "errors")
     if batch.warnings:
-        with st.expander(f"警告（{len(batch.warnings)} 条，不影响导入）", expanded=not batch.errors):
+        with st.expander(f"警告（{len(batch.warnings):,} 条，不影响导入）", expanded=not batch.errors):
             show_problems(batch.warnings, "导入警告清单", "warnings")
     if batch.ok and not batch.tables:
         st.info(f"没有导入任何内容：{'、'.join(p.name for p in check.paths)} 只有表头、没有数据行，登记库保持不变。")

@@ -31,9 +31,9 @@ def delta(now, before, unit: str = "个") -> str | None:
 profile = scope.profile
 terms, clauses, review = profile.terms, profile.clauses, profile.review
 cols = st.columns(4)
-cols[0].metric("在册联盟", f"{int(k.active_alliances)} 个", delta(k.active_alliances, prev.active_alliances),
+cols[0].metric("在册联盟", f"{int(k.active_alliances):,} 个", delta(k.active_alliances, prev.active_alliances),
                help=f"{terms.act}日期不晚于统计日，且未在统计日或之前撤销、解散（查询 overview_kpis）")
-cols[1].metric(f"{scope.as_of.year}年新{terms.act}", f"{int(k.filed_this_year)} 个",
+cols[1].metric(f"{scope.as_of.year}年新{terms.act}", f"{int(k.filed_this_year):,} 个",
                delta(k.filed_this_year, prev.filed_this_year))
 cols[2].metric("成员单位", f"{int(k.members):,} 家次", delta(k.members, prev.members, "家次"),
                help="在册联盟的现有成员；同一单位加入两个联盟计两次")
@@ -45,19 +45,19 @@ cols[3].metric(f"{scope.as_of.year}年补贴", ui.wan(k.subsidy_this_year_wan),
 silent = []
 cols = st.columns(4)
 if review.cycle_years:
-    cols[0].metric(f"{terms.review}逾期", f"{int(k.evaluations_overdue)} 个",
+    cols[0].metric(f"{terms.review}逾期", f"{int(k.evaluations_overdue):,} 个",
                    delta(k.evaluations_overdue, prev.evaluations_overdue), delta_color="inverse", help=clauses.cycle)
 else:
     cols[0].metric(f"{terms.review}逾期", "未规定", help=clauses.cycle)
     silent.append(f"{terms.review}周期（{clauses.cycle}）")
 if review.report_due:
     report = f"{int(k.report_year)}年度报告未交" if pd.notna(k.report_year) else "年度报告未交"
-    cols[1].metric(report, f"{int(k.reports_missing)} 个", help=clauses.report)
+    cols[1].metric(report, f"{int(k.reports_missing):,} 个", help=clauses.report)
 else:
     cols[1].metric("年度报告", "未规定", help=clauses.report)
     silent.append(f"年度报告（{clauses.report}）")
 if review.agreement_term_years:
-    cols[2].metric("协议已到期", f"{int(k.agreements_expired)} 个", delta(k.agreements_expired, prev.agreements_expired),
+    cols[2].metric("协议已到期", f"{int(k.agreements_expired):,} 个", delta(k.agreements_expired, prev.agreements_expired),
                    delta_color="inverse", help=f"协议签署日期 + {review.agreement_term_years} 年 ≤ 统计截止日，须重新签署。"
                                                f"{clauses.agreement}")
 else:
@@ -70,7 +70,7 @@ if headline is None:
     silent.append(f"数量目标（{clauses.target}）")
 else:
     cols[3].metric(f"“{headline.target_label}”目标 {band(int(headline.target_low), int(headline.target_high))} 个",
-                   f"已完成 {int(headline.achieved)} 个",
+                   f"已完成 {int(headline.achieved):,} 个",
                    target_result(headline),
                    delta_color="inverse" if headline.period_over and headline.achieved < headline.target_low else "off",
                    delta_arrow="off", help=f"{target_name(headline, terms.act)}。{clauses.target}")
@@ -80,7 +80,7 @@ else:
         st.caption("".join(others))
 if review.overdue_action and int(k.evaluations_overdue):
     # Weinan 15: 对未复审的联盟将撤销其资质
-    st.warning(f"{int(k.evaluations_overdue)} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
+    st.warning(f"{int(k.evaluations_overdue):,} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
 if silent:
     st.caption(f"{profile.name}未规定：" + "；".join(silent) + "。")
 

@@ -45,20 +45,20 @@ expiring = dated[(dated["agreement_expiry"] > as_of) & (dated["agreement_expiry"
 # Every rule: its figures where the profile sets it, 未规定 where it does not (the clause is in the caption above).
 metrics = []
 if review.cycle_years:
-    metrics += [(f"{terms.review}逾期", f"{len(overdue)} 个", f"下次{terms.review}日期早于统计截止日"
+    metrics += [(f"{terms.review}逾期", f"{len(overdue):,} 个", f"下次{terms.review}日期早于统计截止日"
                  + (f"；{review.overdue_action}（{clauses.cycle}）" if review.overdue_action else "")),
-                ("180 天内到期", f"{len(soon)} 个", None),
-                (f"未来{PLAN_MONTHS}个月到期", f"{len(coming)} 个", f"统计截止日至 {limit.date().isoformat()}，不含已逾期的")]
+                ("180 天内到期", f"{len(soon):,} 个", None),
+                (f"未来{PLAN_MONTHS}个月到期", f"{len(coming):,} 个", f"统计截止日至 {limit.date().isoformat()}，不含已逾期的")]
 else:
     metrics.append((f"{terms.review}逾期", "未规定", clauses.cycle))
 if review.report_due:
-    metrics.append((f"{report_year}年度报告未交" if report_year else "年度报告未交", f"{len(missing)} 个",
+    metrics.append((f"{report_year}年度报告未交" if report_year else "年度报告未交", f"{len(missing):,} 个",
                     f"截止日（每年 {review.report_due}）已过的最近一个年度；该年之前{terms.act}的联盟才须提交"))
 else:
     metrics.append(("年度报告未交", "未规定", clauses.report))
 if review.agreement_term_years:
-    metrics += [("协议已到期", f"{len(expired)} 个", "协议签署日期 + 协议期限 ≤ 统计截止日：须重新签署"),
-                (f"协议未来{PLAN_MONTHS}个月到期", f"{len(expiring)} 个", None)]
+    metrics += [("协议已到期", f"{len(expired):,} 个", "协议签署日期 + 协议期限 ≤ 统计截止日：须重新签署"),
+                (f"协议未来{PLAN_MONTHS}个月到期", f"{len(expiring):,} 个", None)]
 else:
     metrics.append(("协议到期", "未规定", clauses.agreement))
 for row in range(0, len(metrics), 4):   # at most four a row, so labels are not cut
@@ -71,16 +71,16 @@ if not review.cycle_years:
 else:
     ui.show_chart("reviews_due_by_month", fetch, scope)
     ui.show_chart("reviews_timeline", fetch, scope)
-    st.subheader(f"{terms.review}逾期（{len(overdue)} 个，逾期最久的在前）")
+    st.subheader(f"{terms.review}逾期（{len(overdue):,} 个，逾期最久的在前）")
     if overdue.empty:
         st.success(f"没有逾期的{terms.review}。")
     else:
         if review.overdue_action:
-            st.error(f"{len(overdue)} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
+            st.error(f"{len(overdue):,} 个联盟逾期未{terms.review}，{review.overdue_action}——{clauses.cycle}。")
         ui.show_table(overdue, "review_schedule", scope, f"{terms.review}逾期的联盟", key="reviews_overdue",
                       columns=["alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "days_to_due",
                                *(["action"] if review.overdue_action else []), "alliance_id"])
-    st.subheader(f"未来{PLAN_MONTHS}个月到期（{len(coming)} 个）")
+    st.subheader(f"未来{PLAN_MONTHS}个月到期（{len(coming):,} 个）")
     ui.show_table(coming, "review_schedule", scope, f"未来{PLAN_MONTHS}个月{terms.review}到期的联盟", key="reviews_coming",
                   columns=["alliance", "status", "next_evaluation_due", "days_to_due", "last_evaluation_date",
                            "filed_date", "alliance_id"])
@@ -104,7 +104,7 @@ else:
     ui.show_chart("reviews_agreements", fetch, scope)
     undated = len(schedule) - len(dated)
     st.caption(f"协议到期日 = 协议签署日期 + {review.agreement_term_years} 年（{profile_name}）。"
-               f"已到期 {len(expired)} 个，未来{PLAN_MONTHS}个月到期 {len(expiring)} 个"
+               f"已到期 {len(expired):,} 个，未来{PLAN_MONTHS}个月到期 {len(expiring):,} 个"
                + (f"，{undated} 个未填协议签署日期、无法推算" if undated else "")
                + "。登记库只记一次签署日期：已重新签署的联盟请更新“协议签署日期”。")
     ui.show_table(pd.concat([expired, expiring]), "review_schedule", scope,

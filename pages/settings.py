@@ -154,7 +154,7 @@ def show_classification(profile: Profile, fetch_for, editor: bool) -> None:
     rows = fetch_for(taxonomy_id)("cluster_assignments")
     open_rows = rows[rows["cluster"] == UNCLASSIFIED]
     manual = rows[rows["reason"] == MANUAL_REASON]
-    st.caption(f"{len(open_rows)} 个联盟未归类，{len(manual)} 个已人工归类（共 {len(rows)} 个）。"
+    st.caption(f"{len(open_rows):,} 个联盟未归类，{len(manual):,} 个已人工归类（共 {len(rows):,} 个）。"
                "人工归类优先于按产业领域关键词的自动归类。")
     shown = {"alliance": "联盟名称", "raw_field": "产业领域（原文）", "reason": "未归类原因", "status": "状态"}
     if not open_rows.empty:

@@ -30,7 +30,7 @@ if narrowed:
     next(cols).metric(f"其中 {span}", ui.wan(in_range["amount_wan"].sum()),
                       f"{int(in_range['count'].sum()):,} 笔", delta_color="off", delta_arrow="off",
                       help="左侧“年份范围”内的年度；本页的图和上限核对表都按此范围统计")
-next(cols).metric("超过政策上限", f"{len(over)} 项" if scope.profile.subsidy_caps else "未规定上限",
+next(cols).metric("超过政策上限", f"{len(over):,} 项" if scope.profile.subsidy_caps else "未规定上限",
                   ui.wan(over["excess_wan"].sum()) + " 超出" if len(over) else None,
                   delta_color="inverse", delta_arrow="off",
                   help="某联盟某年度某类补贴合计超过政策配置的上限（查询 subsidy_cap_check）；按左侧年份范围")
@@ -59,10 +59,10 @@ else:
 if scope.profile.subsidy_caps and over.empty:
     st.success("所选年份内没有超过政策上限的补贴。")
 elif not over.empty:
-    st.error(f"以下 {len(over)} 项超过政策上限，合计超出 {ui.wan(over['excess_wan'].sum())}：")
+    st.error(f"以下 {len(over):,} 项超过政策上限，合计超出 {ui.wan(over['excess_wan'].sum())}：")
     ui.show_table(over, "subsidy_cap_check", scope, "超过政策上限的补贴", key="over_cap",
                   columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "excess_wan", "payments"])
-with st.expander(f"全部补贴合计与上限（{len(caps)} 项，超上限的在前）", key="cap_check_box", on_change="rerun") as box:
+with st.expander(f"全部补贴合计与上限（{len(caps):,} 项，超上限的在前）", key="cap_check_box", on_change="rerun") as box:
     if box.open:            # folded: sends nothing
         ui.show_table(caps, "subsidy_cap_check", scope, "补贴上限核对", key="cap_check",
                       columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "over_cap", "excess_wan",

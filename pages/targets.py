@@ -31,7 +31,7 @@ else:
         cols[0].metric(f"“{row.target_label}”目标", f"{band(int(row.target_low), int(row.target_high))} 个",
                        basis(int(row.count_from), int(row.target_year), act), delta_color="off", delta_arrow="off",
                        help=f"按{act}个数计，含之后撤销的（查询 target_outlook）")
-        cols[1].metric("已完成", f"{int(row.achieved)} 个",
+        cols[1].metric("已完成", f"{int(row.achieved):,} 个",
                        f"完成下限的 {int(row.achieved) / int(row.target_low):.0%}" if row.target_low else None,
                        delta_color="off", delta_arrow="off")
         if row.period_over:
@@ -39,12 +39,12 @@ else:
             diff = int(row.versus_low)
             cols[3].metric("与下限相比", f"{'超出' if diff >= 0 else '少'} {abs(diff)} 个")
         else:
-            cols[2].metric("还差（至下限）", f"{int(row.gap)} 个")
+            cols[2].metric("还差（至下限）", f"{int(row.gap):,} 个")
             span = (f"{int(row.from_year)}年" if int(row.years_left) == 1
                     else f"{int(row.from_year)}–{int(row.target_year)}年")
-            cols[3].metric("每年需新增", f"{int(row.needed_per_year)} 个", span, delta_color="off", delta_arrow="off",
-                           help=f"达到上限每年需 {int(row.needed_per_year_high)} 个。{int(row.from_year)}年起算"
-                                f"（其中已计入 {int(row.counted_recently)} 个），与近三年年均{act}数可直接比较")
+            cols[3].metric("每年需新增", f"{int(row.needed_per_year):,} 个", span, delta_color="off", delta_arrow="off",
+                           help=f"达到上限每年需 {int(row.needed_per_year_high):,} 个。{int(row.from_year)}年起算"
+                                f"（其中已计入 {int(row.counted_recently):,} 个），与近三年年均{act}数可直接比较")
         message = st.success if row.status == "已达标" else st.warning if row.status == "未达标" else st.info
         message(target_sentence(row, act))
     if scope.regions or scope.levels or scope.clusters:
