@@ -24,7 +24,7 @@ from loaders.registry import connect_read_only, latest_import
 from queries import bureau, catalogue, runner
 from queries.fetch import bind, read
 from queries.scope import DEFAULT_YEAR_FROM, URL_KEYS, split_values, year_before
-from queries.policy import Profile, default_profile, list_profiles, load_profile, normalise
+from queries.policy import Profile, default_profile, list_profiles, load_profile
 
 Version = tuple[str, int, int]
 
@@ -545,7 +545,7 @@ def _view(key: str, shown: pd.DataFrame, labels: dict[str, str], searching: bool
             words = "、".join(labels.get(c, c) for c in texts[:3]) + ("等" if len(texts) > 3 else "")
             search = st.text_input("搜索", key=f"{k}_search", on_change=_first_page, args=(key,), max_chars=100,
                                    placeholder=f"{words}中的文字，多个词用空格分开", persist_state="session",
-                                   help="在表中各文字列里查找（不区分大小写）；多个词须同时出现") or ""
+                                   help="在表中各文字列里查找（不区分全角半角、大小写，忽略空格）；多个词须同时出现") or ""
         # one choice: a column and its direction (None: the query's own order)
         orders = [None, *((c, d) for c in shown.columns for d in (False, True))]
         order = st.selectbox("排序", orders, key=f"{k}_order", on_change=_first_page, args=(key,),
@@ -646,24 +646,15 @@ def _remember_tab(key: str, labels: list[str]) -> None:
 PICK_OPTIONS = 200
 
 
-def matching_alliances(directory: pd.DataFrame, text: str) -> pd.DataFrame:
-    """Rows whose name, id or lead unit contains ``text`` (width, brackets' width, spaces and case ignored)."""
-    key = normalise(text)
-    if not key:
-        return directory
-    haystack = (directory["alliance"].fillna("") + "\n" + directory["alliance_id"].fillna("") + "\n"
-                + directory["lead_unit"].fillna("")).map(normalise)
-    return directory[haystack.str.contains(key, regex=False)]
-
-
-
 def pick_alliance(directory: pd.DataFrame, key: str, *, wanted: str = "") -> tuple[str | None, pd.DataFrame]:
     """查找联盟 and 选择联盟: a search box over name, id and lead unit, then a list of what it finds (at most
     PICK_OPTIONS; ``wanted`` stays selectable). Returns the chosen alliance id (or None) and the rows found."""
     names = dict(zip(directory["alliance_id"], directory["alliance"]))
     text = st.text_input("查找联盟", key=f"{key}_search", placeholder="输入联盟名称、联盟编号或对外责任主体单位的一部分，如：机器人",
                          help="不区分全角半角、大小写，忽略空格")
-    found = matching_alliances(directory, text)
+    # name, id or lead unit; the tables' search (width, case and spaces ignored)
+    found = directory.loc[tables.in_view(directory[["alliance", "alliance_id", "lead_unit"]],
+                                         tables.View(search=text)).index]
     options = found["alliance_id"].head(PICK_OPTIONS).tolist()
     if wanted and wanted not in options:
         options.insert(0, wanted)  # the open alliance (a link, a row clicked) stays selectable while searching

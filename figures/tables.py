@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -68,23 +70,25 @@ def _select(frame: pd.DataFrame, view: View, size: int | None) -> tuple[list[int
     ``size`` rows, or all of them when ``size`` is None — with how many rows match and the page shown.
 
     The search words and the page are bound parameters; column names never reach the SQL (the columns
-    it reads are registered as Arrow columns c0, c1, … beside the row position). Every word must occur,
-    as written (% _ ' \\ and control characters included), case ignored, in some text column. Text
-    sorts in Chinese (pinyin) order, blanks last either way, ties in the query's own order.
+    it reads are registered as Arrow columns s0, s1, … and o beside the row position). Every word must
+    occur in some text column, as written (% _ ' \\ and control characters included) but for width,
+    case and spaces (folded()). Text sorts in Chinese (pinyin) order, blanks last either way, ties in
+    the query's own order.
     """
-    texts = searchable(frame) if view.search.split() else []
-    words = view.search.split()[:SEARCH_TERMS] if texts else []
+    words = [folded(w) for w in view.search.split()[:SEARCH_TERMS]]
+    texts = searchable(frame) if words else []
     sort = view.sort if view.sort in frame.columns else None
-    names = list(dict.fromkeys(texts + ([sort] if sort is not None else [])))   # only what the SQL reads
-    column = {name: f"c{i}" for i, name in enumerate(names)}
-    narrow = pa.table({**{column[name]: _arrow(frame[name]) for name in names}, "pos": pa.array(np.arange(len(frame)))})
-    where = " and ".join("(" + " or ".join(f"contains(lower({column[t]}), lower(?))" for t in texts) + ")"
-                         for _ in words) or "true"
-    params: list[Any] = [w for w in words for _ in texts]
+    columns = {f"s{i}": _folded(_arrow(frame[name])) for i, name in enumerate(texts)}   # only what the SQL reads
+    if sort is not None:
+        columns["o"] = _arrow(frame[sort])
+    narrow = pa.table({**columns, "pos": pa.array(np.arange(len(frame)))})
+    where = " and ".join("(" + " or ".join(f"contains(s{i}, ?)" for i in range(len(texts))) + ")"
+                         for _ in words) if texts else "true"
+    params: list[Any] = [w for w in words for _ in texts] if texts else []
     order = "pos"
     if sort is not None:
-        collate = " collate zh" if narrow.schema.field(column[sort]).type in (pa.string(), pa.large_string()) else ""
-        order = f"{column[sort]}{collate} {'desc' if view.descending else 'asc'} nulls last, pos"
+        collate = " collate zh" if narrow.schema.field("o").type in (pa.string(), pa.large_string()) else ""
+        order = f"o{collate} {'desc' if view.descending else 'asc'} nulls last, pos"
     with _DB_LOCK:
         cursor = _DB.cursor()
     try:
@@ -99,6 +103,17 @@ def _select(frame: pd.DataFrame, view: View, size: int | None) -> tuple[list[int
     finally:
         cursor.close()
     return [r[0] for r in rows], total, page
+
+
+def folded(text: str) -> str:
+    """Text as a search compares it: full-width as half-width (NFKC: （ → (, Ａ → A), lower case, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _folded(values: pa.Array) -> pa.Array:
+    """folded() over a whole column, in Arrow."""
+    text = pc.utf8_lower(pc.utf8_normalize(values.cast(pa.string()), "NFKC"))
+    return pc.replace_substring_regex(text, r"\s+", "")
 
 
 def _arrow(values: pd.Series) -> pa.Array:

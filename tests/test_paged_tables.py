@@ -96,6 +96,17 @@ def test_search_looks_in_every_text_column_case_ignored_all_words() -> None:
     assert page_of(f, View(search="大学", size=2)).pages == 3
 
 
+def test_search_ignores_width_case_and_spaces_as_bureau_names_vary() -> None:
+    # one registry writes （滨海） and ＡＢＣ, another (滨海) and abc; a user types either, with or without spaces
+    f = pd.DataFrame({"alliance": ["天津（滨海）机器人联盟", "ABC 储能联盟", "abc储能联盟", "其他联盟"],
+                      "lead_unit": ["天津大学", "ＡＢＣ公司", None, "南开大学"]})
+    assert names(in_view(f, View(search="(滨海)"))) == ["天津（滨海）机器人联盟"]
+    assert names(in_view(f, View(search="ａｂｃ储能"))) == ["ABC 储能联盟", "abc储能联盟"]
+    assert names(in_view(f, View(search="abc 联盟"))) == ["ABC 储能联盟", "abc储能联盟"]     # every word
+    assert names(in_view(f, View(search="Abc公司"))) == ["ABC 储能联盟"]                  # the lead unit's ＡＢＣ
+    assert names(in_view(f, View(search="滨海）机器"))) == ["天津（滨海）机器人联盟"]
+
+
 HOSTILE = ["%", "_", "'", "\\", "\x01", "%联盟", "_联", "' or '1'='1", "'; drop table t; --", "\x00", "\u202e",
            "*", "[a-z]", ".*", "$1", "?", "联盟%' --", '"', "；", "\t%\t"]
 
