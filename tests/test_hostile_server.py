@@ -30,6 +30,7 @@ def test_config_limits_uploads_hides_details_and_the_toolbar():
     # no developer items for users; "minimal" rather than "viewer", whose own menu is English (issue 12)
     assert CONFIG["client"]["toolbarMode"] == "minimal"
     assert CONFIG["browser"]["gatherUsageStats"] is False
+    assert CONFIG["runner"]["postScriptGC"] is False    # a full collection after each page run held its last messages
     # the server's limit is the page's documented default, and the README says the same number
     source = (ROOT / "pages" / "import.py").read_text(encoding="utf-8")
     default = int(re.search(r'os\.environ\.get\(MAX_UPLOAD_ENV, "(\d+)"\)', source)[1])
