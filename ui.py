@@ -70,9 +70,11 @@ def _connection(version: Version):
     return connect_read_only(Path(version[0]))
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)
 def _query(version: Version, name: str, key: tuple, params: tuple, _scope: Scope) -> pd.DataFrame:
-    # Cached under ``key`` (the scope's key and the settings stamp); ``_scope`` itself is not hashed.
+    # Cached under ``key`` (the scope's key and the settings stamp); ``_scope`` itself is not hashed. One frame
+    # shared by every session, never handed out itself (fetcher): st.cache_data would unpickle a copy of it on
+    # every read, a tenth of a page's server time at national scale.
     return read(_connection(version), name, _scope, params)
 
 
@@ -82,7 +84,9 @@ def fetcher(version: Version, scope: Scope) -> figures.Fetch:
     The settings stamp (bureau.stamp) is taken once here: a change on the 设置 page shows at the next run.
     """
     stamp = bureau.stamp()
-    return bind(lambda name, at, params: _query(version, name, (*at.key, stamp), params, at), scope)
+    # A shallow copy: pandas' copy-on-write keeps whatever a page does to it (a column added, a value set) off
+    # the shared frame.
+    return bind(lambda name, at, params: _query(version, name, (*at.key, stamp), params, at).copy(deep=False), scope)
 
 
 _warmed: set[Version] = set()

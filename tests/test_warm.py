@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import numpy as np
+
 from queries import bureau, runner
 from queries.policy import default_profile
 from queries.scope import Scope, year_before
@@ -81,3 +83,29 @@ def test_the_server_warms_a_command_line_import_before_anyone_visits(tmp_path, m
     for thread in [t for t in threading.enumerate() if t.name == "warm-default-view"]:
         thread.join(10)
     assert len(set(versions)) == 3 and warmed == versions
+
+
+def test_a_cached_result_is_shared_and_what_a_page_does_to_it_stays_on_that_page(tmp_path, monkeypatch):
+    # ui._query keeps one frame per query and scope for every session (no unpickled copy per read); fetch hands
+    # out a shallow copy, and pandas' copy-on-write keeps a page's changes off the shared frame
+    import ui
+
+    db = build(tmp_path / "registry.duckdb", REGISTRY)
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    reads: list[str] = []
+    real = ui.read
+    monkeypatch.setattr(ui, "read", lambda con, name, scope, params=(): (reads.append(name),
+                                                                        real(con, name, scope, params))[1])
+    profile, _ = bureau.profile_checked(default_profile())
+    fetch = ui.fetcher(ui.db_version(db), Scope(profile, dt.date(2026, 11, 21)))
+    first = fetch("alliance_directory")
+    before = first.copy(deep=True)
+    members = fetch("alliance_directory")["in_registry"].to_numpy()
+    assert np.shares_memory(first["in_registry"].to_numpy(), members)     # one frame, not a copy per read
+    first["alliance"] = "改掉的名称"                          # what a page might do to its rows
+    first.loc[first.index[0], "in_registry"] = False
+    first.sort_values("alliance_id", ascending=False, inplace=True)
+    again = fetch("alliance_directory")
+    assert reads == ["alliance_directory"]                   # read once, shared
+    assert again is not first
+    assert again.equals(before)
