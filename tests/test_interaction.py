@@ -335,3 +335,18 @@ def test_problem_click_on_compliance_then_row_opens_alliance(tab, server: str) -
     assert re.fullmatch(r"L-[0-9A-F]{8}", got.get("alliance", "")), tab.url
     assert got.get("profile") == "tianjin-2018" and got.get("as_of") == "2026-11-21"
     tab.get_by_text(f"联盟编号 {got['alliance']}").first.wait_for(timeout=TIMEOUT_MS)
+
+
+def test_an_open_tab_stays_open_when_a_filter_changes_its_count(tab, server: str) -> None:
+    """总览's 需关注 tabs run only the open one (ui.tabs). Their labels carry counts, so a filter makes them new
+    tabs to Streamlit: the open one is kept by its position, not lost to the first."""
+    selected = '[data-testid="stTab"][aria-selected="true"]'
+    go(tab, f"{server}/?{FILTERS}", "总览")
+    last = tab.locator('[data-testid="stTab"]').last
+    before = last.inner_text()
+    last.click()
+    rerendered(tab)
+    assert tab.locator(selected).inner_text() == before
+    click_plot_point(tab, chart_index(tab, "在册联盟数"))          # the largest cluster: a narrower page
+    after = tab.locator(selected).inner_text()
+    assert after != before and after.split("（")[0] == before.split("（")[0], (before, after)
