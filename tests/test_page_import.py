@@ -115,7 +115,9 @@ def test_good_file_preview_then_import_on_confirmation(registry: Path):
     counts = at.dataframe[1].value.set_index("表")
     assert counts.loc["联盟名录"].tolist() == [3, 3, 0, "是"]
     assert counts.loc["资金补贴"].tolist() == [2, 2, 0, "否"]
-    changed = next(d.value for d in at.dataframe if "变化的字段" in d.value.columns)
+    assert not [d for d in at.dataframe if "变化的字段" in d.value.columns]   # folded: sent when opened
+    at.session_state["diff_信息有变化的联盟_box"] = True
+    changed = next(d.value for d in at.run().dataframe if "变化的字段" in d.value.columns)
     assert changed.values.tolist() == [["TJ-1", "天津市机器人联盟", "所属区域"]]
     assert "将不在登记库中" in at.warning[0].value
     assert len(read_journal(registry)) == 1  # still nothing written
