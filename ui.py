@@ -132,6 +132,7 @@ def _warm_default_view(version: Version) -> None:
         for name in (*runner.OVERVIEW_SET, "region_distribution"):
             fetch(name)
         fetch("overview_kpis", as_of=year_before(scope.as_of))
+        _import_info(version)         # the sidebar's 数据：批次 … 导入 line
     except Exception:  # noqa: BLE001 — a failed warm-up only loses the head start; the page reports real errors
         logging.getLogger(__name__).warning("warming the default view failed", exc_info=True)
 
