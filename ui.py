@@ -685,7 +685,7 @@ def show_diff(diff: Diff, *, preview: bool = False, key: str = "diff") -> None:
             st.warning(f"导入后有 {len(diff.removed):,} 个联盟将不在登记库中（它们不在这次的联盟名录里）。"
                        "如不应移除，请补全名录后重新上传。导入后也可在“操作记录”页回滚。")
     for title, frame in diff.alliance_lists().items():
-        box = st.expander(f"{title}（{len(frame)}）", key=f"{key}_{title}_box", on_change="rerun")
+        box = st.expander(f"{title}（{len(frame):,}）", key=f"{key}_{title}_box", on_change="rerun")
         if not box.open:        # folded: sends nothing
             continue
         # a first national import adds every alliance: the browser gets one page, the download all of them

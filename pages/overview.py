@@ -98,19 +98,19 @@ failing = failing[~failing["ok"].fillna(False).astype(bool)]
 attention = []
 if review.cycle_years:
     overdue = reviews[reviews["status"] == vocabulary.OVERDUE]
-    attention.append((f"{terms.review}逾期{'·' + review.overdue_action if review.overdue_action else ''}（{len(overdue)}）",
+    attention.append((f"{terms.review}逾期{'·' + review.overdue_action if review.overdue_action else ''}（{len(overdue):,}）",
                       overdue, "review_schedule", f"{terms.review}逾期的联盟", "overdue",
                       ["alliance", "filed_date", "last_evaluation_date", "next_evaluation_due", "days_to_due"]
                       + (["action"] if review.overdue_action else [])))
 if review.report_due:
     missing = reviews[reviews["report_missing"].fillna(False).astype(bool)]
-    attention.append((f"年度报告未交（{len(missing)}）", missing, "review_schedule", "年度报告未交的联盟", "missing",
+    attention.append((f"年度报告未交（{len(missing):,}）", missing, "review_schedule", "年度报告未交的联盟", "missing",
                       ["alliance", "filed_date", "report_year", "last_report_year"]))
 if review.agreement_term_years:
     expired = reviews[reviews["agreement_expiry"] <= pd.Timestamp(scope.as_of)].sort_values("agreement_expiry")
-    attention.append((f"协议已到期（{len(expired)}）", expired, "review_schedule", "协议已到期的联盟", "expired",
+    attention.append((f"协议已到期（{len(expired):,}）", expired, "review_schedule", "协议已到期的联盟", "expired",
                       ["alliance", "agreement_expiry", "filed_date"]))
-attention.append((f"不符合{terms.conditions}（{len(failing)}）", failing, "eligibility_check", f"不符合{terms.conditions}的联盟",
+attention.append((f"不符合{terms.conditions}（{len(failing):,}）", failing, "eligibility_check", f"不符合{terms.conditions}的联盟",
                   "failing",
                   ["alliance", "member_count", "core_member_count", "problems"]))
 ATTENTION_PAGES = {"review_schedule": ("pages/reviews.py", "评估与报告"),

@@ -160,7 +160,7 @@ def show_classification(profile: Profile, fetch_for, editor: bool) -> None:
     if not open_rows.empty:
         st.dataframe(open_rows[list(shown)].rename(columns=shown), hide_index=True, width="stretch")
     if not manual.empty:
-        with st.expander(f"已人工归类的联盟（{len(manual)}）", key=f"manual_box_{taxonomy_id}", on_change="rerun") as box:
+        with st.expander(f"已人工归类的联盟（{len(manual):,}）", key=f"manual_box_{taxonomy_id}", on_change="rerun") as box:
             if box.open:
                 st.dataframe(manual[["alliance", "cluster", "raw_field"]].rename(
                     columns={"alliance": "联盟名称", "cluster": f"归入的{word}", "raw_field": "产业领域（原文）"}),
