@@ -20,6 +20,9 @@ when, and shares it between cursors):
     the taxonomy's entries, then 未归类: the rows of every by-cluster table (``cluster_list.sql``).
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
+``member_counts(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
+    every alliance's members counted by type, core and place, per stretch of dates over which they
+    do not change (``member_counts.sql``): what ``alliance_members`` reads at any as_of.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
 ``report_due_year(as_of, due_month, due_day)``
@@ -124,6 +127,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create table {catalog}.main.cluster_list as\n{rule('cluster_list')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
+    con.execute(f"create table {catalog}.main.member_counts as\n{rule('member_counts')}",
+                {"local_places": list(profile.members.local_places),
+                 "neighbour_places": list(profile.members.neighbour_places)})
     con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"
                 f"{rule('report_due_year')}")
 

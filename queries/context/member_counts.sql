@@ -1,0 +1,71 @@
+-- member_counts(alliance_id, valid_from, valid_to, members, enterprises, universities, institutes,
+-- finance_bodies, intermediaries, core_members, local_core_members, local_members, neighbour_members,
+-- other_place_members, neighbour_mask): an alliance's current members counted, once per stretch of dates
+-- [valid_from, valid_to) over which they do not change — so a query at any as_of reads the one row per
+-- alliance whose stretch holds it (alliance_members) instead of every member row.
+-- A member is current on a date when its joined_date is blank or on or before it, and its left_date
+-- blank or after it; the set changes only on those dates, so the stretches start at -infinity and at
+-- each joined and left date of the alliance's members, and each is counted on its first day.
+-- Stretches without a current member have no row.
+-- Places ($local_places, $neighbour_places: substring tests of 注册地, each distinct text once):
+-- place_kind 1 local, 2 neighbour (a bit per neighbour place found, in the profile's order), 3 other;
+-- a local place wins over a neighbour place; blank 注册地 is none of them.
+with
+places as (
+    select
+        r.registered_in,
+        case when r.is_local then 1 when r.neighbour_mask > 0 then 2 else 3 end as place_kind,
+        case when r.is_local then 0 else r.neighbour_mask end as neighbour_mask
+    from (
+        select
+            d.registered_in,
+            len([p for p in cast($local_places as varchar[]) if contains(d.registered_in, p)]) > 0 as is_local,
+            coalesce(list_sum([1 << (i - 1) for i in range(1, len(cast($neighbour_places as varchar[])) + 1)
+                               if contains(d.registered_in, cast($neighbour_places as varchar[])[i])]), 0)
+                as neighbour_mask
+        from (select distinct m.registered_in from members as m
+              where nullif(trim(m.registered_in), '') is not null) as d
+    ) as r
+),
+
+starts as (
+    select distinct m.alliance_id, date '-infinity' as valid_from from members as m
+    union
+    select m.alliance_id, m.joined_date from members as m where m.joined_date is not null
+    union
+    select m.alliance_id, m.left_date from members as m where m.left_date is not null
+),
+
+stretches as (
+    select
+        s.alliance_id,
+        s.valid_from,
+        coalesce(lead(s.valid_from) over (partition by s.alliance_id order by s.valid_from), date 'infinity')
+            as valid_to
+    from starts as s
+)
+
+select
+    s.alliance_id,
+    s.valid_from,
+    s.valid_to,
+    count(*) as members,
+    count_if(m.unit_type = '企业') as enterprises,
+    count_if(m.unit_type = '高校') as universities,
+    count_if(m.unit_type = '科研院所') as institutes,
+    count_if(m.unit_type = '金融机构') as finance_bodies,
+    count_if(m.unit_type = '中介机构') as intermediaries,
+    count_if(m.is_core) as core_members,
+    count_if(m.is_core and p.place_kind = 1) as local_core_members,
+    count_if(p.place_kind = 1) as local_members,
+    count_if(p.place_kind = 2) as neighbour_members,
+    count_if(p.place_kind = 3) as other_place_members,
+    bit_or(p.neighbour_mask) as neighbour_mask
+from stretches as s
+inner join members as m
+    on m.alliance_id = s.alliance_id
+   and (m.joined_date is null or m.joined_date <= s.valid_from)
+   and (m.left_date is null or m.left_date > s.valid_from)
+left join places as p on p.registered_in = m.registered_in
+group by s.alliance_id, s.valid_from, s.valid_to
+order by s.alliance_id, s.valid_from
