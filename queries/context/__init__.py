@@ -20,6 +20,8 @@ when, and shares it between cursors):
     the taxonomy's entries, then 未归类: the rows of every by-cluster table (``cluster_list.sql``).
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
+``alliance_dimensions(alliance_id, region, level, cluster)``
+    what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``).
 ``member_counts(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
     every alliance's members counted by type, core and place, per stretch of dates over which they
     do not change (``member_counts.sql``): what ``alliance_members`` reads at any as_of.
@@ -127,6 +129,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create table {catalog}.main.cluster_list as\n{rule('cluster_list')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
+    con.execute(f"create table {catalog}.main.alliance_dimensions as\n{rule('alliance_dimensions')}")
     con.execute(f"create table {catalog}.main.member_counts as\n{rule('member_counts')}",
                 {"local_places": list(profile.members.local_places),
                  "neighbour_places": list(profile.members.neighbour_places)})
