@@ -23,6 +23,9 @@ when, and shares it between cursors):
 ``lead_local(alliance_id, valid_from, valid_to, lead_local)``
     whether the lead unit among the current members is registered locally, per stretch of dates
     (``lead_local.sql``): what ``eligibility_check`` reads at any as_of.
+``evaluation_dates(alliance_id, valid_from, valid_to)``
+    each alliance's evaluation dates, each until the next (``evaluation_dates.sql``): the latest
+    evaluation on any as_of, for ``review_schedule`` and ``work_priorities``.
 ``alliance_dimensions(alliance_id, region, level, cluster)``
     what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``).
 ``member_counts(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
@@ -134,6 +137,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create table {catalog}.main.cluster_list as\n{rule('cluster_list')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
+    con.execute(f"create table {catalog}.main.evaluation_dates as\n{rule('evaluation_dates')}")
     con.execute(f"create table {catalog}.main.alliance_dimensions as\n{rule('alliance_dimensions')}")
     con.execute(f"create table {catalog}.main.member_counts as\n{rule('member_counts')}",
                 {"local_places": list(profile.members.local_places),
