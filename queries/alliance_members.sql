@@ -38,7 +38,7 @@
 --   - Places are substring tests of 注册地 (北京市海淀区 contains 北京); a local place wins over
 --     a neighbour place. With no local places (national profile) every known 注册地 is “other”.
 --   - The counting is done once per import and profile, per alliance and stretch of dates over which its
---     members do not change (context table member_counts, queries/context/member_counts.sql): a new
+--     members do not change (context table member_stretches, queries/context/member_stretches.sql): a new
 --     as_of or filter reads one row per alliance, not the member rows.
 
 with
@@ -51,11 +51,11 @@ active as (
       and (a.revoked_date is null or a.revoked_date > $as_of)
 ),
 
--- the members counted per alliance and stretch of dates (context table member_counts: the
+-- the members counted per alliance and stretch of dates (context table member_stretches: the
 -- current-member and place rules live there); the stretch holding as_of
 per_alliance as (
     select c.*
-    from member_counts as c
+    from member_stretches as c
     inner join active as a on a.alliance_id = c.alliance_id
     where c.valid_from <= $as_of and $as_of < c.valid_to
 ),

@@ -1,7 +1,7 @@
 """Cold queries: what does not depend on as_of or the filters is built once per import, in the context.
 
 A new as_of or filter must cost per-alliance work, not per-member work: alliance_members reads the
-context's member_counts (one row per alliance and stretch of dates over which its members do not
+context's member_stretches (one row per alliance and stretch of dates over which its members do not
 change), eligibility_check its lead_local, review_schedule and work_priorities its evaluation_dates,
 scope_alliances its alliance_dimensions. These tests check that the staging queries no longer read
 the registry's member and event rows, and that their figures on every date around each change in a
@@ -176,7 +176,7 @@ def _scanned(con, name: str, scope: Scope) -> set[str]:
 
 def test_staging_queries_read_per_alliance_context_tables_not_member_or_event_rows(tcon):
     scope = Scope(TIANJIN, D("2023-03-03"), levels=("市级",))
-    assert {"member_counts"} <= _scanned(tcon, "alliance_members", scope) and "members" not in _scanned(
+    assert {"member_stretches"} <= _scanned(tcon, "alliance_members", scope) and "members" not in _scanned(
         tcon, "alliance_members", scope)
     assert "lead_local" in _scanned(tcon, "eligibility_check", scope)
     assert not {"members", "lead_units"} & _scanned(tcon, "eligibility_check", scope)

@@ -28,9 +28,9 @@ when, and shares it between cursors):
     evaluation on any as_of, for ``review_schedule`` and ``work_priorities``.
 ``alliance_dimensions(alliance_id, region, level, cluster)``
     what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``).
-``member_counts(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
+``member_stretches(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
     every alliance's members counted by type, core and place, per stretch of dates over which they
-    do not change (``member_counts.sql``): what ``alliance_members`` reads at any as_of.
+    do not change (``member_stretches.sql``): what ``alliance_members`` reads at any as_of.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
 ``report_due_year(as_of, due_month, due_day)``
@@ -139,7 +139,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
                 {"regions": list(profile.regions)})
     con.execute(f"create table {catalog}.main.evaluation_dates as\n{rule('evaluation_dates')}")
     con.execute(f"create table {catalog}.main.alliance_dimensions as\n{rule('alliance_dimensions')}")
-    con.execute(f"create table {catalog}.main.member_counts as\n{rule('member_counts')}",
+    con.execute(f"create table {catalog}.main.member_stretches as\n{rule('member_stretches')}",
                 {"local_places": list(profile.members.local_places),
                  "neighbour_places": list(profile.members.neighbour_places)})
     con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"

@@ -1,4 +1,4 @@
--- member_counts(alliance_id, valid_from, valid_to, members, enterprises, universities, institutes,
+-- member_stretches(alliance_id, valid_from, valid_to, members, enterprises, universities, institutes,
 -- finance_bodies, intermediaries, core_members, local_core_members, local_members, neighbour_members,
 -- other_place_members, neighbour_mask): an alliance's current members counted, once per stretch of dates
 -- [valid_from, valid_to) over which they do not change — so a query at any as_of reads the one row per
