@@ -134,12 +134,13 @@ reports as (
     select
         d.report_year,
         a.name as alliance,
+        -- as review_schedule: the report counts once submitted (context table report_dates)
         not exists (
             select 1
-            from annual_reports as r
+            from report_dates as r
             where r.alliance_id = a.alliance_id
-              and r.year = d.report_year
-              and (r.submitted_date is null or r.submitted_date <= $as_of)
+              and r.valid_from <= $as_of and $as_of < r.valid_to
+              and list_contains(r.years, d.report_year)
         ) as report_missing
     from report_due as d
     inner join active as a on year(a.filed_date) < d.report_year   -- owed from the year after filing
