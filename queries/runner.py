@@ -84,8 +84,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, params: di
     if not isinstance(scope, Scope):
         raise TypeError(f"scope must be queries.scope.Scope, not {type(scope).__name__}")
     user = user_values(doc, scope.as_of, params)
-    register_context(con, scope.profile, scope.taxonomy)
-    register_scope(con, scope)
+    if not _seen:   # a required query is prepared inside its caller's: context and scope are already in place
+        register_context(con, scope.profile, scope.taxonomy)
+        register_scope(con, scope)
     for required in doc.requires:
         if required in _seen or required == name:
             raise QueryError(f"查询 {name} 的 Requires 形成循环：{' → '.join((*_seen, name, required))}")
