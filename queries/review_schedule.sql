@@ -60,15 +60,16 @@ report_due as (
 ),
 
 -- per alliance: the last report submitted by as_of, and whether the report due (if any) is there
--- (context table report_dates: the years whose reports count, per stretch of dates; the one holding as_of)
 reports as (
     select
         r.alliance_id,
-        list_max(r.years) as last_report_year,
-        list_contains(r.years, d.report_year) as has_due_report
-    from report_dates as r
+        max(r.year) as last_report_year,
+        bool_or(r.year = d.report_year) as has_due_report
+    from annual_reports as r
     left join report_due as d on true
-    where r.valid_from <= $as_of and $as_of < r.valid_to
+    where r.year <= year($as_of)
+      and (r.submitted_date is null or r.submitted_date <= $as_of)
+    group by r.alliance_id
 ),
 
 schedule as (

@@ -134,13 +134,12 @@ reports as (
     select
         d.report_year,
         a.name as alliance,
-        -- as review_schedule: the report counts once submitted (context table report_dates)
         not exists (
             select 1
-            from report_dates as r
+            from annual_reports as r
             where r.alliance_id = a.alliance_id
-              and r.valid_from <= $as_of and $as_of < r.valid_to
-              and list_contains(r.years, d.report_year)
+              and r.year = d.report_year
+              and (r.submitted_date is null or r.submitted_date <= $as_of)
         ) as report_missing
     from report_due as d
     inner join active as a on year(a.filed_date) < d.report_year   -- owed from the year after filing

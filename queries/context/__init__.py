@@ -26,9 +26,6 @@ when, and shares it between cursors):
 ``evaluation_dates(alliance_id, valid_from, valid_to)``
     each alliance's evaluation dates, each until the next (``evaluation_dates.sql``): the latest
     evaluation on any as_of, for ``review_schedule`` and ``work_priorities``.
-``report_dates(alliance_id, valid_from, valid_to, years)``
-    the years of each alliance's annual reports that count as there, per stretch of dates
-    (``report_dates.sql``): for ``review_schedule`` and ``work_priorities`` at any as_of.
 ``alliance_dimensions(alliance_id, region, level, cluster)``
     what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``).
 ``member_stretches(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
@@ -141,7 +138,6 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
     con.execute(f"create table {catalog}.main.evaluation_dates as\n{rule('evaluation_dates')}")
-    con.execute(f"create table {catalog}.main.report_dates as\n{rule('report_dates')}")
     con.execute(f"create table {catalog}.main.alliance_dimensions as\n{rule('alliance_dimensions')}")
     con.execute(f"create table {catalog}.main.member_stretches as\n{rule('member_stretches')}",
                 {"local_places": list(profile.members.local_places),
