@@ -56,12 +56,21 @@ TIMELINE: dict[str, list[dict]] = {
         {"alliance_id": "B2", "event_type": "复审", "event_date": D("2022-02-02"), "result": "通过"},
         {"alliance_id": "B2", "event_type": "申请", "event_date": D("2022-05-05")},
     ],
+    # B1 reports late, once without a date, once early in the year; B2 hands in its 2022 report in 2021
+    "annual_reports": [
+        {"alliance_id": "B1", "year": 2019, "submitted_date": D("2020-01-15")},
+        {"alliance_id": "B1", "year": 2020},
+        {"alliance_id": "B1", "year": 2021, "submitted_date": D("2021-12-20")},
+        {"alliance_id": "B1", "year": 2023, "submitted_date": D("2025-03-01")},
+        {"alliance_id": "B2", "year": 2022, "submitted_date": D("2021-12-30")},
+    ],
 }
 
 # every date on which something changes, the day before and after it, and one long before and after
 CHANGES = sorted({D(x) for x in ("2018-01-01", "2019-01-01", "2019-05-05", "2020-01-01", "2020-03-01",
                                   "2021-01-10", "2021-05-05", "2022-02-02", "2022-06-30", "2022-07-01",
-                                  "2024-01-10")})
+                                  "2024-01-10", "2020-01-15", "2021-12-20", "2025-03-01", "2021-12-30", "2022-12-31",
+                                  "2023-12-31", "2024-12-31")})
 DATES = sorted({d + timedelta(days=k) for d in CHANGES for k in (-1, 0, 1)} | {D("2000-01-01"), D("2030-12-31")})
 FILTERS = [{}, {"levels": ("市级",)}, {"regions": ("滨海新区",)}, {"levels": ("国家级",), "regions": ("滨海新区",)}]
 
@@ -164,6 +173,26 @@ def test_the_latest_evaluation_on_every_date(tcon):
         assert got == expected, on
 
 
+def test_annual_reports_on_every_date(tcon):
+    reports = TIMELINE["annual_reports"]
+
+    def counted(r, on):
+        return r["year"] <= on.year and (r.get("submitted_date") is None or r["submitted_date"] <= on)
+    for on in DATES:
+        for filters in FILTERS[:2]:
+            for r in rows(tcon, "review_schedule", as_of=on, filters=filters):
+                mine = [x for x in reports if x["alliance_id"] == r["alliance_id"] and counted(x, on)]
+                assert r["last_report_year"] == max((x["year"] for x in mine), default=None), (on, r)
+                due = r["report_year"] is not None and not any(x["year"] == r["report_year"] for x in mine)
+                assert r["report_missing"] == due, (on, r)
+    # by hand: on 2025-02-28 B1's 2024 report is due and missing, its latest is 2021 (2023's comes on 03-01)
+    b1 = next(r for r in rows(tcon, "review_schedule", as_of=D("2025-02-28")) if r["alliance_id"] == "B1")
+    assert (b1["last_report_year"], b1["report_year"], b1["report_missing"]) == (2021, 2024, True)
+    missing = {r["item"]: r["count"] for r in rows(tcon, "work_priorities", as_of=D("2023-01-05"))
+               if r["category"] == "年报未交"}
+    assert missing == {"2022年度报告": 2}   # B1 and B3 owe 2022; B2's (handed in early) counts from 2022-01-01
+
+
 # ----------------------------------------------------------------------------- per import, not per as_of
 
 
@@ -181,7 +210,8 @@ def test_staging_queries_read_per_alliance_context_tables_not_member_or_event_ro
     assert "lead_local" in _scanned(tcon, "eligibility_check", scope)
     assert not {"members", "lead_units"} & _scanned(tcon, "eligibility_check", scope)
     for name in ("review_schedule", "work_priorities"):
-        assert "evaluation_dates" in _scanned(tcon, name, scope) and "events" not in _scanned(tcon, name, scope), name
+        scanned = _scanned(tcon, name, scope)
+        assert "evaluation_dates" in scanned and "events" not in scanned, name
 
 
 def test_a_new_as_of_or_filter_does_not_read_the_member_rows_again(timeline: Path, tmp_path: Path):
