@@ -9,7 +9,6 @@
 --
 -- Parameters:
 --   $as_of                  date        统计截止日期
---   $local_places           varchar[]   本地地名：注册地含其一即为本地
 --   $neighbour_places       varchar[]   周边协同地区地名（天津：北京、河北）
 --
 -- Columns:
@@ -38,6 +37,9 @@
 --   - Memberships, not distinct units: a unit in two alliances is counted in both.
 --   - Places are substring tests of 注册地 (北京市海淀区 contains 北京); a local place wins over
 --     a neighbour place. With no local places (national profile) every known 注册地 is “other”.
+--   - The counting is done once per import and profile, per alliance and stretch of dates over which its
+--     members do not change (context table member_stretches, queries/context/member_stretches.sql): a new
+--     as_of or filter reads one row per alliance, not the member rows.
 
 with
 
@@ -49,45 +51,13 @@ active as (
       and (a.revoked_date is null or a.revoked_date > $as_of)
 ),
 
--- each distinct 注册地 once: 1 local, 2 neighbour (with a bit per neighbour place found), 3 other
-places as (
-    select
-        r.registered_in,
-        case when r.is_local then 1 when r.neighbour_mask > 0 then 2 else 3 end as place_kind,
-        case when r.is_local then 0 else r.neighbour_mask end as neighbour_mask
-    from (
-        select
-            d.registered_in,
-            len([p for p in cast($local_places as varchar[]) if contains(d.registered_in, p)]) > 0 as is_local,
-            coalesce(list_sum([1 << (i - 1) for i in range(1, len(cast($neighbour_places as varchar[])) + 1)
-                               if contains(d.registered_in, cast($neighbour_places as varchar[])[i])]), 0)
-                as neighbour_mask
-        from (select distinct m.registered_in from members as m
-              where nullif(trim(m.registered_in), '') is not null) as d
-    ) as r
-),
-
+-- the members counted per alliance and stretch of dates (context table member_stretches: the
+-- current-member and place rules live there); the stretch holding as_of
 per_alliance as (
-    select
-        m.alliance_id,
-        count(*) as members,
-        count_if(m.unit_type = '企业') as enterprises,
-        count_if(m.unit_type = '高校') as universities,
-        count_if(m.unit_type = '科研院所') as institutes,
-        count_if(m.unit_type = '金融机构') as finance_bodies,
-        count_if(m.unit_type = '中介机构') as intermediaries,
-        count_if(m.is_core) as core_members,
-        count_if(m.is_core and p.place_kind = 1) as local_core_members,
-        count_if(p.place_kind = 1) as local_members,
-        count_if(p.place_kind = 2) as neighbour_members,
-        count_if(p.place_kind = 3) as other_place_members,
-        bit_or(p.neighbour_mask) as neighbour_mask
-    from members as m
-    inner join active as a on a.alliance_id = m.alliance_id
-    left join places as p on p.registered_in = m.registered_in
-    where (m.joined_date is null or m.joined_date <= $as_of)
-      and (m.left_date is null or m.left_date > $as_of)
-    group by m.alliance_id
+    select c.*
+    from member_stretches as c
+    inner join active as a on a.alliance_id = c.alliance_id
+    where c.valid_from <= $as_of and $as_of < c.valid_to
 ),
 
 final as (

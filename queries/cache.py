@@ -97,10 +97,11 @@ def use_context(con: Connection, group: tuple, variant: tuple, build: Callable[[
                 raise
         else:
             con.execute(search)
-    if _context.get(con) != name:
-        forget_materialised(con)
-        _scoped.pop(con, None)
-        _context[con] = name
+        # under the lock: another cursor switching profile must see this one's context as in use
+        if _context.get(con) != name:
+            forget_materialised(con)
+            _scoped.pop(con, None)
+            _context[con] = name
     return name
 
 

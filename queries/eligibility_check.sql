@@ -37,7 +37,7 @@
 --     whose 注册地 names only a district (南开区) is not recognised as local.
 --   - The lead unit is looked up among the current members: the member named as the
 --     对外责任主体单位 (compared as loaders.normalise.name_key: width, brackets and spaces
---     ignored), else the 理事长单位 (runner context table lead_units). An unverifiable lead
+--     ignored), else the 理事长单位 (context table lead_local, once per import). An unverifiable lead
 --     (not among the members, or 注册地 blank) is reported as a problem when the profile
 --     requires local registration: never silently passed.
 --   - Core members with blank 注册地 count as not local in local_core_share.
@@ -46,28 +46,14 @@
 
 with
 
--- the 对外责任主体单位 among the current members: the member of that name, else the 理事长单位
--- (lead_units is a context table: see queries/runner.py)
-lead_places as (
-    select
-        u.alliance_id,
-        u.by_name,
-        case when nullif(trim(u.registered_in), '') is not null
-            then len([p for p in cast($local_places as varchar[]) if contains(u.registered_in, p)]) > 0
-        end as is_local
-    from lead_units as u
-    inner join scope_alliances as sc on sc.alliance_id = u.alliance_id
-    where (u.joined_date is null or u.joined_date <= $as_of)
-      and (u.left_date is null or u.left_date > $as_of)
-),
-
+-- whether the 对外责任主体单位 among the current members (the member of that name, else the
+-- 理事长单位) is registered locally: context table lead_local (queries/context/lead_local.sql), one
+-- row per alliance and stretch of dates; the stretch holding as_of
 lead as (
-    select
-        l.alliance_id,
-        case when bool_or(l.by_name) then bool_or(l.is_local) filter (where l.by_name)
-             else bool_or(l.is_local) end as lead_local
-    from lead_places as l
-    group by l.alliance_id
+    select l.alliance_id, l.lead_local
+    from lead_local as l
+    inner join scope_alliances as sc on sc.alliance_id = l.alliance_id
+    where l.valid_from <= $as_of and $as_of < l.valid_to
 ),
 
 -- a required group is missing when the alliance has no current member of any of its types

@@ -48,12 +48,11 @@ active as (
       and (a.revoked_date is null or a.revoked_date > $as_of)
 ),
 
+-- the latest 三年评估 or 复审 on or before as_of (context table evaluation_dates)
 last_evaluation as (
-    select e.alliance_id, max(e.event_date) as last_evaluation_date
-    from events as e
-    where e.event_type in ('三年评估', '复审')
-      and e.event_date <= $as_of
-    group by e.alliance_id
+    select e.alliance_id, e.valid_from as last_evaluation_date
+    from evaluation_dates as e
+    where e.valid_from <= $as_of and $as_of < e.valid_to
 ),
 
 report_due as (

@@ -62,7 +62,8 @@ def register_context(con: duckdb.DuckDBPyConnection, profile: policy.Profile, ta
     overrides = policy.content_stamp(policy.override_files(profile.settings))
     cache.home(con)   # before reading the registry's state: the cursor's context may have been detached
     # what context.build reads of the profile (not its wording): a swapped taxonomy is a variant, not a new group
-    used = (profile.id, profile.subsidy_caps, profile.targets, profile.members.required_types, profile.regions)
+    used = (profile.id, profile.subsidy_caps, profile.targets, profile.members.required_types, profile.regions,
+            profile.members.local_places, profile.members.neighbour_places)
     group = (repr(used), overrides, _registry_state(con))
     return cache.use_context(con, group, (taxonomy_id,),
                              lambda target, catalog: _build_context(target, profile, taxonomy_id, catalog))
@@ -83,8 +84,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, name: str, scope: Scope, params: di
     if not isinstance(scope, Scope):
         raise TypeError(f"scope must be queries.scope.Scope, not {type(scope).__name__}")
     user = user_values(doc, scope.as_of, params)
-    register_context(con, scope.profile, scope.taxonomy)
-    register_scope(con, scope)
+    if not _seen:   # a required query is prepared inside its caller's: context and scope are already in place
+        register_context(con, scope.profile, scope.taxonomy)
+        register_scope(con, scope)
     for required in doc.requires:
         if required in _seen or required == name:
             raise QueryError(f"查询 {name} 的 Requires 形成循环：{' → '.join((*_seen, name, required))}")

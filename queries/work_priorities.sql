@@ -97,13 +97,12 @@ year_bounds as (
     select make_date($year, 1, 1) as year_start, make_date($year, 12, 31) as year_end
 ),
 
--- as review_schedule: (latest 三年评估 or 复审 on or before as_of, else 备案日期) + cycle years
+-- as review_schedule: (latest 三年评估 or 复审 on or before as_of — context table evaluation_dates —
+-- else 备案日期) + cycle years
 last_evaluation as (
-    select e.alliance_id, max(e.event_date) as last_evaluation_date
-    from events as e
-    where e.event_type in ('三年评估', '复审')
-      and e.event_date <= $as_of
-    group by e.alliance_id
+    select e.alliance_id, e.valid_from as last_evaluation_date
+    from evaluation_dates as e
+    where e.valid_from <= $as_of and $as_of < e.valid_to
 ),
 
 schedule as (

@@ -20,6 +20,17 @@ when, and shares it between cursors):
     the taxonomy's entries, then 未归类: the rows of every by-cluster table (``cluster_list.sql``).
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
+``lead_local(alliance_id, valid_from, valid_to, lead_local)``
+    whether the lead unit among the current members is registered locally, per stretch of dates
+    (``lead_local.sql``): what ``eligibility_check`` reads at any as_of.
+``evaluation_dates(alliance_id, valid_from, valid_to)``
+    each alliance's evaluation dates, each until the next (``evaluation_dates.sql``): the latest
+    evaluation on any as_of, for ``review_schedule`` and ``work_priorities``.
+``alliance_dimensions(alliance_id, region, level, cluster)``
+    what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``).
+``member_stretches(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
+    every alliance's members counted by type, core and place, per stretch of dates over which they
+    do not change (``member_stretches.sql``): what ``alliance_members`` reads at any as_of.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
 ``report_due_year(as_of, due_month, due_day)``
@@ -121,9 +132,16 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
     # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
+    con.execute(f"create table {catalog}.main.lead_local as\n{rule('lead_local')}",
+                {"local_places": list(profile.members.local_places)})
     con.execute(f"create table {catalog}.main.cluster_list as\n{rule('cluster_list')}")
     con.execute(f"create table {catalog}.main.alliance_region as\n{rule('alliance_region')}",
                 {"regions": list(profile.regions)})
+    con.execute(f"create table {catalog}.main.evaluation_dates as\n{rule('evaluation_dates')}")
+    con.execute(f"create table {catalog}.main.alliance_dimensions as\n{rule('alliance_dimensions')}")
+    con.execute(f"create table {catalog}.main.member_stretches as\n{rule('member_stretches')}",
+                {"local_places": list(profile.members.local_places),
+                 "neighbour_places": list(profile.members.neighbour_places)})
     con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"
                 f"{rule('report_due_year')}")
 
