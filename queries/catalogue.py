@@ -183,20 +183,20 @@ def _column(path: Path, entry: str) -> ColumnDoc:
 
 
 @lru_cache(maxsize=1)
-def _cached_docs(stamp: tuple[tuple[str, float], ...]) -> dict[str, QueryDoc]:
-    return {Path(p).stem: parse_header(Path(p)) for p, _ in stamp}
+def _docs() -> dict[str, QueryDoc]:
+    # Read once per process: the files ship with the code (a page asked for a header per chart and table,
+    # and listing and stat-ing every file each time was a few per cent of a page's server time).
+    return {p.stem: parse_header(p) for p in sorted(QUERIES_DIR.glob("*.sql"))}
 
 
 def list_queries() -> list[QueryDoc]:
     """Every named query, by name."""
-    files = sorted(QUERIES_DIR.glob("*.sql"))
-    stamp = tuple((str(p), p.stat().st_mtime) for p in files)
-    return list(_cached_docs(stamp).values())
+    return list(_docs().values())
 
 
 def get_query(name: str) -> QueryDoc:
     """The named query's documentation and SQL; QueryError if there is none."""
-    docs = {d.name: d for d in list_queries()}
+    docs = _docs()
     if name not in docs:
         raise QueryError(f"没有名为「{name}」的查询。现有：{'、'.join(docs)}")
     return docs[name]
