@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from . import migrations
@@ -455,7 +454,7 @@ def record_change(db: Path, change: Callable[[int], dict]) -> dict:
 
 
 def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary: str,
-           frames: dict[str, pd.DataFrame], carry_from: Path | None, restored_from: int | None = None,
+           frames: dict[str, pa.Table], carry_from: Path | None, restored_from: int | None = None,
            imports_from: Path | None = None) -> Outcome:
     """Write the new state to a temporary file, keep a snapshot of it, then swap it in."""
     _append_journal(db, {"attempt": within.token, "outcome": "building", "import_id": import_id})
@@ -515,10 +514,10 @@ def _copy_hashing(source: Path, target: Path) -> str:
     return digest.hexdigest()
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a clean frame through Arrow (typed, exact DECIMAL), casting each column to its declared type."""
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:
+    """Insert a clean table (typed, exact DECIMAL) as DuckDB scans it, casting each column to its declared type."""
     described = con.execute(f"describe {table}").fetchall()
-    incoming = pa.Table.from_pandas(frame[[name for name, *_ in described]], preserve_index=False)
+    incoming = frame.select([name for name, *_ in described])
     casts = ", ".join(f"cast({name} as {sql_type})" for name, sql_type, *_ in described)
     con.register("incoming", incoming)
     con.execute(f"insert into {table} select {casts} from incoming")
