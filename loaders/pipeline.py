@@ -346,12 +346,19 @@ def _validate_registry(tables: dict[str, pa.Table], existing: Existing, problems
         _warn_members(con, tables, problems)
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, table: str, key: str, where: str = "true") -> list[tuple[int, int]]:
-    """(row, first row of its group) for every row repeating an earlier one's ``key``; groups in order of appearance."""
-    return _found(con, f"""select _i, first from (
+def _repeats(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], where: str = "true") -> list[tuple[int, int]]:
+    """(row, first row with the same ``keys``) for every row that repeats an earlier one, in row order.
+
+    Missing values count as equal, as they would to a person comparing the rows. The groups that
+    repeat are found first (an aggregate); only their rows are then ranked.
+    """
+    same = " and ".join(f"t.{k} is not distinct from d.{k}" for k in keys)
+    return _found(con, f"""with d as (select {', '.join(keys)} from {table} where {where} group by all having count(*) > 1)
+                           select _i, first from (
                                select _i, first_value(_i) over w as first, row_number() over w as nth
-                               from {table} where {where} window w as (partition by {key} order by _i))
-                           where nth > 1 order by first, _i""")
+                               from {table} t semi join d on {same} where {where}
+                               window w as (partition by {', '.join(f't.{k}' for k in keys)} order by _i))
+                           where nth > 1 order by _i""")
 
 
 def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: list[Problem]) -> pa.Table:
@@ -369,7 +376,7 @@ def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: 
     _register(con, "alliances", df.append_column("given", given))
     for key, label, value, where in (("name_key", "联盟名称", "name", "name_key is not null"),
                                      ("alliance_id", "联盟编号", "alliance_id", "given")):
-        found = _duplicates(con, "alliances", key, where)
+        found = sorted(_repeats(con, "alliances", [key], where), key=lambda pair: (pair[1], pair[0]))  # group by group
         positions = sorted({p for pair in found for p in pair})
         rows = dict(zip(positions, _at(df, positions)))
         for i, first in found:
@@ -401,7 +408,8 @@ def _link(df: pa.Table, registry: pa.Table, problems: list[Problem]) -> pa.Table
     """Resolve each row's alliance by 联盟编号 or by normalised 联盟名称; refuse rows naming neither a known one."""
     keys, ids = registry["name_key"].combine_chunks(), registry["alliance_id"].combine_chunks()
     names, numbers = df["alliance_name"].combine_chunks(), df["alliance_no"].combine_chunks()
-    from_name = ids.take(pc.index_in(n.name_key_column(names), value_set=keys))
+    named = pc.dictionary_encode(names)  # a member list names each alliance hundreds of times: look each up once
+    from_name = ids.take(pc.index_in(n.name_key_column(named.dictionary), value_set=keys)).take(named.indices)
     from_no = pc.if_else(pc.is_in(numbers, value_set=ids), numbers, pa.scalar(None, pa.string()))
     numbered = np.asarray(numbers.is_valid())
     checks = (
@@ -429,22 +437,18 @@ def _validate_children(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Tabl
     if "members" in tables:
         members = tables["members"]
         for column, label in (("unit_name_key", "单位名称"), ("credit_code", "统一社会信用代码")):
-            found = _found(con, f"""select _i from members where alliance_id is not null and {column} is not null
-                                    qualify row_number() over (partition by alliance_id, {column} order by _i) > 1
-                                    order by _i""")
-            for row in _at(members, [i for i, in found]):
+            found = _repeats(con, "members", ["alliance_id", column], f"alliance_id is not null and {column} is not null")
+            for row in _at(members, [i for i, _ in found]):
                 problems.append(_problem_at(row, f"同一联盟中{label}重复（同一单位出现两次）", column=label, value=row[column]))
         _check_order(con, "members", members, "joined_date", "left_date", "退出日期早于加入日期", "退出日期", problems)
     if "annual_reports" in tables:
-        found = _found(con, """select _i from annual_reports where alliance_id is not null
-                               qualify row_number() over (partition by alliance_id, year order by _i) > 1 order by _i""")
-        for row in _at(tables["annual_reports"], [i for i, in found]):
+        found = _repeats(con, "annual_reports", ["alliance_id", "year"], "alliance_id is not null")
+        for row in _at(tables["annual_reports"], [i for i, _ in found]):
             problems.append(_problem_at(row, f"同一联盟 {row['year']} 年度的年度报告重复", column="年度"))
     if "subsidies" in tables:
-        found = _found(con, """select _i from subsidies where alliance_id is not null
-                               qualify row_number() over (partition by alliance_id, year, kind, amount_yuan, paid_date,
-                                                          doc_no order by _i) > 1 order by _i""")
-        for row in _at(tables["subsidies"], [i for i, in found]):
+        found = _repeats(con, "subsidies", ["alliance_id", "year", "kind", "amount_yuan", "paid_date", "doc_no"],
+                         "alliance_id is not null")
+        for row in _at(tables["subsidies"], [i for i, _ in found]):
             problems.append(_problem_at(row, "与另一行的联盟、年度、类型、金额、日期和文号完全相同，疑似重复录入", level=WARNING))
 
 
