@@ -113,10 +113,17 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
     """Read and validate a file set. Nothing is written."""
     headers = headers or HeaderMap.load()
     existing = existing or Existing.empty()
-    # Files are read in parallel: pyarrow and numpy release the GIL for the heavy parts.
+    # The largest file is read alone (its reading is the peak of the whole import; pyarrow parses it on
+    # every core), the others side by side: pyarrow and numpy release the GIL for the heavy parts.
     # Results are gathered in the given order, so problems come out the same every time.
+    paths = [Path(p) for p in paths]
+    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
+    largest = max(range(len(paths)), key=sizes.__getitem__, default=None)
+    found = {largest: _read_file(paths[largest], headers)} if largest is not None else {}
+    others = [i for i in range(len(paths)) if i != largest]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda p: _read_file(Path(p), headers), paths))
+        found.update(zip(others, pool.map(lambda i: _read_file(paths[i], headers), others)))
+    results = [found.pop(i) for i in range(len(paths))]
     files = [info for info, _, _ in results if info is not None]
     problems = [p for _, found, _ in results for p in found]
     parts: dict[str, list[pa.Table]] = {t.name: [] for t in TABLES}
