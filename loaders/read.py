@@ -160,14 +160,16 @@ def _read_excel(path: Path) -> list[Grid]:
             readers.book = fastexcel.read_excel(str(path))
         return _read_sheet(path, readers.book, index, names[index])
 
-    # Memory stays near one reader's: the largest sheet is read alone (its cells in the reader's form are
-    # the peak of the whole read), the others side by side.
+    # The largest sheet is read on its own thread while the others are read one after another beside it:
+    # two sheets' cells in the reader's form at most, the largest's being the peak of the whole read.
     sizes = _sheet_sizes(path, len(names))
     largest = max(range(len(names)), key=sizes.__getitem__, default=0)
     others = [i for i in range(len(names)) if i != largest]
-    grids = {largest: read(largest)} if names else {}
-    with ThreadPoolExecutor(max_workers=min(len(others), os.cpu_count() or 2) or 1) as pool:
-        grids.update(zip(others, pool.map(read, others)))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        big = pool.submit(read, largest) if names else None
+        grids = {i: read(i) for i in others}
+        if big is not None:
+            grids[largest] = big.result()
     _give_back_freed_memory()  # what the worker threads freed, now that they are done
     return [grids[i] for i in range(len(names))]
 
