@@ -479,7 +479,9 @@ def credit_code_column(raw: "pd.Series | Cells") -> ParsedColumn:
         lookup = np.zeros(128, dtype=np.int64)
         for i, c in enumerate(CREDIT_CODE_CHARS):
             lookup[ord(c)] = i
-        chars = np.frombuffer("".join(codes.filter(pa.array(shaped)).to_pylist()).encode("ascii"), dtype=np.uint8)
+        good = codes.filter(pa.array(shaped))  # 18 ASCII characters each: its text buffer is the codes end to end
+        offsets = np.frombuffer(good.buffers()[1], dtype=np.int32)[good.offset:good.offset + len(good) + 1]
+        chars = np.frombuffer(good.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
         values = lookup[chars.reshape(-1, 18)]
         check = (31 - (values[:, :17] @ np.array(CREDIT_CODE_WEIGHTS)) % 31) % 31
         ok[np.flatnonzero(shaped)] = check == values[:, 17]

@@ -309,11 +309,15 @@ def retention() -> tuple[int, int]:
     return setting(KEEP_SNAPSHOTS_ENV, KEEP_SNAPSHOTS, 1), setting(KEEP_DAYS_ENV, KEEP_DAYS, 0)
 
 
-def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = None) -> list[int]:
-    """Delete snapshots beyond the retention policy; return their import ids. The current one always stays."""
+def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = None,
+          current: int | None = None) -> list[int]:
+    """Delete snapshots beyond the retention policy; return their import ids. The current one always stays.
+
+    ``current``: the current state's id when the caller knows it (it just wrote it), else read from ``db``.
+    """
     now = now or dt.datetime.now()
     landed = {r["import_id"]: r for r in read_journal(db) if r.get("outcome") == "ok"}
-    current = state_id(db) or None
+    current = current or state_id(db) or None
     snapshots = _snapshots(db)
     recent = {i for _, i in snapshots[-keep_last:]}
     removed = []
@@ -493,7 +497,7 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
     within.end({"import_id": import_id, "action": action, "outcome": "ok", "at": started, "finished": _now(),
                 "user": user, "files": files, "row_counts": row_counts, "restored_from": restored_from,
                 "summary": summary, "snapshot_sha256": snapshot_sha256})
-    prune(db, *retention())
+    prune(db, *retention(), current=import_id)
     return Outcome(import_id, row_counts, summary)
 
 
