@@ -232,47 +232,55 @@ def _header_label(table: Table, name: str, written: str) -> str:
 
 def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], headers: dict[str, str],
                first_row: int, problems: list[Problem]) -> pa.Table:
-    """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem."""
-    # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
-    cells = {name: n.Cells.of(raw[name]) for name in raw.columns}
-    blank = np.ones(len(raw), dtype=bool)
-    for name in raw.columns:
-        blank &= n.blank_mask(cells[name])
-    keep = np.flatnonzero(~blank)
-    if len(keep) < len(raw):
-        raw = raw.iloc[keep].reset_index(drop=True)
-        cells = {name: n.Cells.of(raw[name]) for name in raw.columns}
-    rows = first_row + keep
-    at = dict(file=grid.file, sheet=grid.sheet)
-    first_problem = len(problems)
-    today = dt.date.today()
-    columns: dict[str, pa.Array] = {}
-    for c in table.columns:
-        if c.name not in raw.columns:  # every stored column exists, typed, whatever the file held
-            columns[c.name] = pa.nulls(len(raw), ARROW_TYPES[c.kind])
+    """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem.
+
+    Columns are parsed side by side (pyarrow's kernels release the GIL); their problems are kept in column order.
+    """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
+        names = list(raw.columns)
+        cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
+        blank = np.ones(len(raw), dtype=bool)
+        for name in names:
+            blank &= n.blank_mask(cells[name])
+        keep = np.flatnonzero(~blank)
+        if len(keep) < len(raw):
+            raw = raw.iloc[keep].reset_index(drop=True)
+            cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
+        rows = first_row + keep
+        at = dict(file=grid.file, sheet=grid.sheet)
+        first_problem = len(problems)
+        today = dt.date.today()
+
+        def parse(c: Column) -> tuple[dict[str, pa.Array], list[Problem]]:
+            if c.name not in raw.columns:  # every stored column exists, typed, whatever the file held
+                return ({c.name: pa.nulls(len(raw), ARROW_TYPES[c.kind])}
+                        | ({c.name + "_key": pa.nulls(len(raw), pa.string())} if c.kind == NAME else {})), []
+            if c.kind in TEXT_KINDS:
+                parsed = n.checked_text_column(cells[c.name])
+            elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
+                parsed = n.credit_code_column(cells[c.name])
+            elif c.kind == DATE:
+                parsed = n.date_column(cells[c.name], today + dt.timedelta(days=365))  # a later date is a typo
+            else:
+                parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
+            found = [Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
+                             value=n.cell_text(raw[c.name].iloc[pos]), **at)
+                     for pos, reason in zip(parsed.bad, parsed.reasons)]
+            if c.required and c.kind != LINK_NAME:
+                missing = ~np.asarray(parsed.values.is_valid())
+                missing[parsed.bad] = False
+                found += [Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=headers[c.name], **at)
+                          for pos in np.flatnonzero(missing)]
+            values = {c.name: parsed.values}
             if c.kind == NAME:
-                columns[c.name + "_key"] = pa.nulls(len(raw), pa.string())
-            continue
-        if c.kind in TEXT_KINDS:
-            parsed = n.checked_text_column(cells[c.name])
-        elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
-            parsed = n.credit_code_column(cells[c.name])
-        elif c.kind == DATE:
-            parsed = n.date_column(cells[c.name], today + dt.timedelta(days=365))  # a later date is a typo
-        else:
-            parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
-        for pos, reason in zip(parsed.bad, parsed.reasons):
-            problems.append(Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
-                                    value=n.cell_text(raw[c.name].iloc[pos]), **at))
-        if c.required and c.kind != LINK_NAME:
-            missing = ~np.asarray(parsed.values.is_valid())
-            missing[parsed.bad] = False
-            for pos in np.flatnonzero(missing):
-                problems.append(Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=headers[c.name],
-                                        **at))
-        columns[c.name] = parsed.values
-        if c.kind == NAME:
-            columns[c.name + "_key"] = n.name_key_column(parsed.values)
+                values[c.name + "_key"] = n.name_key_column(parsed.values)
+            return values, found
+
+        columns: dict[str, pa.Array] = {}
+        for values, found in pool.map(parse, table.columns):
+            columns.update(values)
+            problems.extend(found)
     if table.links_to_alliance:
         unlinked = ~np.asarray(columns["alliance_name"].is_valid()) & ~np.asarray(columns["alliance_no"].is_valid())
         for pos in np.flatnonzero(unlinked):

@@ -11,7 +11,6 @@ import csv
 import ctypes
 import ctypes.util
 import io
-import os
 import re
 import threading
 import zipfile
