@@ -206,9 +206,9 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
     except Exception as e:  # e.g. a CSV row with more fields than the header
         problems.append(Problem(message=f"读取数据行失败：{e}", **located))
         return None
-    picked = pd.DataFrame({name: raw.iloc[:, pos] if pos < raw.shape[1] else None
-                           for pos, (name, _) in layout.columns.items()})
-    picked.index = raw.index
+    picked = {name: raw.iloc[:, pos] if pos < raw.shape[1] else pd.Series([None] * len(raw), dtype="object")
+              for pos, (name, _) in layout.columns.items()}
+    del raw  # each column is let go once normalised (_normalise): cells and clean values never all at once
     units = {name: unit for name, unit in layout.columns.values()}
     as_written = {name: _header_label(table, name, str(layout_header))
                   for layout_header, (name, _) in zip((grid.head[layout.header_row][p] for p in layout.columns),
@@ -230,32 +230,36 @@ def _header_label(table: Table, name: str, written: str) -> str:
     return written if header_key(written).startswith(header_key(canonical)) else f"{written}（{canonical}）"
 
 
-def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], headers: dict[str, str],
-               first_row: int, problems: list[Problem]) -> pa.Table:
+def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[str, str | None],
+               headers: dict[str, str], first_row: int, problems: list[Problem]) -> pa.Table:
     """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem.
 
-    Columns are parsed side by side (pyarrow's kernels release the GIL); their problems are kept in column order.
+    Columns are parsed side by side (pyarrow's kernels release the GIL); their problems are kept in column
+    order. ``raw`` (cells by column name) is emptied as the columns are done.
     """
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
-        names = list(raw.columns)
+        names = list(raw)
         cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
-        blank = np.ones(len(raw), dtype=bool)
+        blank = np.ones(len(raw[names[0]]) if names else 0, dtype=bool)
         for name in names:
             blank &= n.blank_mask(cells[name])
         keep = np.flatnonzero(~blank)
-        if len(keep) < len(raw):
-            raw = raw.iloc[keep].reset_index(drop=True)
+        if len(keep) < len(blank):
+            del cells
+            for name in names:
+                raw[name] = raw[name].iloc[keep].reset_index(drop=True)
             cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
         rows = first_row + keep
+        size = len(keep)
         at = dict(file=grid.file, sheet=grid.sheet)
         first_problem = len(problems)
         today = dt.date.today()
 
         def parse(c: Column) -> tuple[dict[str, pa.Array], list[Problem]]:
-            if c.name not in raw.columns:  # every stored column exists, typed, whatever the file held
-                return ({c.name: pa.nulls(len(raw), ARROW_TYPES[c.kind])}
-                        | ({c.name + "_key": pa.nulls(len(raw), pa.string())} if c.kind == NAME else {})), []
+            if c.name not in raw:  # every stored column exists, typed, whatever the file held
+                return ({c.name: pa.nulls(size, ARROW_TYPES[c.kind])}
+                        | ({c.name + "_key": pa.nulls(size, pa.string())} if c.kind == NAME else {})), []
             if c.kind in TEXT_KINDS:
                 parsed = n.checked_text_column(cells[c.name])
             elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
@@ -278,20 +282,22 @@ def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str
             return values, found
 
         columns: dict[str, pa.Array] = {}
-        for values, found in pool.map(parse, table.columns):
+        for c, (values, found) in zip(table.columns, pool.map(parse, table.columns)):
             columns.update(values)
             problems.extend(found)
+            raw.pop(c.name, None)  # this column's cells are done with
+            cells.pop(c.name, None)
     if table.links_to_alliance:
         unlinked = ~np.asarray(columns["alliance_name"].is_valid()) & ~np.asarray(columns["alliance_no"].is_valid())
         for pos in np.flatnonzero(unlinked):
             problems.append(Problem(ERROR, message="“联盟名称”和“联盟编号”均为空，无法确定所属联盟", row=int(rows[pos]),
                                     column="联盟名称", **at))
-    had_errors = np.zeros(len(raw), dtype=bool)
+    had_errors = np.zeros(size, dtype=bool)
     for problem_row in {p.row for p in problems[first_problem:]}:
         had_errors[np.searchsorted(rows, problem_row)] = True
     columns["cell_errors"] = pa.array(had_errors)  # rows already reported: no second, derived complaint
-    columns["source_file"] = pa.repeat(pa.scalar(grid.file, pa.string()), len(raw))
-    columns["source_sheet"] = pa.repeat(pa.scalar(grid.sheet, pa.string()), len(raw))
+    columns["source_file"] = pa.repeat(pa.scalar(grid.file, pa.string()), size)
+    columns["source_sheet"] = pa.repeat(pa.scalar(grid.sheet, pa.string()), size)
     columns["source_row"] = pa.array(rows, pa.int64())
     return pa.table(columns)
 
