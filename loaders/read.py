@@ -84,8 +84,10 @@ class Grid:
             fast = self._file.frame(header_row, len(self.head[header_row]))
             if fast is not None:
                 return fast, header_row + 2
-            self._data, self._codec = self._file.path.read_bytes()[self._file.offset:], "utf-8"
-        if self._data is not None:  # the bytes are let go once parsed: the cells are all that is kept
+            text = self._file.path.read_bytes()[self._file.offset:].decode("utf-8")  # pyarrow refused it
+            self._rows, self._file = list(csv.reader(io.StringIO(text))), None
+            del text
+        elif self._data is not None:  # the bytes are let go once parsed: the cells are all that is kept
             data, self._data = self._data, None
             fast = _csv_fast(data, self._codec or "utf-8", header_row, len(self.head[header_row]))
             if fast is not None:
