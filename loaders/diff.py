@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from .pipeline import Batch
 from .registry import sql_string
@@ -69,7 +68,7 @@ def preview_import(db: Path, batch: Batch) -> Diff:
     try:
         if "alliances" in batch.tables:
             # Cast as the store casts, so a date or number compares equal to its stored self.
-            con.register("incoming", pa.Table.from_pandas(batch.tables["alliances"][list(_CAST)], preserve_index=False))
+            con.register("incoming", batch.tables["alliances"].select(list(_CAST)))
             casts = ", ".join(f"cast({name} as {sql_type}) as {name}" for name, sql_type in _CAST.items())
             con.execute(f"create temp view new_alliances as select {casts} from incoming")
             new_alliances = "new_alliances"

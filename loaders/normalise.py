@@ -308,6 +308,13 @@ def parse_credit_code(value: Any) -> str | None:
 # with the scalar parsers above; tests hold the two equal.
 
 _BLANK_SET = pa.array(sorted(BLANKS))
+_SAMPLE = 10_000
+
+
+def _mostly_distinct(array: pa.Array) -> bool:
+    """True when most cells of a sample differ from each other: codes would cost more than they save."""
+    sample = array.slice(0, _SAMPLE)
+    return len(sample) >= 1000 and pc.count_distinct(sample).as_py() > 0.5 * len(sample)
 
 
 @dataclass
@@ -316,6 +323,8 @@ class Cells:
 
     codes: np.ndarray
     distinct: pa.Array | list        # a pyarrow string array for text columns, else Python values
+    one_per_row: bool = False        # not factorised: ``distinct`` is the column itself (nulls included)
+    missing: bool = True             # some cell is missing (code -1)
 
     @classmethod
     def of(cls, raw: "pd.Series | Cells") -> "Cells":
@@ -325,6 +334,11 @@ class Cells:
             array = pa.array(raw)
             if isinstance(array, pa.ChunkedArray):  # one chunk (a slice of a sheet) is taken as is, not copied
                 array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+            if _mostly_distinct(array):  # unit names, credit codes: hashing them would find nothing to share
+                codes = np.arange(len(array), dtype=np.int64)
+                if array.null_count:
+                    codes[~np.asarray(array.is_valid())] = -1
+                return cls(codes, array, one_per_row=True, missing=array.null_count > 0)
             encoded = pc.dictionary_encode(array)
             return cls(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64),
                        encoded.dictionary)
@@ -333,6 +347,8 @@ class Cells:
 
     def spread(self, per_distinct: pa.Array) -> pa.Array:
         """Values computed per distinct cell, back in row order (null where the cell was missing)."""
+        if self.one_per_row and not self.missing:
+            return per_distinct
         return per_distinct.take(pa.array(self.codes, mask=self.codes < 0))
 
     def text(self) -> pa.Array:
@@ -442,9 +458,15 @@ def name_key_column(names: pa.Array) -> pa.Array:
     Cleaned text has single ASCII spaces only, so after NFKC a literal replace drops them;
     keys are computed once per distinct name (member lists repeat their alliance's name).
     """
-    encoded = pc.dictionary_encode(names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names)
-    keys = pc.utf8_lower(pc.replace_substring(pc.utf8_normalize(encoded.dictionary, "NFKC"), " ", ""))
-    return keys.take(encoded.indices)
+    names = names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names
+
+    def key(text: pa.Array) -> pa.Array:
+        return pc.utf8_lower(pc.replace_substring(pc.utf8_normalize(text, "NFKC"), " ", ""))
+
+    if _mostly_distinct(names):
+        return key(names)
+    encoded = pc.dictionary_encode(names)
+    return key(encoded.dictionary).take(encoded.indices)
 
 
 def credit_code_column(raw: "pd.Series | Cells") -> ParsedColumn:
@@ -457,7 +479,9 @@ def credit_code_column(raw: "pd.Series | Cells") -> ParsedColumn:
         lookup = np.zeros(128, dtype=np.int64)
         for i, c in enumerate(CREDIT_CODE_CHARS):
             lookup[ord(c)] = i
-        chars = np.frombuffer("".join(codes.filter(pa.array(shaped)).to_pylist()).encode("ascii"), dtype=np.uint8)
+        good = codes.filter(pa.array(shaped))  # 18 ASCII characters each: its text buffer is the codes end to end
+        offsets = np.frombuffer(good.buffers()[1], dtype=np.int32)[good.offset:good.offset + len(good) + 1]
+        chars = np.frombuffer(good.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
         values = lookup[chars.reshape(-1, 18)]
         check = (31 - (values[:, :17] @ np.array(CREDIT_CODE_WEIGHTS)) % 31) % 31
         ok[np.flatnonzero(shaped)] = check == values[:, 17]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -72,7 +73,7 @@ class Batch:
     """The outcome of preparing a file set: clean tables, problems, provenance."""
 
     files: list[FileInfo]
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, pa.Table]     # Arrow, as DuckDB stores them: the store inserts them without a copy
     problems: list[Problem]
 
     @property
@@ -112,19 +113,28 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
     """Read and validate a file set. Nothing is written."""
     headers = headers or HeaderMap.load()
     existing = existing or Existing.empty()
-    # Files are read in parallel: pyarrow and numpy release the GIL for the heavy parts.
+    # The largest file is read alone (its reading is the peak of the whole import; pyarrow parses it on
+    # every core), the others side by side: pyarrow and numpy release the GIL for the heavy parts.
     # Results are gathered in the given order, so problems come out the same every time.
+    paths = [Path(p) for p in paths]
+    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
+    largest = max(range(len(paths)), key=sizes.__getitem__, default=None)
+    found = {largest: _read_file(paths[largest], headers)} if largest is not None else {}
+    others = [i for i in range(len(paths)) if i != largest]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda p: _read_file(Path(p), headers), paths))
+        found.update(zip(others, pool.map(lambda i: _read_file(paths[i], headers), others)))
+    results = [found.pop(i) for i in range(len(paths))]
     files = [info for info, _, _ in results if info is not None]
     problems = [p for _, found, _ in results for p in found]
-    parts: dict[str, list[pd.DataFrame]] = {t.name: [] for t in TABLES}
+    parts: dict[str, list[pa.Table]] = {t.name: [] for t in TABLES}
     for _, _, frames in results:
         for table_name, df in frames:
             parts[table_name].append(df)
-    tables = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
+    del results
+    tables = {name: pa.concat_tables(dfs) for name, dfs in parts.items() if dfs}
+    del parts
     for t in TABLES:  # an empty sheet (e.g. an unfilled template sheet) must not wipe a table
-        if t.name in tables and tables[t.name].empty:
+        if t.name in tables and not len(tables[t.name]):
             del tables[t.name]
             problems.append(Problem(WARNING, "、".join(f.name for f in files if any(p["table"] == t.name for p in f.parts)),
                                     f"{t.title}没有数据行：登记库现有的{t.title}保持不变"))
@@ -134,7 +144,7 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
     return Batch(files, tables, problems)
 
 
-def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Problem], list[tuple[str, pd.DataFrame]]]:
+def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Problem], list[tuple[str, pa.Table]]]:
     """One file: what it is, what is wrong in it, and its sheets as normalised frames."""
     problems: list[Problem] = []
     if not path.is_file():
@@ -166,7 +176,7 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
     return info, problems, frames
 
 
-def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tuple[Table, pd.DataFrame] | None:
+def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tuple[Table, pa.Table] | None:
     """One sheet as a normalised frame of its table, or None when it holds no known table."""
     if grid.sheet in INSTRUCTION_SHEETS:
         return None
@@ -196,9 +206,9 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
     except Exception as e:  # e.g. a CSV row with more fields than the header
         problems.append(Problem(message=f"读取数据行失败：{e}", **located))
         return None
-    picked = pd.DataFrame({name: raw.iloc[:, pos] if pos < raw.shape[1] else None
-                           for pos, (name, _) in layout.columns.items()})
-    picked.index = raw.index
+    picked = {name: raw.iloc[:, pos] if pos < raw.shape[1] else pd.Series([None] * len(raw), dtype="object")
+              for pos, (name, _) in layout.columns.items()}
+    del raw  # each column is let go once normalised (_normalise): cells and clean values never all at once
     units = {name: unit for name, unit in layout.columns.values()}
     as_written = {name: _header_label(table, name, str(layout_header))
                   for layout_header, (name, _) in zip((grid.head[layout.header_row][p] for p in layout.columns),
@@ -220,62 +230,76 @@ def _header_label(table: Table, name: str, written: str) -> str:
     return written if header_key(written).startswith(header_key(canonical)) else f"{written}（{canonical}）"
 
 
-def _normalise(table: Table, grid: Grid, raw: pd.DataFrame, units: dict[str, str | None], headers: dict[str, str],
-               first_row: int, problems: list[Problem]) -> pd.DataFrame:
-    """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem."""
-    # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
-    cells = {name: n.Cells.of(raw[name]) for name in raw.columns}
-    blank = np.ones(len(raw), dtype=bool)
-    for name in raw.columns:
-        blank &= n.blank_mask(cells[name])
-    keep = np.flatnonzero(~blank)
-    if len(keep) < len(raw):
-        raw = raw.iloc[keep].reset_index(drop=True)
-        cells = {name: n.Cells.of(raw[name]) for name in raw.columns}
-    rows = first_row + keep
-    at = dict(file=grid.file, sheet=grid.sheet)
-    first_problem = len(problems)
-    today = dt.date.today()
-    columns: dict[str, pa.Array] = {}
-    for c in table.columns:
-        if c.name not in raw.columns:  # every stored column exists, typed, whatever the file held
-            columns[c.name] = pa.nulls(len(raw), ARROW_TYPES[c.kind])
+def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[str, str | None],
+               headers: dict[str, str], first_row: int, problems: list[Problem]) -> pa.Table:
+    """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem.
+
+    Columns are parsed side by side (pyarrow's kernels release the GIL); their problems are kept in column
+    order. ``raw`` (cells by column name) is emptied as the columns are done.
+    """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        # Blank rows (spacing between blocks) carry nothing; the others keep their Excel row numbers.
+        names = list(raw)
+        cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
+        blank = np.ones(len(raw[names[0]]) if names else 0, dtype=bool)
+        for name in names:
+            blank &= n.blank_mask(cells[name])
+        keep = np.flatnonzero(~blank)
+        if len(keep) < len(blank):
+            del cells
+            for name in names:
+                raw[name] = raw[name].iloc[keep].reset_index(drop=True)
+            cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
+        rows = first_row + keep
+        size = len(keep)
+        at = dict(file=grid.file, sheet=grid.sheet)
+        first_problem = len(problems)
+        today = dt.date.today()
+
+        def parse(c: Column) -> tuple[dict[str, pa.Array], list[Problem]]:
+            if c.name not in raw:  # every stored column exists, typed, whatever the file held
+                return ({c.name: pa.nulls(size, ARROW_TYPES[c.kind])}
+                        | ({c.name + "_key": pa.nulls(size, pa.string())} if c.kind == NAME else {})), []
+            if c.kind in TEXT_KINDS:
+                parsed = n.checked_text_column(cells[c.name])
+            elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
+                parsed = n.credit_code_column(cells[c.name])
+            elif c.kind == DATE:
+                parsed = n.date_column(cells[c.name], today + dt.timedelta(days=365))  # a later date is a typo
+            else:
+                parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
+            found = [Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
+                             value=n.cell_text(raw[c.name].iloc[pos]), **at)
+                     for pos, reason in zip(parsed.bad, parsed.reasons)]
+            if c.required and c.kind != LINK_NAME:
+                missing = ~np.asarray(parsed.values.is_valid())
+                missing[parsed.bad] = False
+                found += [Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=headers[c.name], **at)
+                          for pos in np.flatnonzero(missing)]
+            values = {c.name: parsed.values}
             if c.kind == NAME:
-                columns[c.name + "_key"] = pa.nulls(len(raw), pa.string())
-            continue
-        if c.kind in TEXT_KINDS:
-            parsed = n.checked_text_column(cells[c.name])
-        elif c.kind == CREDIT_CODE:  # hundreds of thousands of distinct codes: checked vectorised
-            parsed = n.credit_code_column(cells[c.name])
-        elif c.kind == DATE:
-            parsed = n.date_column(cells[c.name], today + dt.timedelta(days=365))  # a later date is a typo
-        else:
-            parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
-        for pos, reason in zip(parsed.bad, parsed.reasons):
-            problems.append(Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
-                                    value=n.cell_text(raw[c.name].iloc[pos]), **at))
-        if c.required and c.kind != LINK_NAME:
-            missing = ~np.asarray(parsed.values.is_valid())
-            missing[parsed.bad] = False
-            for pos in np.flatnonzero(missing):
-                problems.append(Problem(ERROR, message=f"必填项“{c.header}”为空", row=int(rows[pos]), column=headers[c.name],
-                                        **at))
-        columns[c.name] = parsed.values
-        if c.kind == NAME:
-            columns[c.name + "_key"] = n.name_key_column(parsed.values)
+                values[c.name + "_key"] = n.name_key_column(parsed.values)
+            return values, found
+
+        columns: dict[str, pa.Array] = {}
+        for c, (values, found) in zip(table.columns, pool.map(parse, table.columns)):
+            columns.update(values)
+            problems.extend(found)
+            raw.pop(c.name, None)  # this column's cells are done with
+            cells.pop(c.name, None)
     if table.links_to_alliance:
         unlinked = ~np.asarray(columns["alliance_name"].is_valid()) & ~np.asarray(columns["alliance_no"].is_valid())
         for pos in np.flatnonzero(unlinked):
             problems.append(Problem(ERROR, message="“联盟名称”和“联盟编号”均为空，无法确定所属联盟", row=int(rows[pos]),
                                     column="联盟名称", **at))
-    had_errors = np.zeros(len(raw), dtype=bool)
+    had_errors = np.zeros(size, dtype=bool)
     for problem_row in {p.row for p in problems[first_problem:]}:
         had_errors[np.searchsorted(rows, problem_row)] = True
     columns["cell_errors"] = pa.array(had_errors)  # rows already reported: no second, derived complaint
-    columns["source_file"] = pa.array([grid.file] * len(raw), pa.string())
-    columns["source_sheet"] = pa.array([grid.sheet] * len(raw), pa.string())
+    columns["source_file"] = pa.repeat(pa.scalar(grid.file, pa.string()), size)
+    columns["source_sheet"] = pa.repeat(pa.scalar(grid.sheet, pa.string()), size)
     columns["source_row"] = pa.array(rows, pa.int64())
-    return pd.DataFrame({k: pd.Series(v, dtype=pd.ArrowDtype(v.type)) for k, v in columns.items()})
+    return pa.table(columns)
 
 
 def _parser(c: Column, unit: str | None, today: dt.date) -> Callable[[Any], Any]:
@@ -287,161 +311,179 @@ def _parser(c: Column, unit: str | None, today: dt.date) -> Callable[[Any], Any]
 
 
 # ---- cross-row validation -------------------------------------------------------------------
-
-def _problem_at(df: pd.DataFrame, idx: Any, message: str, column: str | None = None, value: Any = None,
-                level: str = ERROR) -> Problem:
-    return Problem(level, df.at[idx, "source_file"], message,  # a CSV row concatenated with sheets has NA here
-                   sheet=df.at[idx, "source_sheet"] if isinstance(df.at[idx, "source_sheet"], str) else None,
-                   row=int(df.at[idx, "source_row"]), column=column,
-                   value=None if value is None else n.cell_text(value))
-
+# Each table is registered with DuckDB as it is (Arrow, no copy) with its row position ``_i``; a
+# check is one query returning the positions of the rows at fault, in row order, and only those
+# rows are read back to word the problems.
 
 def generated_alliance_id(key: str) -> str:
     """A stable id for an alliance exported without 联盟编号: the same name gives the same id."""
     return "L-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8].upper()
 
 
-def _validate_registry(tables: dict[str, pd.DataFrame], existing: Existing, problems: list[Problem]) -> None:
-    if "alliances" in tables:
-        registry = _validate_alliances(tables["alliances"], problems)
-    else:
-        registry = existing.alliances
-        if registry.empty and tables:
-            problems.append(Problem(ERROR, "、".join(sorted({f for df in tables.values()
-                                                              for f in df["source_file"].unique()})),
-                                    "登记库中还没有联盟名录：请先导入（或同时导入）联盟名录"))
-            return
-    for t in TABLES:
-        if t is ALLIANCES:
-            continue
-        if t.name in tables:
-            tables[t.name] = _link(t, tables[t.name], registry, problems)
-        elif "alliances" in tables and t.name in existing.child_ids:
-            orphans = sorted(set(existing.child_ids[t.name]) - set(registry["alliance_id"]))
-            if orphans:
-                problems.append(Problem(ERROR, tables["alliances"]["source_file"].iloc[0],
-                                        f"登记库现有{t.title}中有 {len(orphans)} 个联盟不在新的联盟名录中"
-                                        f"（如 {'、'.join(orphans[:3])}）：请同时导入新的{t.title}，以免数据不一致"))
-    _validate_children(tables, problems)
-    _warn_members(tables, registry, existing, problems)
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(name, table.append_column("_i", pa.array(np.arange(len(table), dtype=np.int64))))
 
 
-def _validate_alliances(df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    given = df["alliance_id"].notna().to_numpy()
-    ids = [i if g else (None if pd.isna(k) else generated_alliance_id(k))  # a blank name is NA here
-           for i, k, g in zip(df["alliance_id"].tolist(), df["name_key"].tolist(), given)]
-    df["alliance_id"] = _series(pa.array(ids, pa.string()))
-    for key_col, label in (("name_key", "联盟名称"), ("alliance_id", "联盟编号")):
-        dup = df[key_col].notna() & df.duplicated(key_col, keep=False)
-        if key_col == "alliance_id":
-            dup &= given
-        for key, group in df[dup].groupby(key_col, sort=False):
-            first = group.index[0]
-            where = f"{df.at[first, 'source_file']} 第{df.at[first, 'source_row']}行"
-            for idx in group.index[1:]:
-                problems.append(_problem_at(df, idx, f"{label}重复：与 {where} 是同一个联盟",
-                                            column=label, value=df.at[idx, "name" if key_col == "name_key" else key_col]))
+def _found(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """Rows of a check's query: the row position first, then whatever the query adds."""
+    return con.execute(sql).fetchall()
+
+
+def _at(table: pa.Table, positions: list[int]) -> list[dict[str, Any]]:
+    """The rows at ``positions`` as dicts, read from the table only for them."""
+    return table.take(pa.array(positions, pa.int64())).to_pylist() if positions else []
+
+
+def _problem_at(row: dict[str, Any], message: str, column: str | None = None, value: Any = None,
+                level: str = ERROR) -> Problem:
+    return Problem(level, row["source_file"], message, sheet=row["source_sheet"], row=int(row["source_row"]),
+                   column=column, value=None if value is None else n.cell_text(value))
+
+
+def _validate_registry(tables: dict[str, pa.Table], existing: Existing, problems: list[Problem]) -> None:
+    with duckdb.connect() as con:
+        if "alliances" in tables:
+            tables["alliances"] = _validate_alliances(con, tables["alliances"], problems)
+            registry = tables["alliances"].select(["alliance_id", "name_key"])
+        else:
+            registry = pa.Table.from_pandas(existing.alliances[["alliance_id", "name_key"]], preserve_index=False,
+                                            schema=pa.schema([("alliance_id", pa.string()), ("name_key", pa.string())]))
+            if not len(registry) and tables:
+                files = sorted({f for table in tables.values() for f in pc.unique(table["source_file"]).to_pylist()})
+                problems.append(Problem(ERROR, "、".join(files), "登记库中还没有联盟名录：请先导入（或同时导入）联盟名录"))
+                return
+        for t in TABLES:
+            if t is ALLIANCES:
+                continue
+            if t.name in tables:
+                tables[t.name] = _link(tables[t.name], registry, problems)
+            elif "alliances" in tables and t.name in existing.child_ids:
+                orphans = sorted(set(existing.child_ids[t.name]) - set(registry["alliance_id"].to_pylist()))
+                if orphans:
+                    problems.append(Problem(ERROR, tables["alliances"]["source_file"][0].as_py(),
+                                            f"登记库现有{t.title}中有 {len(orphans)} 个联盟不在新的联盟名录中"
+                                            f"（如 {'、'.join(orphans[:3])}）：请同时导入新的{t.title}，以免数据不一致"))
+        _validate_children(con, tables, problems)
+        _warn_members(con, tables, problems)
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], where: str = "true") -> list[tuple[int, int]]:
+    """(row, first row with the same ``keys``) for every row that repeats an earlier one, in row order.
+
+    Missing values count as equal, as they would to a person comparing the rows. The groups that
+    repeat are found first (an aggregate); only their rows are then ranked.
+    """
+    same = " and ".join(f"t.{k} is not distinct from d.{k}" for k in keys)
+    return _found(con, f"""with d as (select {', '.join(keys)} from {table} where {where} group by all having count(*) > 1)
+                           select _i, first from (
+                               select _i, first_value(_i) over w as first, row_number() over w as nth
+                               from {table} t semi join d on {same} where {where}
+                               window w as (partition by {', '.join(f't.{k}' for k in keys)} order by _i))
+                           where nth > 1 order by _i""")
+
+
+def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: list[Problem]) -> pa.Table:
+    ids, keys = df["alliance_id"].combine_chunks(), df["name_key"].combine_chunks()
+    given = ids.is_valid()
+    generate = pc.and_(pc.invert(given), keys.is_valid())  # a blank name gets no id
+    if pc.any(generate).as_py():
+        made = pa.array([generated_alliance_id(k) for k in keys.filter(generate).to_pylist()], pa.string())
+        ids = pc.replace_with_mask(ids, generate, made)
+    df = df.set_column(df.column_names.index("alliance_id"), "alliance_id", ids)
     # Status: derive when blank; refuse when it contradicts the dates the figures rely on.
-    derived = np.select([df["revoked_date"].notna(), df["filed_date"].notna(), df["applied_date"].notna()],
-                        ["已撤销", "已备案", "申请中"], "组建中")
-    df["status"] = _series(pa.array(np.where(df["status"].notna(), df["status"].to_numpy(dtype=object, na_value=None),
-                                             derived).tolist(), pa.string()))
-    ended = _mask(df["status"].isin(["已撤销", "已解散"]))
-    clean = ~df["cell_errors"].to_numpy(dtype=bool)
-    for idx in df.index[clean & ended & df["revoked_date"].isna().to_numpy()]:
-        problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但撤销日期为空：统计在册联盟需要撤销日期",
-                                    column="撤销日期"))
-    for idx in df.index[clean & ~ended & df["revoked_date"].notna().to_numpy()]:
-        problems.append(_problem_at(df, idx, f"填写了撤销日期，但状态为“{df.at[idx, 'status']}”，两者矛盾", column="状态",
-                                    value=df.at[idx, "status"]))
-    filed_needed = _mask(df["status"].isin(["已备案", "已认定"])) & df["filed_date"].isna().to_numpy()
-    for idx in df.index[clean & filed_needed]:
-        problems.append(_problem_at(df, idx, f"状态为“{df.at[idx, 'status']}”但备案日期为空", column="备案日期"))
-    _check_order(df, "filed_date", "revoked_date", "撤销日期早于备案日期", "撤销日期", problems)
-    _check_order(df, "applied_date", "filed_date", "备案日期早于申请日期", "备案日期", problems, WARNING)
-    _check_order(df, "founded_date", "filed_date", "备案日期早于成立日期", "备案日期", problems, WARNING)
-    return df[["alliance_id", "name", "name_key"]]
+    derived = pc.case_when(pc.make_struct(df["revoked_date"].is_valid(), df["filed_date"].is_valid(),
+                                          df["applied_date"].is_valid()), "已撤销", "已备案", "申请中", "组建中")
+    df = df.set_column(df.column_names.index("status"), "status", pc.coalesce(df["status"], derived))
+    _register(con, "alliances", df.append_column("given", given))
+    for key, label, value, where in (("name_key", "联盟名称", "name", "name_key is not null"),
+                                     ("alliance_id", "联盟编号", "alliance_id", "given")):
+        found = sorted(_repeats(con, "alliances", [key], where), key=lambda pair: (pair[1], pair[0]))  # group by group
+        positions = sorted({p for pair in found for p in pair})
+        rows = dict(zip(positions, _at(df, positions)))
+        for i, first in found:
+            same = f"{rows[first]['source_file']} 第{rows[first]['source_row']}行"
+            problems.append(_problem_at(rows[i], f"{label}重复：与 {same} 是同一个联盟", column=label, value=rows[i][value]))
+    ended = "status in ('已撤销', '已解散')"
+    for condition, message, column, value in (
+            (f"{ended} and revoked_date is null", "状态为“{}”但撤销日期为空：统计在册联盟需要撤销日期", "撤销日期", False),
+            (f"not ({ended}) and revoked_date is not null", "填写了撤销日期，但状态为“{}”，两者矛盾", "状态", True),
+            ("status in ('已备案', '已认定') and filed_date is null", "状态为“{}”但备案日期为空", "备案日期", False)):
+        for row in _at(df, [i for i, in _found(con, f"select _i from alliances where not cell_errors and {condition} "
+                                                      "order by _i")]):
+            problems.append(_problem_at(row, message.format(row["status"]), column=column,
+                                        value=row["status"] if value else None))
+    _check_order(con, "alliances", df, "filed_date", "revoked_date", "撤销日期早于备案日期", "撤销日期", problems)
+    _check_order(con, "alliances", df, "applied_date", "filed_date", "备案日期早于申请日期", "备案日期", problems, WARNING)
+    _check_order(con, "alliances", df, "founded_date", "filed_date", "备案日期早于成立日期", "备案日期", problems, WARNING)
+    return df
 
 
-def _check_order(df: pd.DataFrame, early: str, late: str, message: str, column: str, problems: list[Problem],
-                 level: str = ERROR) -> None:
-    wrong = _mask(df[late] < df[early])
-    for idx in df.index[wrong]:
-        problems.append(_problem_at(df, idx, f"{message}（{df.at[idx, early]} → {df.at[idx, late]}）", column=column,
-                                    value=df.at[idx, late], level=level))
+def _check_order(con: duckdb.DuckDBPyConnection, name: str, df: pa.Table, early: str, late: str, message: str,
+                 column: str, problems: list[Problem], level: str = ERROR) -> None:
+    for row in _at(df, [i for i, in _found(con, f"select _i from {name} where {late} < {early} order by _i")]):
+        problems.append(_problem_at(row, f"{message}（{row[early]} → {row[late]}）", column=column, value=row[late],
+                                    level=level))
 
 
-def _link(table: Table, df: pd.DataFrame, registry: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def _link(df: pa.Table, registry: pa.Table, problems: list[Problem]) -> pa.Table:
     """Resolve each row's alliance by 联盟编号 or by normalised 联盟名称; refuse rows naming neither a known one."""
-    keys = pa.array(registry["name_key"].tolist(), pa.string())
-    ids = pa.array(registry["alliance_id"].tolist(), pa.string())
-    name_keys = n.name_key_column(pa.array(df["alliance_name"]))
-    from_name = _series(ids.take(pc.index_in(name_keys, value_set=keys)))
-    numbers = pa.array(df["alliance_no"])
-    from_no = _series(pc.if_else(pc.is_in(numbers, value_set=ids), numbers, pa.scalar(None, pa.string())))
-    for idx in df.index[df["alliance_no"].notna() & from_no.isna()]:
-        problems.append(_problem_at(df, idx, f"联盟编号“{df.at[idx, 'alliance_no']}”不在联盟名录中", column="联盟编号",
-                                    value=df.at[idx, "alliance_no"]))
-    unknown_name = df["alliance_no"].isna() & df["alliance_name"].notna() & from_name.isna()
-    for idx in df.index[unknown_name]:
-        problems.append(_problem_at(df, idx, f"联盟“{df.at[idx, 'alliance_name']}”不在联盟名录中（名称须与名录一致）",
-                                    column="联盟名称", value=df.at[idx, "alliance_name"]))
-    for idx in df.index[_mask(from_no != from_name)]:
-        problems.append(_problem_at(df, idx, f"联盟编号“{df.at[idx, 'alliance_no']}”与联盟名称“{df.at[idx, 'alliance_name']}”"
-                                             "指向不同的联盟", column="联盟编号"))
-    df.insert(0, "alliance_id", from_no.where(from_no.notna(), from_name))
-    return df.drop(columns=["alliance_name", "alliance_no"])
+    keys, ids = registry["name_key"].combine_chunks(), registry["alliance_id"].combine_chunks()
+    names, numbers = df["alliance_name"].combine_chunks(), df["alliance_no"].combine_chunks()
+    named = pc.dictionary_encode(names)  # a member list names each alliance hundreds of times: look each up once
+    from_name = ids.take(pc.index_in(n.name_key_column(named.dictionary), value_set=keys)).take(named.indices)
+    from_no = pc.if_else(pc.is_in(numbers, value_set=ids), numbers, pa.scalar(None, pa.string()))
+    numbered = np.asarray(numbers.is_valid())
+    checks = (
+        (numbered & ~np.asarray(from_no.is_valid()),
+         lambda r: (f"联盟编号“{r['alliance_no']}”不在联盟名录中", "联盟编号", r["alliance_no"])),
+        (~numbered & np.asarray(names.is_valid()) & ~np.asarray(from_name.is_valid()),
+         lambda r: (f"联盟“{r['alliance_name']}”不在联盟名录中（名称须与名录一致）", "联盟名称", r["alliance_name"])),
+        (np.asarray(pc.fill_null(pc.not_equal(from_no, from_name), False)),
+         lambda r: (f"联盟编号“{r['alliance_no']}”与联盟名称“{r['alliance_name']}”指向不同的联盟", "联盟编号", None)))
+    for wrong, word in checks:
+        for row in _at(df, np.flatnonzero(wrong).tolist()):
+            message, column, value = word(row)
+            problems.append(_problem_at(row, message, column=column, value=value))
+    return df.drop_columns(["alliance_name", "alliance_no"]).add_column(0, "alliance_id", pc.coalesce(from_no, from_name))
 
 
-def _series(values: pa.Array) -> pd.Series:
-    return pd.Series(values, dtype=pd.ArrowDtype(values.type))
+def _validate_children(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], problems: list[Problem]) -> None:
+    if "subsidies" in tables:
+        subsidies = tables["subsidies"]
+        tables["subsidies"] = subsidies.set_column(subsidies.column_names.index("status"), "status",
+                                                   pc.coalesce(subsidies["status"], pa.scalar("已拨付")))
+    for name in ("members", "annual_reports", "subsidies"):
+        if name in tables:
+            _register(con, name, tables[name])
+    if "members" in tables:
+        members = tables["members"]
+        for column, label in (("unit_name_key", "单位名称"), ("credit_code", "统一社会信用代码")):
+            found = _repeats(con, "members", ["alliance_id", column], f"alliance_id is not null and {column} is not null")
+            for row in _at(members, [i for i, _ in found]):
+                problems.append(_problem_at(row, f"同一联盟中{label}重复（同一单位出现两次）", column=label, value=row[column]))
+        _check_order(con, "members", members, "joined_date", "left_date", "退出日期早于加入日期", "退出日期", problems)
+    if "annual_reports" in tables:
+        found = _repeats(con, "annual_reports", ["alliance_id", "year"], "alliance_id is not null")
+        for row in _at(tables["annual_reports"], [i for i, _ in found]):
+            problems.append(_problem_at(row, f"同一联盟 {row['year']} 年度的年度报告重复", column="年度"))
+    if "subsidies" in tables:
+        found = _repeats(con, "subsidies", ["alliance_id", "year", "kind", "amount_yuan", "paid_date", "doc_no"],
+                         "alliance_id is not null")
+        for row in _at(tables["subsidies"], [i for i, _ in found]):
+            problems.append(_problem_at(row, "与另一行的联盟、年度、类型、金额、日期和文号完全相同，疑似重复录入", level=WARNING))
 
 
-def _mask(condition: pd.Series) -> np.ndarray:
-    """A boolean condition as numpy, missing counted as False."""
-    return condition.to_numpy(dtype=bool, na_value=False)
-
-
-def _validate_children(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    members = tables.get("members")
-    if members is not None:
-        linked = members["alliance_id"].notna()
-        for cols, label in ((["alliance_id", "unit_name_key"], "单位名称"), (["alliance_id", "credit_code"], "统一社会信用代码")):
-            dup = linked & members[cols[1]].notna() & members.duplicated(cols, keep="first")
-            for idx in members.index[dup]:
-                problems.append(_problem_at(members, idx, f"同一联盟中{label}重复（同一单位出现两次）", column=label,
-                                            value=members.at[idx, cols[1]]))
-        _check_order(members, "joined_date", "left_date", "退出日期早于加入日期", "退出日期", problems)
-    reports = tables.get("annual_reports")
-    if reports is not None:
-        dup = reports["alliance_id"].notna() & reports.duplicated(["alliance_id", "year"], keep="first")
-        for idx in reports.index[dup]:
-            problems.append(_problem_at(reports, idx, f"同一联盟 {reports.at[idx, 'year']} 年度的年度报告重复", column="年度"))
-    subsidies = tables.get("subsidies")
-    if subsidies is not None:
-        subsidies["status"] = subsidies["status"].fillna("已拨付")
-        same = ["alliance_id", "year", "kind", "amount_yuan", "paid_date", "doc_no"]
-        dup = subsidies["alliance_id"].notna() & subsidies.duplicated(same, keep="first")
-        for idx in subsidies.index[dup]:
-            problems.append(_problem_at(subsidies, idx, "与另一行的联盟、年度、类型、金额、日期和文号完全相同，疑似重复录入",
-                                        level=WARNING))
-
-
-def _warn_members(tables: dict[str, pd.DataFrame], registry: pd.DataFrame, existing: Existing,
-                  problems: list[Problem]) -> None:
+def _warn_members(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], problems: list[Problem]) -> None:
     """Warn (never block) about alliances below the usual member minimum or with no members."""
     if "members" not in tables or "alliances" not in tables:
         return
-    alliances, members = tables["alliances"], tables["members"]
-    current = members[members["left_date"].isna() & members["alliance_id"].notna()]
-    counts = alliances["alliance_id"].map(current["alliance_id"].value_counts()).fillna(0).astype(int)
-    active = _mask(alliances["status"].isin(["已备案", "已认定"]))
-    few = alliances[active & (counts < MEMBER_MINIMUM_WARNING).to_numpy()]
-    # Thousands of warnings on a national registry: read the columns once, not cell by cell.
-    for file, sheet, row, name, count in zip(few["source_file"].tolist(), few["source_sheet"].tolist(),
-                                             few["source_row"].tolist(), few["name"].tolist(),
-                                             counts[few.index].tolist()):
+    found = _found(con, f"""select a._i, coalesce(c.members, 0) from alliances a
+                            left join (select alliance_id, count(*) as members from members
+                                       where left_date is null and alliance_id is not null group by alliance_id) c
+                                 on a.alliance_id = c.alliance_id
+                            where a.status in ('已备案', '已认定') and coalesce(c.members, 0) < {MEMBER_MINIMUM_WARNING}
+                            order by a._i""")
+    for row, (_, count) in zip(_at(tables["alliances"], [i for i, _ in found]), found):
         message = ("没有成员单位记录" if count == 0 else
                    f"现有成员单位 {count} 家，少于 {MEMBER_MINIMUM_WARNING} 家（天津、渭南等地的最低要求）")
-        problems.append(Problem(WARNING, file, f"联盟“{name}”{message}", sheet=sheet if isinstance(sheet, str) else None,
-                                row=int(row)))
+        problems.append(_problem_at(row, f"联盟“{row['name']}”{message}", level=WARNING))

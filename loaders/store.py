@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from . import migrations
@@ -310,11 +309,15 @@ def retention() -> tuple[int, int]:
     return setting(KEEP_SNAPSHOTS_ENV, KEEP_SNAPSHOTS, 1), setting(KEEP_DAYS_ENV, KEEP_DAYS, 0)
 
 
-def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = None) -> list[int]:
-    """Delete snapshots beyond the retention policy; return their import ids. The current one always stays."""
+def prune(db: Path, keep_last: int, keep_days: int, now: dt.datetime | None = None,
+          current: int | None = None) -> list[int]:
+    """Delete snapshots beyond the retention policy; return their import ids. The current one always stays.
+
+    ``current``: the current state's id when the caller knows it (it just wrote it), else read from ``db``.
+    """
     now = now or dt.datetime.now()
     landed = {r["import_id"]: r for r in read_journal(db) if r.get("outcome") == "ok"}
-    current = state_id(db) or None
+    current = current or state_id(db) or None
     snapshots = _snapshots(db)
     recent = {i for _, i in snapshots[-keep_last:]}
     removed = []
@@ -455,7 +458,7 @@ def record_change(db: Path, change: Callable[[int], dict]) -> dict:
 
 
 def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary: str,
-           frames: dict[str, pd.DataFrame], carry_from: Path | None, restored_from: int | None = None,
+           frames: dict[str, pa.Table], carry_from: Path | None, restored_from: int | None = None,
            imports_from: Path | None = None) -> Outcome:
     """Write the new state to a temporary file, keep a snapshot of it, then swap it in."""
     _append_journal(db, {"attempt": within.token, "outcome": "building", "import_id": import_id})
@@ -494,7 +497,7 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
     within.end({"import_id": import_id, "action": action, "outcome": "ok", "at": started, "finished": _now(),
                 "user": user, "files": files, "row_counts": row_counts, "restored_from": restored_from,
                 "summary": summary, "snapshot_sha256": snapshot_sha256})
-    prune(db, *retention())
+    prune(db, *retention(), current=import_id)
     return Outcome(import_id, row_counts, summary)
 
 
@@ -515,10 +518,10 @@ def _copy_hashing(source: Path, target: Path) -> str:
     return digest.hexdigest()
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a clean frame through Arrow (typed, exact DECIMAL), casting each column to its declared type."""
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:
+    """Insert a clean table (typed, exact DECIMAL) as DuckDB scans it, casting each column to its declared type."""
     described = con.execute(f"describe {table}").fetchall()
-    incoming = pa.Table.from_pandas(frame[[name for name, *_ in described]], preserve_index=False)
+    incoming = frame.select([name for name, *_ in described])
     casts = ", ".join(f"cast({name} as {sql_type})" for name, sql_type, *_ in described)
     con.register("incoming", incoming)
     con.execute(f"insert into {table} select {casts} from incoming")
