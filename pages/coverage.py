@@ -50,9 +50,9 @@ gaps = uncovered(rows)
 unclassified_active = int(rows.loc[rows["cluster"] == UNCLASSIFIED, "alliances_active"].sum())
 cols = st.columns(4)
 cols[0].metric(word, f"{len(entries):,} 个")
-cols[1].metric("已覆盖", f"{len(entries) - len(gaps)} 个", help="至少有一个在册联盟（查询 coverage_by_cluster）")
+cols[1].metric("已覆盖", f"{len(entries) - len(gaps):,} 个", help="至少有一个在册联盟（查询 coverage_by_cluster）")
 cols[2].metric("空白", f"{len(gaps):,} 个")
-cols[3].metric("未归类的在册联盟", f"{unclassified_active} 个", help="产业领域未匹配任何关键词或匹配不唯一，见页末")
+cols[3].metric("未归类的在册联盟", f"{unclassified_active:,} 个", help="产业领域未匹配任何关键词或匹配不唯一，见页末")
 if int(rows["alliances_active"].sum()) == 0:
     st.info("截至所选日期，所选范围内还没有在册联盟。可调整左侧的统计截止日期或筛选条件；"
             "若尚未导入数据，请到“数据导入”页导入名录。")
@@ -77,19 +77,22 @@ if unclassified.empty:
 else:
     st.caption(f"共 {len(unclassified):,} 个，其中在册 {int(unclassified['active'].sum()):,} 个（即上图的“未归类”）。"
                "系统按关键词把“产业领域”原文归入" + word + "，没有命中或同时命中两个时不作猜测，留在这里由人确认。")
-    ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
-                  columns=["alliance", "raw_field", "reason", "active", "status"])
-    # Names are data: shown with st.code, never inside Markdown.
-    st.markdown(f"**如何归类**：编辑人员在“设置”页的“联盟归类”中选择联盟和{word}即可（有记录、可撤销）；"
-                "也可在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
-    st.code(f"{unclassified['alliance'].iloc[0]},{taxonomy_id},<{word}名称>", language=None)
-    st.caption(f"“归入”可填：{'、'.join(entries['cluster'])}；确认不属于任何{word}的填“未归类”。"
-               "保存后刷新本页即生效。若只是关键词缺漏，也可在 `data/taxonomies/` 下的分类体系文件中补充关键词。")
-    template = pd.DataFrame({"alliance": unclassified["alliance"], "taxonomy": taxonomy_id, "entry": ""})
-    st.download_button("下载待填的归类表（CSV）",
-                       tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),
-                       f"taxonomy_overrides_{taxonomy_id}.csv", "text/csv", key="overrides_template",
-                       help="已填好联盟名称和分类体系，只需填“归入”列，再把各行追加到 data/taxonomy_overrides.csv")
+    # An editor's worklist, below the charts: folded, so a page load does not draw a long table for it
+    with st.expander(f"查看并归类（{len(unclassified):,} 个）", key="unclassified_box", on_change="rerun") as box:
+        if box.open:
+            ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
+                          columns=["alliance", "raw_field", "reason", "active", "status"])
+            # Names are data: shown with st.code, never inside Markdown.
+            st.markdown(f"**如何归类**：编辑人员在“设置”页的“联盟归类”中选择联盟和{word}即可（有记录、可撤销）；"
+                        "也可在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
+            st.code(f"{unclassified['alliance'].iloc[0]},{taxonomy_id},<{word}名称>", language=None)
+            st.caption(f"“归入”可填：{'、'.join(entries['cluster'])}；确认不属于任何{word}的填“未归类”。"
+                       "保存后刷新本页即生效。若只是关键词缺漏，也可在 `data/taxonomies/` 下的分类体系文件中补充关键词。")
+            template = pd.DataFrame({"alliance": unclassified["alliance"], "taxonomy": taxonomy_id, "entry": ""})
+            st.download_button("下载待填的归类表（CSV）",
+                               lambda: tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),
+                               f"taxonomy_overrides_{taxonomy_id}.csv", "text/csv", key="overrides_template",
+                               help="已填好联盟名称和分类体系，只需填“归入”列，再把各行追加到 data/taxonomy_overrides.csv")
 with st.expander(f"全部联盟的归类结果（{len(assignments):,} 个）", key="assignments_box", on_change="rerun") as box:
     if box.open:            # folded: sends nothing
         ui.show_table(assignments, "cluster_assignments", scope, "联盟归类明细", key="assignments",
