@@ -654,7 +654,6 @@ PICK_OPTIONS = 200
 def pick_alliance(directory: pd.DataFrame, key: str, *, wanted: str = "") -> tuple[str | None, pd.DataFrame]:
     """查找联盟 and 选择联盟: a search box over name, id and lead unit, then a list of what it finds (at most
     PICK_OPTIONS; ``wanted`` stays selectable). Returns the chosen alliance id (or None) and the rows found."""
-    names = dict(zip(directory["alliance_id"], directory["alliance"]))
     text = st.text_input("查找联盟", key=f"{key}_search", placeholder="输入联盟名称、联盟编号或对外责任主体单位的一部分，如：机器人",
                          help="不区分全角半角、大小写，忽略空格")
     # name, id or lead unit; the tables' search (width, case and spaces ignored)
@@ -663,6 +662,9 @@ def pick_alliance(directory: pd.DataFrame, key: str, *, wanted: str = "") -> tup
     options = found["alliance_id"].head(PICK_OPTIONS).tolist()
     if wanted and wanted not in options:
         options.insert(0, wanted)  # the open alliance (a link, a row clicked) stays selectable while searching
+    # the names of the options only: a national directory's 84,000 turned into Python strings were most of the page
+    offered = directory[directory["alliance_id"].isin(options)]
+    names = dict(zip(offered["alliance_id"].tolist(), offered["alliance"].tolist()))
     count = (f"找到 {len(found):,} 个" if len(found) <= PICK_OPTIONS
              else f"找到 {len(found):,} 个，列出前 {PICK_OPTIONS} 个，可在上方输入更多文字缩小范围")
     chosen = st.selectbox(f"选择联盟（{count}）", options, index=options.index(wanted) if wanted else None,

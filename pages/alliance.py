@@ -43,9 +43,8 @@ if directory.empty:
     st.info("当前筛选范围内没有联盟记录。可清除左侧的区域、级别或产业集群筛选；若尚未导入数据，请到“数据”页下载导入模板。")
     st.stop()
 
-names = dict(zip(directory["alliance_id"], directory["alliance"]))
 wanted = st.query_params.get("alliance", "")
-if wanted and wanted not in names:
+if wanted and not (directory["alliance_id"] == wanted).any():
     st.warning(f"链接中的联盟编号「{ui.escape_markdown(wanted)}」在当前筛选范围内找不到：可能编号有误，"
                "或该联盟不在左侧所选的区域、级别、产业集群中。")
     wanted = ""
