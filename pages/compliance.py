@@ -37,7 +37,7 @@ with right:
 
 st.subheader("逐个联盟")
 problems = fetch("eligibility_problems")
-types = list(dict.fromkeys(problems["problem_type"]))
+types = problems["problem_type"].dropna().unique().tolist()   # in the query's order (a column op: 156k rows at 1.7M)
 show_all = st.query_params.get("show") == "all"
 choice = st.radio("显示", ["只看不符合的", "全部联盟"], index=1 if show_all else 0, horizontal=True, key="c_show")
 wanted = [t for t in st.query_params.get("problem", "").split(",") if t in types]
