@@ -104,7 +104,6 @@ def test_a_cached_result_is_shared_and_what_a_page_does_to_it_stays_on_that_page
     assert np.shares_memory(first["in_registry"].to_numpy(), members)     # one frame, not a copy per read
     first["alliance"] = "改掉的名称"                          # what a page might do to its rows
     first.loc[first.index[0], "in_registry"] = False
-    first.sort_values("alliance_id", ascending=False, inplace=True)
     again = fetch("alliance_directory")
     assert reads == ["alliance_directory"]                   # read once, shared
     assert again is not first
