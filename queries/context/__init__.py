@@ -33,6 +33,9 @@ when, and shares it between cursors):
     do not change (``member_stretches.sql``): what ``alliance_members`` reads at any as_of.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
+``current_in_stretches(dated)``
+    a table macro: each dated row (joined / left) with every stretch of dates it is current in, the one
+    place of that rule (``current_in_stretches.sql``; read by ``lead_local.sql`` and ``member_stretches.sql``).
 ``report_due_year(as_of, due_month, due_day)``
     a table macro: the latest report year already due on as_of (``report_due_year.sql``).
 
@@ -131,6 +134,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
             con.unregister("_context_frame")
     con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
     # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
+    con.execute(f"create macro {catalog}.main.current_in_stretches(dated) as table\n{rule('current_in_stretches')}")
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
     con.execute(f"create table {catalog}.main.lead_local as\n{rule('lead_local')}",
                 {"local_places": list(profile.members.local_places)})

@@ -3,11 +3,9 @@
 -- other_place_members, neighbour_mask): an alliance's current members counted, once per stretch of dates
 -- [valid_from, valid_to) over which they do not change — so a query at any as_of reads the one row per
 -- alliance whose stretch holds it (alliance_members) instead of every member row.
--- A member is current on a date when its joined_date is blank or on or before it, and its left_date
--- blank or after it; the set changes only on those dates, so the stretches start at -infinity and at
--- each joined and left date of the alliance's members, and each is counted on its first day.
--- Stretches without a current member have no row. Members who join and leave an alliance on the same
--- dates are counted together first (cohorts), then each cohort is added to the stretches it is current in.
+-- The stretches and which members are current in them: current_in_stretches (a stretch without a current
+-- member has no row). Members who join and leave an alliance on the same dates are counted together first
+-- (cohorts), then each cohort is added to the stretches it is current in.
 -- Places ($local_places, $neighbour_places: substring tests of 注册地, each distinct text once):
 -- place_kind 1 local, 2 neighbour (a bit per neighbour place found, in the profile's order), 3 other;
 -- a local place wins over a neighbour place; blank 注册地 is none of them.
@@ -51,29 +49,12 @@ cohorts as (
     from members as m
     left join places as p on p.registered_in = m.registered_in
     group by m.alliance_id, m.joined_date, m.left_date
-),
-
-starts as (
-    select distinct c.alliance_id, date '-infinity' as valid_from from cohorts as c
-    union
-    select c.alliance_id, c.joined_date from cohorts as c where c.joined_date is not null
-    union
-    select c.alliance_id, c.left_date from cohorts as c where c.left_date is not null
-),
-
-stretches as (
-    select
-        s.alliance_id,
-        s.valid_from,
-        coalesce(lead(s.valid_from) over (partition by s.alliance_id order by s.valid_from), date 'infinity')
-            as valid_to
-    from starts as s
 )
 
 select
-    s.alliance_id,
-    s.valid_from,
-    s.valid_to,
+    c.alliance_id,
+    c.valid_from,
+    c.valid_to,
     cast(sum(c.members) as bigint) as members,   -- count(*)'s type, as the members were counted
     sum(c.enterprises) as enterprises,
     sum(c.universities) as universities,
@@ -86,10 +67,6 @@ select
     sum(c.neighbour_members) as neighbour_members,
     sum(c.other_place_members) as other_place_members,
     bit_or(c.neighbour_mask) as neighbour_mask
-from stretches as s
-inner join cohorts as c
-    on c.alliance_id = s.alliance_id
-   and (c.joined_date is null or c.joined_date <= s.valid_from)
-   and (c.left_date is null or c.left_date > s.valid_from)
-group by s.alliance_id, s.valid_from, s.valid_to
-order by s.alliance_id, s.valid_from
+from current_in_stretches(cohorts) as c
+group by c.alliance_id, c.valid_from, c.valid_to
+order by c.alliance_id, c.valid_from
