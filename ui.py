@@ -86,7 +86,15 @@ def fetcher(version: Version, scope: Scope) -> figures.Fetch:
     stamp = bureau.stamp()
     # A shallow copy: pandas' copy-on-write keeps whatever a page does to it (a column added, a value set) off
     # the shared frame.
-    return bind(lambda name, at, params: _query(version, name, (*at.key, stamp), params, at).copy(deep=False), scope)
+    fetch = bind(lambda name, at, params: _query(version, name, (*at.key, stamp), params, at).copy(deep=False), scope)
+    fetch.cache_key = (version, stamp, _view_key(scope))    # what its charts depend on besides their scope (show_chart)
+    return fetch
+
+
+def _view_key(scope: Scope) -> tuple:
+    """Everything of a scope a chart depends on, as a cache key part: its query key and the year range, and the
+    filters in the order chosen (a takeaway names them in that order)."""
+    return (*scope.key, scope.year_from, scope.year_to, scope.regions, scope.levels, scope.clusters)
 
 
 _warmed: set[Version] = set()
@@ -486,31 +494,20 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
 
     A chart that does not apply under the profile (figures.Chart.applies) shows why instead.
     """
-    chart = figures.all_charts()[chart_id]
-    title = chart.title_for(scope.profile)
-    reason = chart.why_not(fetch, scope)
+    shared = getattr(fetch, "cache_key", None)   # a fetcher's; a page's own fetch (one alliance's) builds each run
+    title, reason, fig, line = (_shared_chart(chart_id, (shared, _view_key(scope)), fetch, scope) if shared
+                                else _chart(chart_id, fetch, scope))
     if reason:
         st.info(f"{title}：{reason}")
         return
-    fig, line = figures.render(chart_id, fetch, scope)
     if fig is None:
         st.info(f"{title}：当前筛选条件下没有数据。")
         return
-    # On screen the source line sits under the chart (in words, with the query a hover away), so the
-    # figure keeps no footnote of its own: at phone width it would collide with rotated tick labels.
-    stamp = figures.footnote(scope)
-    fig.layout.annotations = [a for a in fig.layout.annotations if a.text != stamp]
-    # below the plot, in the figure's own bottom margin (container coordinates): clear of axis titles at any width
-    fig.update_layout(margin_b=10, legend=dict(orientation="h", yref="container", yanchor="bottom", y=0,
-                                               xanchor="left", x=0))
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
     key = f"chart_{chart_id}"
     config = {"displaylogo": False, "locale": "zh-CN", "locales": {"zh-CN": PLOTLY_ZH}, "modeBarButtons": MODEBAR,
               "toImageButtonOptions": {"format": "svg", "filename": f"{title}_{scope.as_of.isoformat()}"}}
     if chart_id in DRILLS:
         dimension, axis = DRILLS[chart_id]
-        fig.update_layout(clickmode="event+select", dragmode=False)
         st.plotly_chart(fig, width="stretch", key=key, config=config, on_select=lambda: _on_chart_click(
             key, dimension, axis), selection_mode="points")
         word = scope.profile.terms.cluster if dimension == "cluster" else DIMENSION_WORDS[dimension]
@@ -519,7 +516,43 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
         st.plotly_chart(fig, width="stretch", key=key, config=config)
     if takeaway and line:
         st.caption(escape_markdown(line))
-    st.caption(escape_markdown(source_line(scope, chart.queries[0])), help=analyst_note(chart.queries))
+    queries = figures.all_charts()[chart_id].queries
+    st.caption(escape_markdown(source_line(scope, queries[0])), help=analyst_note(queries))
+
+
+def _chart(chart_id: str, fetch: figures.Fetch, scope: Scope) -> tuple:
+    """A registered chart as a page shows it: (title, why it does not apply or None, figure or None, takeaway).
+
+    The figure is finished here and never changed after (_shared_chart hands the same one to every session).
+    """
+    chart = figures.all_charts()[chart_id]
+    title = chart.title_for(scope.profile)
+    reason = chart.why_not(fetch, scope)
+    if reason:
+        return title, reason, None, ""
+    fig, line = figures.render(chart_id, fetch, scope)
+    if fig is None:
+        return title, None, None, line
+    # On screen the source line sits under the chart (in words, with the query a hover away), so the
+    # figure keeps no footnote of its own: at phone width it would collide with rotated tick labels.
+    stamp = figures.footnote(scope)
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.text != stamp]
+    # below the plot, in the figure's own bottom margin (container coordinates): clear of axis titles at any width
+    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0))
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    figures.fit_margins(fig)
+    if chart_id in DRILLS:
+        fig.update_layout(clickmode="event+select", dragmode=False)
+    return title, None, fig, line
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _shared_chart(chart_id: str, key: tuple, _fetch: figures.Fetch, _scope: Scope) -> tuple:
+    # Cached under ``key`` (the fetcher's import, settings and scope, and the chart's scope): building a figure
+    # through Plotly's validators was most of a chart page's server time (py-spy, 资金补贴 at 450k: 76% of the
+    # script's samples in show_chart, 0.12 s a load). st.plotly_chart only reads the figure.
+    return _chart(chart_id, _fetch, _scope)
 
 
 def _on_row_click(key: str, alliance_ids: list[str], here: bool) -> None:

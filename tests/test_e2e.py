@@ -19,6 +19,7 @@ import pytest
 from bench import browser
 from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS  # noqa: F401  (the browser tests import them from here)
 from navigation import PAGES, Page
+from queries.policy import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -224,3 +225,21 @@ def test_a_page_link_goes_straight_to_the_server(empty_server: EmptyServer, brow
     tab.get_by_role("heading", name="合规检查").wait_for(timeout=TIMEOUT_MS)
     assert tab.url.startswith(f"{empty_server.url}/compliance")
     tab.close()
+
+
+MARGINS_GREW_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => !gd.data.some(t => t.type === 'pie'))
+  .map(gd => [gd.layout.title.text, ['l', 'r', 'b'].filter(side => gd._fullLayout._size[side] > gd.layout.margin[side] + 0.5)
+              .map(side => `${side} ${gd.layout.margin[side]} → ${Math.round(gd._fullLayout._size[side])}`)])
+  .filter(([, grew]) => grew.length)"""
+
+
+@pytest.mark.parametrize("profile", ["tianjin-2018", "zhejiang-2010", "heilongjiang-2009", "weinan-2015", "most-2009"])
+def test_charts_are_drawn_once_in_margins_that_fit(sample_tab, profile: str) -> None:
+    """figures.fit_margins gives each chart the margins its labels, titles, legend and colour bar need, so
+    Plotly's automargin finds nothing to push and does not draw the chart a second time."""
+    url, tab = sample_tab
+    for page in [p for p in PAGES if p.url_path in ("overview", "targets", "coverage", "subsidies", "reviews",
+                                                    "compliance")]:
+        open_page(tab, f"{url}/{page.path}?profile={profile}&as_of=2026-11-21", load_profile(profile).in_words(page.title))
+        tab.wait_for_function(RENDERED_JS, arg=tab.locator('[data-testid="stPlotlyChart"]').count())
+        assert tab.evaluate(MARGINS_GREW_JS) == [], page.title

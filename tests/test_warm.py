@@ -108,3 +108,42 @@ def test_a_cached_result_is_shared_and_what_a_page_does_to_it_stays_on_that_page
     assert reads == ["alliance_directory"]                   # read once, shared
     assert again is not first
     assert again.equals(before)
+
+
+def test_a_chart_is_built_once_per_import_settings_and_scope(tmp_path, monkeypatch):
+    # ui._shared_chart keeps the finished figure per chart, import, settings and scope: a page's second run builds
+    # nothing; another year range, filter order or registry file builds anew; a page's own fetch (no cache_key,
+    # one alliance's) always builds
+    import dataclasses
+
+    import figures
+    import ui
+
+    db = build(tmp_path / "registry.duckdb", REGISTRY)
+    monkeypatch.setenv("REGISTRY_DB", str(db))
+    built: list[str] = []
+    real = figures.render
+    monkeypatch.setattr(figures, "render", lambda chart_id, fetch, scope: (built.append(chart_id),
+                                                                           real(chart_id, fetch, scope))[1])
+    profile, _ = bureau.profile_checked(default_profile())
+    scope = Scope(profile, dt.date(2026, 11, 21), 2010, 2026)
+
+    def shown(scope: Scope, version=None):
+        fetch = ui.fetcher(version or ui.db_version(db), scope)
+        return ui._shared_chart("subsidies_by_year", (fetch.cache_key, ui._view_key(scope)), fetch, scope)
+
+    first = shown(scope)
+    title, reason, fig, _ = first
+    assert (title, reason) == ("历年补贴金额", None) and fig is not None
+    assert all(a.text != figures.footnote(scope) for a in fig.layout.annotations)   # finished as the page shows it
+    assert shown(scope) is first and built == ["subsidies_by_year"]                 # a second run: the same figure
+    assert shown(dataclasses.replace(scope, year_from=2020)) is not first           # the year range is its own
+    assert shown(dataclasses.replace(scope, regions=("甲区", "乙区"))) is not shown(
+        dataclasses.replace(scope, regions=("乙区", "甲区")))                       # the filters' order is named
+    other = build(tmp_path / "again.duckdb", REGISTRY)
+    assert shown(scope, ui.db_version(other)) is not first                         # a new import
+    assert len(built) == 5
+    page_own = ui.fetcher(ui.db_version(db), scope)
+    for _ in range(2):      # a page's own fetch, as 联盟档案 binds one alliance's
+        ui.show_chart("subsidies_by_year", lambda name, **params: page_own(name, **params), scope)
+    assert len(built) == 7
