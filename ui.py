@@ -106,7 +106,7 @@ def warm(version: Version) -> threading.Thread | None:
     None when this version was warmed already).
 
     The default view is what a visitor without a link sees first: the default profile with this
-    registry's settings, today, no filters — the overview's queries (and its KPIs a year earlier)
+    registry's settings, today, no filters — the overview's queries (and its KPIs a year earlier), its charts
     and the sidebar's lists. Built into the same caches the pages read (the shared context and
     st.cache_data), so the first visitor after an import, by the import page or the CLI, finds them.
     """
@@ -135,11 +135,15 @@ def watch(stop: threading.Event, seconds: float = 2.0) -> None:
 def _warm_default_view(version: Version) -> None:
     try:
         profile, _ = bureau.profile_checked(default_profile())
-        scope = Scope(profile, dt.date.today())
+        today = dt.date.today()
+        scope = Scope(profile, today, DEFAULT_YEAR_FROM, today.year)    # what a link without filters opens
         fetch = fetcher(version, scope)
         for name in (*runner.OVERVIEW_SET, "region_distribution"):
             fetch(name)
         fetch("overview_kpis", as_of=year_before(scope.as_of))
+        for chart in figures.all_charts().values():     # 总览's charts, finished as the page shows them
+            if chart.page == "总览":
+                _shared_chart(chart.id, (fetch.cache_key, _view_key(scope)), fetch, scope)
         _import_info(version)         # the sidebar's 数据：批次 … 导入 line
     except Exception:  # noqa: BLE001 — a failed warm-up only loses the head start; the page reports real errors
         logging.getLogger(__name__).warning("warming the default view failed", exc_info=True)

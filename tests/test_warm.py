@@ -10,10 +10,12 @@ import numpy as np
 from queries import bureau, runner
 from queries.policy import default_profile
 from queries.scope import Scope, year_before
+from app_pages import open_page
 from registries import REGISTRY, build
 
 
 def test_a_new_import_warms_the_default_view_once(tmp_path, monkeypatch):
+    import figures
     import ui
 
     db = build(tmp_path / "registry.duckdb", REGISTRY)
@@ -23,6 +25,10 @@ def test_a_new_import_warms_the_default_view_once(tmp_path, monkeypatch):
     monkeypatch.setattr(ui, "read", lambda con, name, scope, params=(): (computed.append((name, scope.as_of)),
                                                                         real(con, name, scope, params))[1])
     version = ui.db_version(db)
+    built: list[str] = []
+    real_render = figures.render
+    monkeypatch.setattr(figures, "render", lambda chart_id, fetch, scope: (built.append(chart_id),
+                                                                           real_render(chart_id, fetch, scope))[1])
     ui.warm(version)
     ui.warm(version)                      # a second page run of the same import starts nothing
     for thread in [t for t in threading.enumerate() if t.name == "warm-default-view"]:
@@ -37,6 +43,11 @@ def test_a_new_import_warms_the_default_view_once(tmp_path, monkeypatch):
     for name in runner.OVERVIEW_SET:
         fetch(name)
     assert len(computed) == before
+    # and 总览's two charts are built, under the scope the page opens with (its year range): a visitor's 总览
+    # without a link's filters draws them from the cache
+    assert sorted(built) == ["overview_composition", "overview_coverage"]
+    open_page(db, monkeypatch, "overview", as_of=None)
+    assert len(built) == 2
 
 
 def test_the_warm_up_is_never_a_daemon(tmp_path, monkeypatch):
