@@ -277,6 +277,6 @@ def all_charts() -> dict[str, Chart]:
 
 
 __all__ = ["CHARTS", "MAX_BARS", "Chart", "Fetch", "Scope", "THEME", "all_charts", "always", "chart", "cluster_colors",
-           "column_labels", "fit_margins", "footnote", "for_profile", "in_profile_words", "needs_agreement_term", "needs_classified",
-           "needs_cycle", "needs_targets", "render", "styled", "top_rows"]
+           "column_labels", "fit_margins", "footnote", "for_profile", "in_profile_words", "needs_agreement_term",
+           "needs_classified", "needs_cycle", "needs_targets", "render", "styled", "top_rows"]
 

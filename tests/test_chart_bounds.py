@@ -25,6 +25,7 @@ AS_OF = dt.date(2026, 11, 21)
 MAX_HEIGHT = 900          # px: a slide or a screen, never a scroll of its own
 MAX_CATEGORIES = 40       # labelled rows or columns on one axis
 MAX_POINTS = 400          # marks in one trace (a month grid of 18 × 3 statuses is far below)
+MAX_MARGIN = 460          # px beside the plot for labels: the longest alliance name at the timeline's font
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +70,10 @@ def test_every_programme_chart_is_bounded_on_a_large_registry(large_db: Path, pr
                              isinstance(next(iter(y), None), str)) else x
                 assert _categories(axis) <= MAX_CATEGORIES, (chart.id, trace.type, trace.name)
                 assert len(x if x is not None else y) <= MAX_POINTS, (chart.id, trace.type, trace.name)
+            # the margins a page gives it (figures.fit_margins, from its labels) are bounded too
+            margin = figures.fit_margins(fig).layout.margin
+            assert 70 <= margin.l <= MAX_MARGIN and 40 <= margin.r <= MAX_MARGIN and margin.b <= MAX_MARGIN, (
+                chart.id, margin)
     finally:
         con.close()
     assert drawn >= 5
