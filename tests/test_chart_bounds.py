@@ -72,8 +72,7 @@ def test_every_programme_chart_is_bounded_on_a_large_registry(large_db: Path, pr
                 assert len(x if x is not None else y) <= MAX_POINTS, (chart.id, trace.type, trace.name)
             # the margins a page gives it (figures.fit_margins, from its labels) are bounded too
             margin = figures.fit_margins(fig).layout.margin
-            assert 70 <= margin.l <= MAX_MARGIN and 40 <= margin.r <= MAX_MARGIN and margin.b <= MAX_MARGIN, (
-                chart.id, margin)
+            assert max(margin.l, margin.r, margin.b) <= MAX_MARGIN, (chart.id, margin)
     finally:
         con.close()
     assert drawn >= 5
