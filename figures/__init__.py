@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -205,9 +206,9 @@ def _axis_labels(fig: go.Figure, letter: str) -> list[str]:
     if axis.ticktext:
         return [str(t) for t in axis.ticktext]
     data = [trace[letter] for trace in fig.data if trace[letter] is not None and len(trace[letter])]
-    if any(isinstance(d[0], (list, tuple)) for d in data):
+    if levels := [d for d in data if isinstance(d[0], (list, tuple))]:
         # a two-level axis (cluster group, cluster), one list per level: the longest label of each, side by side
-        return ["　".join(max(map(str, (v for d in data for v in d[i])), key=len) for i in range(len(data[0])))]
+        return ["　".join(max(map(str, (v for d in levels for v in d[i])), key=len) for i in range(len(levels[0])))]
     values = [v for d in data for v in d]
     words = [v for v in values if isinstance(v, str)]
     if words:
@@ -261,8 +262,10 @@ def render(chart_id: str, fetch: Fetch, scope: Scope) -> tuple[go.Figure | None,
     return fig, c.takeaway(fetch, scope)
 
 
+@cache
 def _load_all() -> None:
-    """Import every figures module so its charts register (pages and briefings see them all)."""
+    """Import every figures module so its charts register (pages and briefings see them all); once per
+    process, not a directory listing on every chart a page shows."""
     import importlib
     import pkgutil
 
