@@ -6,7 +6,6 @@ Merged cells are filled with their top-left value, as a person reading the sheet
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import ctypes
 import ctypes.util
@@ -106,38 +105,27 @@ _NOT_SPACE = re.compile(rb"\S")
 
 @dataclass
 class Utf8File:
-    """A UTF-8 CSV left on disk (memory holds its cells, never its bytes) and what one pass over it found."""
+    """A UTF-8 CSV left on disk (memory holds its cells, never its bytes) and where its text ends."""
 
     path: Path
     offset: int       # where the text starts: 3 after a BOM
     last_text: int    # the last byte that is not white space, from ``offset`` (-1: none)
-    last_blank: int   # where the last blank line ("\n\n" or "\n\r\n") starts, from ``offset`` (-1: none)
 
     @classmethod
     def scan(cls, path: Path, offset: int) -> "Utf8File | None":
-        """The file checked as UTF-8 piece by piece, or None when it is not."""
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        last_text = last_blank = -1
-        at, tail = 0, b""
+        """The file checked as UTF-8 block by block, or None when it is not."""
         with path.open("rb") as f:
             f.seek(offset)
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    return None
-                block = tail + chunk  # a blank line may straddle two pieces
-                found = max(block.rfind(b"\n\n"), block.rfind(b"\n\r\n"))
-                if found >= 0:
-                    last_blank = max(last_blank, at - len(tail) + found)
-                if text := len(chunk.rstrip()):
-                    last_text = at + text - 1
-                at, tail = at + len(chunk), block[-2:]
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return None
-        return cls(path, offset, last_text, last_blank)
+            if not _is_utf8(f):
+                return None
+            end = f.tell()
+            while end > offset:  # back from the end to the last byte that is not white space
+                start = max(offset, end - (1 << 16))
+                f.seek(start)
+                if text := len(f.read(end - start).rstrip()):
+                    return cls(path, offset, start - offset + text - 1)
+                end = start
+        return cls(path, offset, -1)
 
     def frame(self, header_row: int, width: int) -> pd.DataFrame | None:
         """Rows below the header, parsed by pyarrow from the file itself, or None to take the careful path."""
@@ -147,25 +135,55 @@ class Utf8File:
                 if not f.readline().endswith(b"\n"):
                     return None
             start = f.tell() - self.offset
-        if self.last_text < start or self.last_blank >= start:
+        if self.last_text < start:
             return None
         with pa.OSFile(str(self.path)) as source:
             source.seek(self.offset + start)
             return _csv_table(source, width)
 
 
+def _is_utf8(f: Any, block: int = 1 << 22) -> bool:
+    """Whether the rest of the open file is UTF-8, checked by Arrow's validator a block at a time.
+
+    No text is made (decoding to str took twice as long). A character cut by a block's end is
+    left for the next block: the file is stepped back to where it starts.
+    """
+    while data := f.read(block):
+        whole = len(data) if len(data) < block else _whole_characters(data)
+        text = pa.Array.from_buffers(pa.string(), 1, [None, pa.array([0, whole], pa.int32()).buffers()[1],
+                                                      pa.py_buffer(memoryview(data)[:whole])])
+        try:
+            text.validate(full=True)
+        except pa.ArrowInvalid:
+            return False
+        f.seek(whole - len(data), io.SEEK_CUR)
+    return True
+
+
+def _whole_characters(data: bytes) -> int:
+    """The length of ``data`` without a UTF-8 character its last bytes begin but do not finish."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:  # ASCII: nothing is cut
+            return len(data)
+        if byte >= 0xC0:  # the lead byte of the last character: 2, 3 or 4 bytes long
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) if back >= size else len(data) - back
+    return len(data)  # four continuation bytes in a row: not UTF-8, the validator says so
+
+
 def _csv_fast(data: bytes, codec: str, header_row: int, width: int) -> pd.DataFrame | None:
     """Rows below the header parsed by pyarrow (multi-threaded, all text), or None to take the careful path.
 
-    pyarrow drops blank lines and refuses ragged rows; either would shift or lose Excel row
-    numbers, so such files are read line by line instead.
+    pyarrow refuses ragged rows, and a blank line is one (it is kept, not dropped, so Excel row
+    numbers hold); such files are read line by line instead.
     """
     start = 0
     for _ in range(header_row + 1):  # "\n" is never part of a GBK or GB18030 character either
         start = data.find(b"\n", start) + 1
         if not start:
             return None
-    if _NOT_SPACE.search(data, start) is None or data.find(b"\n\n", start) >= 0 or data.find(b"\n\r\n", start) >= 0:
+    if _NOT_SPACE.search(data, start) is None:
         return None
     body = memoryview(data)[start:]
     source = pa.BufferReader(pa.py_buffer(body)) if codec == "utf-8" else io.BytesIO(
@@ -180,6 +198,7 @@ def _csv_table(source: Any, width: int) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(source,
                                read_options=pacsv.ReadOptions(column_names=names),
+                               parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
                                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                                     strings_can_be_null=False,
                                                                     quoted_strings_can_be_null=False))

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from loaders.pipeline import prepare
-from loaders.read import _merged_ranges, read_grids
+from loaders.read import Utf8File, _is_utf8, _merged_ranges, read_grids
 
 
 def test_cells_as_excel_shows_them(tmp_path: Path) -> None:
@@ -90,3 +90,26 @@ def test_every_sheet_read_in_order(tmp_path: Path) -> None:
     assert grids[3].head[0] == ["联盟名称", "联盟名称"]
     assert grids[2].frame(0)[0].empty
     assert pa.types.is_string(pa.array(grids[0].frame(0)[0][1]).type)
+
+
+def test_utf8_checked_block_by_block_whatever_a_block_cuts(tmp_path: Path) -> None:
+    """A character cut by a block's end is whole in the next; bytes that are not UTF-8 are found in any block."""
+    text = "联盟名称,年度\n机器人产业技术创新战略联盟,2022\n".encode("utf-8") * 50
+    path = tmp_path / "a.csv"
+    path.write_bytes(text)
+    for block in range(4, 40):  # every cut: inside a 3-byte character, at its end, at a line's end
+        with path.open("rb") as f:
+            assert _is_utf8(f, block) and f.tell() == len(text), block
+    for at in (0, 7, len(text) // 2, len(text) - 1):
+        broken = text[:at] + "联".encode("gbk") + text[at:]
+        path.write_bytes(broken)
+        for block in (4, 5, 16, 1 << 22):
+            with path.open("rb") as f:
+                assert not _is_utf8(f, block), (at, block)
+    path.write_bytes(text + "联".encode("utf-8")[:2])  # the file ends inside a character
+    with path.open("rb") as f:
+        assert not _is_utf8(f, 16)
+    path.write_bytes(b"\xef\xbb\xbf" + text + b" \r\n\n  ")
+    assert Utf8File.scan(path, 3) == Utf8File(path, 3, len(text) - 2)  # the last "2" before the "\n"
+    path.write_bytes(b"\xef\xbb\xbf \r\n")
+    assert Utf8File.scan(path, 3) == Utf8File(path, 3, -1)
