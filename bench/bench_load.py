@@ -7,8 +7,9 @@ Used by bench/run.py (the one entry point). Each run is a fresh child process, s
   fastexcel (Arrow straight from calamine's Rust core) when importable, else python-calamine's
   ``to_python`` — and nothing else; ``READER`` says which.
 * ``csv_floor``: the same rows as CSV, ``read_csv`` into a new DuckDB database file, checkpointed.
-* ``ours``: the whole pipeline (detect encoding, find header, map, normalise, validate every rule,
-  write atomically with snapshot and journal) into ``db``, which is kept for the page benchmarks.
+* ``ours``: the import service as ``python -m loaders load`` runs it (fingerprint and journal the
+  files, detect encoding, find header, map, normalise, validate every rule, write atomically with
+  snapshot and journal) into ``db``, which is kept for the page benchmarks.
 """
 from __future__ import annotations
 
@@ -66,13 +67,10 @@ OURS = """
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from loaders.pipeline import prepare
-from loaders.store import import_batch
+from loaders.service import load
 files, db = [Path(f) for f in json.loads(sys.argv[1])], Path(sys.argv[2])
 t = time.perf_counter()
-batch = prepare(files)
-assert batch.ok, [str(p) for p in batch.errors[:5]]
-outcome = import_batch(db, batch)
+checked, outcome = load(db, files)
 rows = sum(outcome.row_counts.values())
 extra = {"member_rows": outcome.row_counts["members"]}
 """ + _RESULT

@@ -12,7 +12,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import duckdb
 import numpy as np
@@ -109,21 +109,39 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: Existing | None = None) -> Batch:
-    """Read and validate a file set. Nothing is written."""
+def sha256s(paths: Iterable[Path]) -> dict[Path, str]:
+    """The SHA-256 of each path that is a file, the files hashed side by side (hashlib lets go of the GIL)."""
+    files = [Path(p) for p in paths if Path(p).is_file()]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(files, pool.map(sha256_of, files)))
+
+
+def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: Existing | None = None,
+            digests: Mapping[Path, str] | None = None) -> Batch:
+    """Read and validate a file set. Nothing is written.
+
+    ``digests``: the files' SHA-256 when already known (the service hashes them to journal the
+    attempt before reading); the others are hashed on a thread of their own while the files are read.
+    """
     headers = headers or HeaderMap.load()
     existing = existing or Existing.empty()
     # The largest file is read alone (its reading is the peak of the whole import; pyarrow parses it on
     # every core), the others side by side: pyarrow and numpy release the GIL for the heavy parts.
     # Results are gathered in the given order, so problems come out the same every time.
     paths = [Path(p) for p in paths]
+    digests = digests or {}
     sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
     largest = max(range(len(paths)), key=sizes.__getitem__, default=None)
-    found = {largest: _read_file(paths[largest], headers)} if largest is not None else {}
-    others = [i for i in range(len(paths)) if i != largest]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        found.update(zip(others, pool.map(lambda i: _read_file(paths[i], headers), others)))
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        hashed = {p: hashing.submit(sha256_of, p) for p in paths if p not in digests and p.is_file()}
+        found = {largest: _read_file(paths[largest], headers)} if largest is not None else {}
+        others = [i for i in range(len(paths)) if i != largest]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            found.update(zip(others, pool.map(lambda i: _read_file(paths[i], headers), others)))
     results = [found.pop(i) for i in range(len(paths))]
+    for path, (info, _, _) in zip(paths, results):
+        if info is not None:
+            info.sha256 = digests[path] if path in digests else hashed[path].result()
     files = [info for info, _, _ in results if info is not None]
     problems = [p for _, found, _ in results for p in found]
     parts: dict[str, list[pa.Table]] = {t.name: [] for t in TABLES}
@@ -149,7 +167,7 @@ def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Pr
     problems: list[Problem] = []
     if not path.is_file():
         return None, [Problem(ERROR, path.name, f"找不到文件：{path}")], []
-    info = FileInfo(path.name, sha256_of(path), path.stat().st_size)
+    info = FileInfo(path.name, "", path.stat().st_size)  # its SHA-256 comes from ``prepare``
     try:
         grids = read_grids(path)
     except UnreadableFile as e:

@@ -25,7 +25,7 @@ from typing import Iterable
 from . import HEADER_MAP
 from .diff import Diff, preview_import
 from .headers import HeaderMap
-from .pipeline import Batch, Problem, prepare
+from .pipeline import Batch, Problem, prepare, sha256s
 from .registry import existing_state, state_id
 from .store import (Attempt, ImportRefused, NothingToImport, Outcome, attempt, import_batch, note_empty, path_records,
                     refuse, upgrade)
@@ -56,8 +56,10 @@ def check(db: Path, paths: list[Path], user: str | None = None, header_map: Path
     """
     if action == "import":
         upgrade(db, user)
-    with attempt(db, path_records(paths), user, action) as within:
-        return _check(db, paths, within, header_map, list(problems), preview)
+    paths = [Path(p) for p in paths]
+    digests = sha256s(paths)  # once: the journal records them before reading, the batch's files carry them
+    with attempt(db, path_records(paths, digests), user, action) as within:
+        return _check(db, paths, digests, within, header_map, list(problems), preview)
 
 
 def commit(checked: Check, user: str | None = None) -> Outcome:
@@ -73,8 +75,10 @@ def commit(checked: Check, user: str | None = None) -> Outcome:
 def load(db: Path, paths: list[Path], user: str | None = None, header_map: Path | None = None) -> tuple[Check, Outcome]:
     """Check and commit in one journaled attempt (the command line's ``load``); raises as ``commit`` does."""
     upgrade(db, user)
-    with attempt(db, path_records(paths), user) as within:  # journaled before reading: a kill is recorded too
-        checked = _check(db, paths, within, header_map, [], preview=False)
+    paths = [Path(p) for p in paths]
+    digests = sha256s(paths)
+    with attempt(db, path_records(paths, digests), user) as within:  # journaled before reading: a kill is recorded too
+        checked = _check(db, paths, digests, within, header_map, [], preview=False)
         if not checked.batch.ok:
             raise ImportRefused(checked.batch)
         if not checked.batch.tables:
@@ -82,11 +86,11 @@ def load(db: Path, paths: list[Path], user: str | None = None, header_map: Path 
         return checked, import_batch(db, checked.batch, within=within, expected=checked.state)
 
 
-def _check(db: Path, paths: list[Path], within: Attempt, header_map: Path | None, problems: list[Problem],
-           preview: bool) -> Check:
+def _check(db: Path, paths: list[Path], digests: dict[Path, str], within: Attempt, header_map: Path | None,
+           problems: list[Problem], preview: bool) -> Check:
     state = state_id(db)
     headers = HeaderMap.load(header_map or (HEADER_MAP if HEADER_MAP.exists() else None))
-    batch = prepare(paths, headers, existing_state(db)) if paths else Batch([], {}, [])
+    batch = prepare(paths, headers, existing_state(db), digests) if paths else Batch([], {}, [])
     batch.problems[:0] = problems
     if not batch.ok:
         refuse(within, batch)

@@ -106,9 +106,9 @@ def file_records(files: list) -> list[dict]:
             for f in files]
 
 
-def path_records(paths: list[Path]) -> list[dict]:
-    """Journal entries of files not read yet: name, SHA-256 and size (what the user handed in)."""
-    return [{"name": p.name, "sha256": sha256_of(p), "size": p.stat().st_size} if p.is_file()
+def path_records(paths: list[Path], digests: dict[Path, str]) -> list[dict]:
+    """Journal entries of files not read yet: name, SHA-256 (``digests``, ``pipeline.sha256s``) and size."""
+    return [{"name": p.name, "sha256": digests[p], "size": p.stat().st_size} if p in digests
             else {"name": p.name, "sha256": "", "size": None} for p in paths]
 
 

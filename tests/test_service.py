@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from loaders import history, service
+from loaders import history, pipeline, service
 from loaders.pipeline import sha256_of
 from loaders.registry import state_id, table_counts
-from loaders.store import ImportRefused, NothingToImport, RegistryChanged, read_journal, rollback
+from loaders.store import ImportRefused, NothingToImport, RegistryChanged, _raw_journal, read_journal, rollback
 from test_diff import HEADER, MAGNET, PHARMA, ROBOT, alliances, subsidies, write_csv
 
 
@@ -58,6 +58,22 @@ def test_load_checks_and_commits_in_one_attempt(db: Path, tmp_path: Path):
         service.load(db, [write_csv(tmp_path / "空.csv", [HEADER])], user="赵六")
     assert [r["outcome"] for r in read_journal(db)] == ["ok", "refused", "empty"]
     assert state_id(db) == 1
+
+
+def test_each_file_is_read_for_its_fingerprint_once_per_import(db: Path, tmp_path: Path, monkeypatch):
+    """The journal's fingerprints (before reading) and the batch's are one hashing of each file, not two."""
+    hashed = []
+    monkeypatch.setattr(pipeline, "sha256_of", lambda path: hashed.append(path.name) or sha256_of(path))
+    paths = [alliances(tmp_path, ROBOT, MAGNET), subsidies(tmp_path, "50"), tmp_path / "不存在.csv"]
+    checked = service.check(db, paths, user="张三")
+    assert sorted(hashed) == sorted(p.name for p in paths[:2])
+    started = next(r for r in _raw_journal(db) if r["outcome"] == "started")
+    assert [f["sha256"] for f in started["files"]] == [sha256_of(p) for p in paths[:2]] + [""]
+    assert [f.sha256 for f in checked.batch.files] == [sha256_of(p) for p in paths[:2]]
+    hashed.clear()
+    batch = pipeline.prepare(paths[:2])                 # called on its own, it hashes them itself
+    assert sorted(hashed) == sorted(p.name for p in paths[:2])
+    assert [f.sha256 for f in batch.files] == [sha256_of(p) for p in paths[:2]]
 
 
 def test_history_entries_in_words_newest_first_with_the_current_state(db: Path, tmp_path: Path):
