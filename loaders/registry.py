@@ -42,7 +42,7 @@ def existing_state(db: Path) -> Existing:
         return Existing.empty()
     con = connect_read_only(db)
     try:
-        alliances = con.execute("select alliance_id, name, name_key from alliances").df()
+        alliances = con.execute("select alliance_id, name, coalesce(name_key, name) as name_key from alliances").df()
         child_ids = {t.name: con.execute(f"select distinct alliance_id from {t.name}").df()["alliance_id"]
                      for t in TABLES if t.links_to_alliance}
     finally:

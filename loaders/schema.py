@@ -74,7 +74,7 @@ class Table:
                 continue
             cols.append((c.name, c.sql_type, c.doc))
             if c.kind == NAME:
-                cols.append((c.name + "_key", "VARCHAR", f"{c.header}的比对键（全角半角统一、去空白），用于去重和关联"))
+                cols.append((c.name + "_key", "VARCHAR", f"{c.header}的比对键（全角半角统一、去空白），用于去重和关联；与{c.header}相同时不另存、为空（此时{c.header}本身即比对键）"))
         cols += [
             ("source_file", "VARCHAR", "来源文件名"),
             ("source_sheet", "VARCHAR", "来源工作表（CSV 为空）"),

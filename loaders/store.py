@@ -519,10 +519,17 @@ def _copy_hashing(source: Path, target: Path) -> str:
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:
-    """Insert a clean table (typed, exact DECIMAL) as DuckDB scans it, casting each column to its declared type."""
+    """Insert a clean table (typed, exact DECIMAL) as DuckDB scans it, casting each column to its declared type.
+
+    A name's key is stored only where it differs from the name (readers take ``coalesce(key, name)``):
+    most names are their own key, and writing a second copy of every unit name was a fifth of the insert.
+    """
     described = con.execute(f"describe {table}").fetchall()
-    incoming = frame.select([name for name, *_ in described])
-    casts = ", ".join(f"cast({name} as {sql_type})" for name, sql_type, *_ in described)
+    names = [name for name, *_ in described]
+    incoming = frame.select(names)
+    casts = ", ".join(f"cast(nullif({name}, {name.removesuffix('_key')}) as {sql_type})"
+                      if name.endswith("_key") and name.removesuffix("_key") in names else f"cast({name} as {sql_type})"
+                      for name, sql_type, *_ in described)
     con.register("incoming", incoming)
     con.execute(f"insert into {table} select {casts} from incoming")
     con.unregister("incoming")

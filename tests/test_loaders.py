@@ -23,12 +23,15 @@ import pytest
 import xlwt
 
 from loaders.headers import HeaderMap
+from loaders import normalise as n
 from loaders.normalise import credit_code_check_char
 from loaders.pipeline import ERROR, WARNING, Problem, generated_alliance_id, prepare
 from loaders.registry import connect_read_only, existing_state
 from loaders.schema import TABLES
 from loaders.store import ImportRefused, NothingToImport, history_dir, import_batch, read_journal
 from loaders.template import write_template
+from queries import runner
+from queries.policy import load_profile
 
 # ---- the small good registry ----------------------------------------------------------------
 
@@ -702,6 +705,28 @@ def test_parquet_with_nulls_and_an_empty_row(tmp_path: Path, loaded: Path):
     reports = table(loaded, "annual_reports", source=True).sort_values("source_row")
     assert reports[["alliance_id", "year", "patents", "source_row"]].values.tolist() == [
         ["TJLM-001", 2022, 5, 2], ["TJLM-002", 2022, None, 4], ["TJLM-003", 2021, 2, 5]]
+
+
+def test_a_name_key_is_stored_only_where_it_differs_from_the_name(tmp_path: Path, loaded: Path):
+    """A name that is its own key keeps no second copy; the link to the registry and the lead unit still find it."""
+    rows = alliance_rows_with(robot={"牵头单位": "天津某（集团）有限公司"}, magnet={"牵头单位": "天津某研究院"})
+    members = [[1, ROBOT, "天津某(集团)有限公司", code(300), "企业", "成员", "否", None],   # its own key
+               [2, MAGNET_HALF, "天津某 研究院", code(301), "科研院所", "成员", "否", None]]  # key: 天津某研究院
+    load(loaded, write_xlsx(tmp_path / "登记.xlsx", {"联盟名录": alliance_sheet(rows),
+                                                     "成员单位": [MEMBER_HEADER, *members]}))
+    stored = table(loaded, "members").set_index("unit_name")["unit_name_key"].to_dict()
+    assert stored == {"天津某(集团)有限公司": None, "天津某 研究院": "天津某研究院"}
+    keys = table(loaded, "alliances").set_index("name")["name_key"].to_dict()
+    assert keys[ROBOT] is None and keys[MAGNET] == "天津市稀土新材料(永磁)产业技术创新战略联盟"
+    assert existing_state(loaded).alliances.set_index("name")["name_key"].to_dict() == {
+        name: n.name_key(name) for name in keys}       # what a later import links by
+    con = connect_read_only(loaded)
+    try:
+        runner.register_context(con, load_profile("tianjin-2018"))
+        found = con.execute("select alliance_id, by_name from lead_units order by all").fetchall()
+    finally:
+        con.close()
+    assert found == [("TJLM-001", True), ("TJLM-002", True)]  # each lead unit found by its key among the members
 
 
 # ---- row numbers, merged cells, recognition ---------------------------------------------------
