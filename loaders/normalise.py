@@ -476,15 +476,17 @@ def credit_code_column(raw: "pd.Series | Cells") -> ParsedColumn:
     shaped = np.asarray(pc.fill_null(pc.match_substring_regex(codes, "^" + _CREDIT_CODE_SHAPE.pattern + "$"), False))
     ok = np.zeros(len(codes), dtype=bool)
     if shaped.any():
-        lookup = np.zeros(128, dtype=np.int64)
+        lookup = np.zeros(128, dtype=np.int16)
         for i, c in enumerate(CREDIT_CODE_CHARS):
             lookup[ord(c)] = i
         good = codes.filter(pa.array(shaped))  # 18 ASCII characters each: its text buffer is the codes end to end
         offsets = np.frombuffer(good.buffers()[1], dtype=np.int32)[good.offset:good.offset + len(good) + 1]
-        chars = np.frombuffer(good.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-        values = lookup[chars.reshape(-1, 18)]
-        check = (31 - (values[:, :17] @ np.array(CREDIT_CODE_WEIGHTS)) % 31) % 31
-        ok[np.flatnonzero(shaped)] = check == values[:, 17]
+        chars = np.frombuffer(good.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, 18)
+        # Position by position: a 17-wide integer matrix product has no fast path (0.5 s and 240 MB at 1.7M codes)
+        total = np.zeros(len(chars), dtype=np.int32)
+        for position, weight in enumerate(CREDIT_CODE_WEIGHTS):
+            total += lookup[chars[:, position]] * np.int16(weight)
+        ok[np.flatnonzero(shaped)] = (31 - total % 31) % 31 == lookup[chars[:, 17]]
     wrong = np.asarray(codes.is_valid()) & ~ok
     bad = cells.rows_where(wrong)
     reasons = [_reason(parse_credit_code, codes[int(cells.codes[p])].as_py()) for p in bad]

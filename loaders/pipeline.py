@@ -261,6 +261,8 @@ def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[
         cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
         blank = np.ones(len(raw[names[0]]) if names else 0, dtype=bool)
         for name in names:
+            if not blank.any():  # a column filled in every row (the alliance's name, mostly): no row is blank
+                break
             blank &= n.blank_mask(cells[name])
         keep = np.flatnonzero(~blank)
         if len(keep) < len(blank):
