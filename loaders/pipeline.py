@@ -316,10 +316,17 @@ def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[
     for problem_row in {p.row for p in problems[first_problem:]}:
         had_errors[np.searchsorted(rows, problem_row)] = True
     columns["cell_errors"] = pa.array(had_errors)  # rows already reported: no second, derived complaint
-    columns["source_file"] = pa.repeat(pa.scalar(grid.file, pa.string()), size)
-    columns["source_sheet"] = pa.repeat(pa.scalar(grid.sheet, pa.string()), size)
+    columns["source_file"] = _constant(grid.file, size)
+    columns["source_sheet"] = _constant(grid.sheet, size)
     columns["source_row"] = pa.array(rows, pa.int64())
     return pa.table(columns)
+
+
+def _constant(value: str | None, size: int) -> pa.Array:
+    """One value for a whole sheet (its file, its sheet): a byte a row, not a copy of the text in every row."""
+    if value is None:  # a CSV's sheet; a null in a dictionary would stop tables of several files being combined
+        return pa.nulls(size, pa.dictionary(pa.int8(), pa.string()))
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(size, dtype=np.int8)), pa.array([value], pa.string()))
 
 
 def _parser(c: Column, unit: str | None, today: dt.date) -> Callable[[Any], Any]:
