@@ -171,13 +171,13 @@ def test_crash_mid_import_leaves_the_database_byte_identical(db: Path, src: Path
     real = store._insert_frame
     inserted: list[str] = []
 
-    def crash_after_first_table(con, table, frame):
-        if inserted:
+    def crash_on_subsidies(con, table, frame):  # the tables are written side by side: one lands, one fails
+        if table == "subsidies":
             raise RuntimeError("磁盘已满（模拟）")
         real(con, table, frame)
         inserted.append(table)
 
-    monkeypatch.setattr(store, "_insert_frame", crash_after_first_table)
+    monkeypatch.setattr(store, "_insert_frame", crash_on_subsidies)
     third = ["TJLM-003", PHARMA, "天津某药业有限公司", "生物医药", "省级", "2020-05-01"]
     batch = prepare([alliances_file(src, third, name="新名录.csv"), subsidies_file(src)], existing=existing_state(db))
     with pytest.raises(RuntimeError, match="模拟"):
