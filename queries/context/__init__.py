@@ -51,8 +51,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from loaders.normalise import name_key
+from loaders.normalise import name_key_column, text_column
 
 from .. import policy, vocabulary
 from ..policy import UNCLASSIFIED, Profile
@@ -114,7 +115,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         entries = pd.DataFrame({"entry": [], "grp": [], "position": []})
         clusters = pd.DataFrame({"alliance_id": ids, "cluster": UNCLASSIFIED,
                                  "reason": "政策配置未设分类体系", "raw_field": [a[2] for a in alliances]})
-    lead = pd.DataFrame({"alliance_id": ids, "lead_key": [_name_key(a[3]) for a in alliances]})
+    leads = pd.Series([a[3] for a in alliances], dtype=pd.ArrowDtype(pa.string()))
+    lead = pd.DataFrame({"alliance_id": ids,  # keyed as the import keys names, all at once (one by one: 0.25 s at 84k)
+                         "lead_key": name_key_column(text_column(leads)).to_pylist()})
     tables = {
         "profile_caps": (caps, "kind varchar, cap_wan decimal(18,6)"),
         "profile_targets": (targets, "label varchar, year integer, low integer, high integer, count_from integer"),
@@ -154,11 +157,6 @@ def scope_statements(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
     """The statements (SQL, bound values) that make ``scope_filters`` and ``scope_alliances`` on a cursor."""
     values = {"regions": list(scope.regions), "levels": list(scope.levels), "clusters": list(scope.clusters)}
     return [(rule("scope_filters"), values), (rule("scope_alliances"), values)]
-
-
-@lru_cache(maxsize=200_000)
-def _name_key(value: str | None) -> str | None:
-    return None if value is None else name_key(value)
 
 
 def classify(tax: policy.Taxonomy, alliances: list[tuple], paths: tuple[Path, ...] | None = None) -> pd.DataFrame:
