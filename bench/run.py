@@ -9,7 +9,7 @@ same rows, 1.7m as CSV only, since an xlsx sheet cannot hold more than 1,048,576
 
 | figure | measured | floor | goal |
 |---|---|---|---|
-| ingest xlsx | our import of the workbook | the fastest Excel reader's bare read (bench_load.READER) | ≤ 1.5× |
+| ingest xlsx | our import of the workbook (`python -m loaders load`: service.load) | the fastest Excel reader's bare read (bench_load.READER) | ≤ 1.5× |
 | ingest xlsx peak memory | its peak RSS | the reader's peak RSS | ≤ 1.5× |
 | ingest CSV | our import of the CSV files | DuckDB read_csv of the same files | ≤ 2× (≥ 0.5 of its rate) |
 | ingest CSV peak memory | its peak RSS | read_csv's peak RSS | ≤ 1.5× |
