@@ -18,6 +18,7 @@ import pytest
 
 from bench import browser
 from bench.browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED_JS  # noqa: F401  (the browser tests import them from here)
+import server
 from navigation import PAGES, Page
 from queries.policy import load_profile
 
@@ -210,16 +211,28 @@ def test_page_link_as_first_request(empty_server: EmptyServer) -> None:
     assert empty_server.first_link_page
 
 
+PRELOADS_JS = "() => [...document.querySelectorAll('link[rel=modulepreload]')].map(l => l.href)"
+
+
 def test_a_page_link_goes_straight_to_the_server(empty_server: EmptyServer, browser) -> None:
     """Opened at a page's link, the frontend asks the app's own /_stcore/ first, never /<page>/_stcore/ (a 404 and
-    a wait of ~0.12 s on every link opened); the page says it is Chinese; links and the sidebar still work."""
+    a wait of ~0.12 s on every link opened); the page says it is Chinese and has the code of the charts, tables
+    and filters it will draw fetched from the start; links and the sidebar still work."""
     tab = browser.new_page(viewport={"width": 1400, "height": 1000})
     asked: list[str] = []
+    fetched: dict[str, int] = {}
     tab.on("request", lambda r: asked.append(r.url.removeprefix(empty_server.url)))
+    tab.on("response", lambda r: fetched.__setitem__(r.url, r.status))
     open_page(tab, f"{empty_server.url}/data?{FILTERS}", "数据")
     assert "/_stcore/health" in asked, asked
     assert not [u for u in asked if "_stcore" in u and not u.startswith("/_stcore/")], asked
     assert tab.evaluate("() => document.documentElement.lang") == "zh-CN"
+    ours = [url for url in tab.evaluate(PRELOADS_JS) if url.rsplit("/", 1)[1].split(".")[0] in server.ELEMENT_CHUNKS]
+    assert len(ours) == len(server.ELEMENT_CHUNKS), ours  # each element kind the pages draw, in this Streamlit's files
+    assert all(fetched.get(url) == 200 for url in ours), {url: fetched.get(url) for url in ours}
+    open_page(tab, f"{empty_server.url}/?{FILTERS}")   # the app's own address: the same page
+    assert tab.evaluate("() => document.documentElement.lang") == "zh-CN"
+    assert set(ours) <= set(tab.evaluate(PRELOADS_JS))
     assert_no_traceback(tab, "数据")
     tab.locator('[data-testid="stSidebarNavLink"]', has_text="合规检查").click()
     tab.get_by_role("heading", name="合规检查").wait_for(timeout=TIMEOUT_MS)
