@@ -208,7 +208,7 @@ CRASHING_IMPORT = textwrap.dedent("""
 
     real = store._insert_frame
 
-    def die_after_first_table(con, table, frame):
+    def die_after_first_table(con, table, frame):  # the other table may be half written
         real(con, table, frame)
         print("inserted", table, flush=True)
         os._exit(1)           # no finally, no checkpoint, no cleanup: as if the power went
@@ -233,7 +233,8 @@ def test_real_process_crash_mid_import(db: Path, src: Path, tmp_path: Path):
     done = subprocess.run([sys.executable, str(script), str(ROOT), str(db), *map(str, files)],
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 1, done.stderr
-    assert done.stdout.split() == ["inserted", "alliances"]
+    said, table = done.stdout.split()     # the tables are written side by side: whichever lands first
+    assert said == "inserted" and table in ("alliances", "subsidies"), done.stdout
     assert sha256(db) == before
     assert_same_state(state(db), before_state)
     assert f".{db.name}.2.tmp" in leftovers(db)
