@@ -143,7 +143,7 @@ def _warm_default_view(version: Version) -> None:
         fetch("overview_kpis", as_of=year_before(scope.as_of))
         for chart in figures.all_charts().values():     # 总览's charts, finished as the page shows them
             if chart.page == "总览":
-                _shared_chart(chart.id, (fetch.cache_key, _view_key(scope)), fetch, scope)
+                _finished_chart(chart.id, fetch, scope)
         _import_info(version)         # the sidebar's 数据：批次 … 导入 line
     except Exception:  # noqa: BLE001 — a failed warm-up only loses the head start; the page reports real errors
         logging.getLogger(__name__).warning("warming the default view failed", exc_info=True)
@@ -498,9 +498,7 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
 
     A chart that does not apply under the profile (figures.Chart.applies) shows why instead.
     """
-    shared = getattr(fetch, "cache_key", None)   # a fetcher's; a page's own fetch (one alliance's) builds each run
-    title, reason, fig, line = (_shared_chart(chart_id, (shared, _view_key(scope)), fetch, scope) if shared
-                                else _chart(chart_id, fetch, scope))
+    title, reason, fig, line = _finished_chart(chart_id, fetch, scope)
     if reason:
         st.info(f"{title}：{reason}")
         return
@@ -522,6 +520,12 @@ def show_chart(chart_id: str, fetch: figures.Fetch, scope: Scope, *, takeaway: b
         st.caption(escape_markdown(line))
     queries = figures.all_charts()[chart_id].queries
     st.caption(escape_markdown(source_line(scope, queries[0])), help=analyst_note(queries))
+
+
+def _finished_chart(chart_id: str, fetch: figures.Fetch, scope: Scope) -> tuple:
+    """_chart, shared across sessions for a fetcher's fetch; a page's own fetch (one alliance's) builds each run."""
+    shared = getattr(fetch, "cache_key", None)
+    return _shared_chart(chart_id, (shared, _view_key(scope)), fetch, scope) if shared else _chart(chart_id, fetch, scope)
 
 
 def _chart(chart_id: str, fetch: figures.Fetch, scope: Scope) -> tuple:

@@ -121,7 +121,7 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
     """Read and validate a file set. Nothing is written.
 
     ``digests``: the files' SHA-256 when already known (the service hashes them to journal the
-    attempt before reading); the others are hashed on a thread of their own while the files are read.
+    attempt before reading); hashed here otherwise.
     """
     headers = headers or HeaderMap.load()
     existing = existing or Existing.empty()
@@ -129,19 +129,17 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
     # every core), the others side by side: pyarrow and numpy release the GIL for the heavy parts.
     # Results are gathered in the given order, so problems come out the same every time.
     paths = [Path(p) for p in paths]
-    digests = digests or {}
+    digests = digests or sha256s(paths)
     sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
     largest = max(range(len(paths)), key=sizes.__getitem__, default=None)
-    with ThreadPoolExecutor(max_workers=1) as hashing:
-        hashed = {p: hashing.submit(sha256_of, p) for p in paths if p not in digests and p.is_file()}
-        found = {largest: _read_file(paths[largest], headers)} if largest is not None else {}
-        others = [i for i in range(len(paths)) if i != largest]
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            found.update(zip(others, pool.map(lambda i: _read_file(paths[i], headers), others)))
+    found = {largest: _read_file(paths[largest], headers)} if largest is not None else {}
+    others = [i for i in range(len(paths)) if i != largest]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        found.update(zip(others, pool.map(lambda i: _read_file(paths[i], headers), others)))
     results = [found.pop(i) for i in range(len(paths))]
     for path, (info, _, _) in zip(paths, results):
         if info is not None:
-            info.sha256 = digests[path] if path in digests else hashed[path].result()
+            info.sha256 = digests.get(path) or sha256_of(path)  # a file that appeared after the hashing
     files = [info for info, _, _ in results if info is not None]
     problems = [p for _, found, _ in results for p in found]
     parts: dict[str, list[pa.Table]] = {t.name: [] for t in TABLES}
