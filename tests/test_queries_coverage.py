@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow as pa
+
 from queries import context, policy
 from queries.policy import load_taxonomy
 from registries import REGISTRY, W, rows, table
@@ -46,8 +48,9 @@ def test_classification_matches_policy_and_honours_overrides(con, tmp_path, monk
     monkeypatch.setattr(policy, "OVERRIDES_PATH", overrides)
     tax = load_taxonomy("tianjin-clusters")
     alliances = [(a["alliance_id"], a["name"], a["field"]) for a in REGISTRY["alliances"]]
+    alliances += [("X1", "无领域联盟", None), ("X2", "又一个集成电路联盟", "集成电路")]  # blank; a field shared
     expected = policy.classify_alliances(tax, alliances, overrides)
-    got = context.classify(tax, alliances)
+    got = context.classify(tax, pa.table(dict(zip(["alliance_id", "name", "field"], zip(*alliances))))).to_pydict()
     assert sorted(zip(got["alliance_id"], got["cluster"], got["reason"])) == \
         sorted(zip(expected["alliance_id"], expected["entry"], expected["reason"]))
     coverage = {r["cluster"]: r["alliances_active"] for r in rows(con, "coverage_by_cluster")}

@@ -41,17 +41,17 @@ class Spy:
     """A connection that records the SQL it executes (the runner caches per connection object)."""
 
     def __init__(self, inner):
-        self.inner, self.sql = inner, []
+        self.inner, self.executed = inner, []
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
     def execute(self, sql, *args):
-        self.sql.append(sql)
+        self.executed.append(sql)
         return self.inner.execute(sql, *args)
 
     def count(self, text: str) -> int:
-        return sum(text in sql for sql in self.sql)
+        return sum(text in sql for sql in self.executed)
 
 
 def test_scope_is_rebuilt_only_when_the_filters_change(con):
@@ -87,7 +87,7 @@ def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
             spy = Spy(con)
             rows(spy, "overview_kpis", filters=filters)
             assert rows(spy, "review_schedule", filters=filters) == rows(fresh, "review_schedule", filters=filters)
-            assert sum(sql.startswith("select * from _materialised_review_schedule") for sql in spy.sql) == 1
+            assert sum(sql.startswith("select * from _materialised_review_schedule") for sql in spy.executed) == 1
         # a query with parameters of its own is always computed (its materialised rows use the defaults)
         assert rows(con, "pipeline_funnel", year=2019) == rows(fresh, "pipeline_funnel", year=2019)
     finally:
