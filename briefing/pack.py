@@ -28,9 +28,6 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
-from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
-from pypdf.generic import NameObject, TextStringObject
 
 import figures
 from figures import THEME, Chart, Fetch, Scope
@@ -319,6 +316,11 @@ def pdf_pack(items: Sequence[Item], scope: Scope, *, base_url: str | None = None
     数据来源…截至 line, the filters with a live link, and 「— n —」 in the bottom right corner.
     Contents lines link to their pages; the bookmarks list the charts.
     """
+    # imported for a PDF only: a slide pack (the default) skips pypdf's 0.04 s
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import NameObject, TextStringObject
+
     say = _forward(progress)
     size = static.SIZES[page]
     family = static.pdf_font_family()

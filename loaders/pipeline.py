@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from . import normalise as n
 from .headers import HeaderMap, find_layout, header_key
 from .read import Grid, UnreadableFile, read_grids
+from .store import sha256_of, sha256s
 from .schema import (ALLIANCES, BOOL, CREDIT_CODE, DATE, ENUM, INT, LINK_ID, LINK_NAME, MONEY, NAME, SCORE,
                      TABLES, TEXT, YEAR, Column, Table)
 
@@ -99,21 +100,6 @@ class Existing:
     @classmethod
     def empty(cls) -> "Existing":
         return cls(pd.DataFrame(columns=["alliance_id", "name", "name_key"]), {})
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def sha256s(paths: Iterable[Path]) -> dict[Path, str]:
-    """The SHA-256 of each path that is a file, the files hashed side by side (hashlib lets go of the GIL)."""
-    files = [Path(p) for p in paths if Path(p).is_file()]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return dict(zip(files, pool.map(sha256_of, files)))
 
 
 def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: Existing | None = None,

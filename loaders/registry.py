@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from .pipeline import Existing
+if TYPE_CHECKING:
+    from .pipeline import Existing
+
 from .schema import TABLES
 
 
@@ -38,6 +41,8 @@ def sql_string(path: Path) -> str:
 
 def existing_state(db: Path) -> Existing:
     """The alliances of the current database and the alliances its other tables refer to."""
+    from .pipeline import Existing   # the import's reading and checking: not loaded by the pages and the briefing
+
     if not db.exists():
         return Existing.empty()
     con = connect_read_only(db)

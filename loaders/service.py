@@ -25,10 +25,10 @@ from typing import Iterable
 from . import HEADER_MAP
 from .diff import Diff, preview_import
 from .headers import HeaderMap
-from .pipeline import Batch, Problem, prepare, sha256s
+from .pipeline import Batch, Problem, prepare
 from .registry import existing_state, state_id
 from .store import (Attempt, ImportRefused, NothingToImport, Outcome, attempt, import_batch, note_empty, path_records,
-                    refuse, upgrade)
+                    refuse, sha256s, upgrade)
 
 
 @dataclass

@@ -32,15 +32,17 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
 
 from . import migrations
-from .pipeline import Batch, sha256_of
 from .registry import connect_read_only, sql_string, state_id
 from .schema import TABLES, ddl
+
+if TYPE_CHECKING:   # the store writes what the import pipeline read; the pages read the journal without it
+    from .pipeline import Batch
 
 DEFAULT_DB = Path("data/registry.duckdb")
 KEEP_SNAPSHOTS_ENV, KEEP_DAYS_ENV = "LIANMENG_KEEP_SNAPSHOTS", "LIANMENG_KEEP_DAYS"
@@ -101,6 +103,22 @@ class Attempt:
         self.ended = True
 
 
+def sha256_of(path: Path) -> str:
+    """A file's SHA-256: its fingerprint in the journal (and a snapshot's)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256s(paths: Iterable[Path]) -> dict[Path, str]:
+    """The SHA-256 of each path that is a file, the files hashed side by side (hashlib lets go of the GIL)."""
+    files = [Path(p) for p in paths if Path(p).is_file()]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(files, pool.map(sha256_of, files)))
+
+
 def file_records(files: list) -> list[dict]:
     """Journal entries of a batch's files (``FileInfo``): name, SHA-256, size, encoding, tables."""
     return [{"name": f.name, "sha256": f.sha256, "size": f.size, "encoding": f.encoding, "parts": f.parts}
@@ -108,7 +126,7 @@ def file_records(files: list) -> list[dict]:
 
 
 def path_records(paths: list[Path], digests: dict[Path, str]) -> list[dict]:
-    """Journal entries of files not read yet: name, SHA-256 (``digests``, ``pipeline.sha256s``) and size."""
+    """Journal entries of files not read yet: name, SHA-256 (``digests``, ``sha256s``) and size."""
     return [{"name": p.name, "sha256": digests[p], "size": p.stat().st_size} if p in digests
             else {"name": p.name, "sha256": "", "size": None} for p in paths]
 

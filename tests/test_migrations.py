@@ -9,7 +9,7 @@ import pytest
 
 from loaders import migrations, service, store
 from loaders.migrations import Migration
-from loaders.pipeline import sha256_of
+from loaders.store import sha256_of
 from loaders.registry import connect_read_only
 from loaders.schema import TABLES, ddl
 from loaders.store import read_journal, rollback

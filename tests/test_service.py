@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from loaders import history, pipeline, service
-from loaders.pipeline import sha256_of
+from loaders import history, pipeline, service, store
 from loaders.registry import state_id, table_counts
-from loaders.store import ImportRefused, NothingToImport, RegistryChanged, _raw_journal, read_journal, rollback
+from loaders.store import (ImportRefused, NothingToImport, RegistryChanged, _raw_journal, read_journal, rollback,
+                           sha256_of)
 from test_diff import HEADER, MAGNET, PHARMA, ROBOT, alliances, subsidies, write_csv
 
 
@@ -63,7 +63,7 @@ def test_load_checks_and_commits_in_one_attempt(db: Path, tmp_path: Path):
 def test_each_file_is_read_for_its_fingerprint_once_per_import(db: Path, tmp_path: Path, monkeypatch):
     """The journal's fingerprints (before reading) and the batch's are one hashing of each file, not two."""
     hashed = []
-    monkeypatch.setattr(pipeline, "sha256_of", lambda path: hashed.append(path.name) or sha256_of(path))
+    monkeypatch.setattr(store, "sha256_of", lambda path: hashed.append(path.name) or sha256_of(path))
     paths = [alliances(tmp_path, ROBOT, MAGNET), subsidies(tmp_path, "50"), tmp_path / "不存在.csv"]
     checked = service.check(db, paths, user="张三")
     assert sorted(hashed) == sorted(p.name for p in paths[:2])
