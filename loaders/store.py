@@ -27,6 +27,7 @@ import getpass
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -515,7 +516,7 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
         con.close()
         stack.close()
     snapshot = history_dir(db) / f"{import_id}.duckdb"
-    snapshot_sha256 = _copy_hashing(tmp, snapshot)
+    snapshot_sha256 = _snapshot(tmp, snapshot)
     _fsync(tmp)
     os.replace(tmp, db)
     _fsync_dir(db.parent)
@@ -531,16 +532,14 @@ def _attach(con: duckdb.DuckDBPyConnection, stack: ExitStack, source: Path, alia
     con.execute(f"attach {sql_string(stack.enter_context(migrations.upgraded_copy(source)))} as {alias} (read_only)")
 
 
-def _copy_hashing(source: Path, target: Path) -> str:
-    """Copy a file and return its SHA-256, reading it once."""
-    digest = hashlib.sha256()
-    with source.open("rb") as src, target.open("wb") as dst:
-        for chunk in iter(lambda: src.read(1 << 22), b""):
-            digest.update(chunk)
-            dst.write(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-    return digest.hexdigest()
+def _snapshot(source: Path, target: Path) -> str:
+    """Copy the new state to its snapshot, on disk before it is swapped in; return the snapshot's SHA-256.
+
+    The kernel copies (copy_file_range): through Python, 4 MB at a time, it took 0.28 s of an 80 MB registry.
+    """
+    shutil.copyfile(source, target)
+    _fsync(target)
+    return sha256_of(target)
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:

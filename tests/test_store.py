@@ -444,7 +444,7 @@ KILL_POINTS = {
     "pipeline:_validate_registry:before": False,  # validating them
     "store:_recover:after": False,                # holding the writers' lock
     "store:_insert_frame:after": False,           # the new database half written
-    "store:_copy_hashing:after": False,           # snapshot copied, not yet swapped in
+    "store:_snapshot:after": False,               # snapshot copied, not yet swapped in
     "store:_fsync_dir:before": True,              # swapped in, not yet journaled
     "store:prune:before": True,                   # journaled, old snapshots not yet pruned
     "none:none:none": True,                       # not killed
