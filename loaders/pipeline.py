@@ -23,9 +23,9 @@ import pyarrow.compute as pc
 from . import normalise as n
 from .headers import HeaderMap, find_layout, header_key
 from .read import Grid, UnreadableFile, read_grids
-from .store import sha256_of, sha256s
 from .schema import (ALLIANCES, BOOL, CREDIT_CODE, DATE, ENUM, INT, LINK_ID, LINK_NAME, MONEY, NAME, SCORE,
                      TABLES, TEXT, YEAR, Column, Table)
+from .store import sha256_of, sha256s
 
 ERROR, WARNING = "错误", "警告"
 log = logging.getLogger(__name__)

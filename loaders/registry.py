@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from .schema import TABLES
+
 if TYPE_CHECKING:
     from .pipeline import Existing
-
-from .schema import TABLES
 
 
 def connect_read_only(db: Path) -> duckdb.DuckDBPyConnection:
