@@ -67,8 +67,10 @@ def page_html() -> bytes:
     first message arrives, after the websocket has opened and the script has run (~0.9 s into a first visit).
     The page names those chunks (ELEMENT_CHUNKS, this Streamlit's file names) as module preloads, so the
     browser fetches and compiles them meanwhile. Measured side by side (5 server starts each, 120k rows): the
-    first page after a start 1.40× → 1.25× the floor's; warm pages 0.05–0.09 s faster. Preloading every chunk
-    a page ends up loading was slower than none (1.46×): the main bundle then waits behind them.
+    first page after a start 1.40× → 1.25× the floor's (bench/run.py's own first-page runs: 1.38× → 1.32–1.36×);
+    warm pages 0.05–0.09 s faster. Preloading every chunk a page ends up loading was slower than none (1.46×):
+    the main bundle then waits behind them. Evaluating the chart code at the start instead (a module script)
+    gained nothing more on warm pages: Plotly sets itself up at its first chart.
     """
     static = Path(st.__file__).parent / "static"
     html = (static / "index.html").read_text(encoding="utf-8")
