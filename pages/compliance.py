@@ -40,8 +40,10 @@ problems = fetch("eligibility_problems")
 types = problems["problem_type"].dropna().unique().tolist()   # in the query's order (a column op: 156k rows at 1.7M)
 show_all = st.query_params.get("show") == "all"
 choice = st.radio("显示", ["只看不符合的", "全部联盟"], index=1 if show_all else 0, horizontal=True, key="c_show")
-wanted = [t for t in st.query_params.get("problem", "").split(",") if t in types]
-chosen = st.multiselect("问题类型", types, wanted, placeholder="全部问题类型", key="c_problem", select_all=False,
+if "c_problem" not in st.session_state:   # from the URL: a link, or a click on the chart (ui drops the key)
+    # set as the widget's state, not as its default: a default would not reach a browser that drew the widget before
+    st.session_state["c_problem"] = [t for t in st.query_params.get("problem", "").split(",") if t in types]
+chosen = st.multiselect("问题类型", types, placeholder="全部问题类型", key="c_problem", select_all=False,
                         disabled=not types, help="选一项或几项：列出有其中任一问题的联盟")
 # Kept in the URL, like the sidebar filters, so a link reopens the same list.
 ui.set_url(show="all" if choice == "全部联盟" else None, problem=",".join(chosen))

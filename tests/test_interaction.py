@@ -325,6 +325,8 @@ def test_problem_click_on_compliance_then_row_opens_alliance(tab, server: str) -
     problem = query(tab).get("problem")
     assert problem, tab.url
     assert tab.get_by_role("button", name=f"问题类型：{problem}").count() == 1
+    # the page's own 问题类型 box shows it too (a row click below sends it back: the list must stay narrowed)
+    assert problem in tab.locator('[data-testid="stMultiSelect"]').filter(has_text="问题类型").inner_text()
     # the first row's selection box, at the left edge of the list's first row
     grid = tab.locator('[data-testid="stDataFrame"]').last
     grid.scroll_into_view_if_needed()
