@@ -168,6 +168,7 @@ def require_registry() -> Version:
 EARLIEST = dt.date(2000, 1, 1)       # the date picker's and the year slider's lower bound
 ALLIANCE_PAGE = "pages/alliance.py"
 SAVED = "filters_saved"               # the sidebar's values, kept across page changes
+FILTERS = ("f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")   # their session keys
 SHOWN_MAX = 40                       # characters of a bad URL value repeated back in a notice
 
 
@@ -265,9 +266,9 @@ def _page() -> str:
 
 
 def _multiselect(label: str, param: str, key: str, options: list[str], placeholder: str,
-                 notices: list[str]) -> list[str]:
-    """A sidebar multiselect started from the URL; values the registry does not have are dropped."""
-    _restore(key)
+                 notices: list[str], box) -> list[str]:
+    """A multiselect started from the URL, drawn in ``box`` (None: folded, the value alone); values the
+    registry does not have are dropped."""
     if key not in st.session_state:
         wanted = _param_list(param)
         unknown = [v for v in wanted if v not in options]
@@ -277,7 +278,9 @@ def _multiselect(label: str, param: str, key: str, options: list[str], placehold
         st.session_state[key] = [v for v in wanted if v in options]
     else:  # e.g. a cluster of the previous profile's taxonomy
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
-    return st.sidebar.multiselect(label, options, key=key, placeholder=placeholder, select_all=False)
+    if box is None:
+        return st.session_state[key]
+    return box.multiselect(label, options, key=key, placeholder=placeholder, select_all=False)
 
 
 def sidebar(version: Version) -> Scope:
@@ -286,38 +289,47 @@ def sidebar(version: Version) -> Scope:
     A new session starts them from the URL, so a shared link reopens the same view; what the
     URL holds is checked first, and a value out of range or unknown is clamped or dropped with
     a Chinese notice, never passed to a widget that would fail on it.
+
+    The widgets sit in a folded 筛选条件 box, drawn only while it is open (once opened it stays open
+    for the session); folded, the sidebar says the filters in words and the page shows each one as
+    a chip. Six filter widgets cost the browser about half a bare one-chart page on every load (issue 13).
     """
     side = st.sidebar
     notices: list[str] = []
     profiles = list_profiles()
-    _restore("f_profile")
+    for key in FILTERS:
+        _restore(key)
     if "f_profile" not in st.session_state:
         st.session_state["f_profile"] = _profile_from_url(profiles, notices)
-    profile_id = side.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile",
-                                placeholder="请选择")
+    if "f_as_of" not in st.session_state:
+        st.session_state["f_as_of"] = _date_from_url(notices)
+    if "f_years" not in st.session_state:
+        st.session_state["f_years"] = _years_from_url(st.session_state["f_as_of"].year, notices)
+    fold = side.expander("筛选条件", expanded=st.session_state.get(SAVED, {}).get("open", False), key="filters_box",
+                         on_change="rerun")
+    box = fold if fold.open else None
+    profile_id = box.selectbox("政策配置", profiles, format_func=lambda p: load_profile(p).name, key="f_profile",
+                               placeholder="请选择") if box else st.session_state["f_profile"]
     profile, problem = bureau.profile_checked(profile_id)
     if problem:
         st.error(problem)
-    _restore("f_as_of")
-    if "f_as_of" not in st.session_state:
-        st.session_state["f_as_of"] = _date_from_url(notices)
-    as_of = side.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD",
-                            key="f_as_of") or dt.date.today()
-    _restore("f_years")
-    if "f_years" not in st.session_state:
-        st.session_state["f_years"] = _years_from_url(as_of.year, notices)
-    year_from, year_to = side.slider("年份范围", EARLIEST.year, _latest().year, key="f_years")
+    as_of = (box.date_input("统计截止日期", min_value=EARLIEST, max_value=_latest(), format="YYYY-MM-DD",
+                            key="f_as_of") if box else st.session_state["f_as_of"]) or dt.date.today()
+    year_from, year_to = (box.slider("年份范围", EARLIEST.year, _latest().year, key="f_years") if box
+                          else st.session_state["f_years"])
     regions = _multiselect("区域", "region", "f_region",
-                           _options(version, "region_distribution", "region", profile, as_of), "全部区域", notices)
-    levels = _multiselect("级别", "level", "f_level", list(LEVELS), "全部级别", notices)
+                           _options(version, "region_distribution", "region", profile, as_of), "全部区域", notices, box)
+    levels = _multiselect("级别", "level", "f_level", list(LEVELS), "全部级别", notices, box)
     clusters = _multiselect(profile.terms.cluster, "cluster", "f_cluster",   # 领域 under Heilongjiang
                             _options(version, "coverage_by_cluster", "cluster", profile, as_of),
-                            f"全部{profile.terms.cluster}", notices)
-    side.caption(_freshness(version))
+                            f"全部{profile.terms.cluster}", notices, box)
     scope = Scope(profile, as_of, year_from, year_to, tuple(regions), tuple(levels), tuple(clusters))
+    if box is None:     # folded: the filters in words (names are data: plain text, never Markdown)
+        side.text(f"{profile.name}\n截至 {as_of.isoformat()}，{year_from}–{year_to}年\n{scope.describe_filters()}")
+    side.caption(_freshness(version))
     wanted = scope.url_params()
-    st.session_state[SAVED] = {"page": _page(), "url": wanted, **{k: st.session_state[k] for k in (
-        "f_profile", "f_as_of", "f_years", "f_region", "f_level", "f_cluster")}}
+    st.session_state[SAVED] = {"page": _page(), "url": wanted, "open": fold.open,
+                               **{k: st.session_state[k] for k in FILTERS}}
     set_url(**{key: wanted.get(key) for key in URL_KEYS})
     if notices:
         st.warning("链接中的筛选条件有误，已调整：" + "；".join(notices) + "。", icon=":material/link_off:")
@@ -618,20 +630,43 @@ def _pager(key: str, page: tables.Page, everything: int) -> None:
 
 
 def show_table(frame: pd.DataFrame, query: str, scope: Scope, title: str, *, key: str | None = None,
-               columns: list[str] | None = None, height: int | None = None, search: bool = True) -> None:
+               columns: list[str] | None = None, height: int | None = None, search: bool = True,
+               folded: bool = True) -> None:
     """A query's rows with Chinese headers, .xlsx / .csv downloads of exactly those rows and a source line.
+
+    The list sits folded under its title and row count (``folded=False``: shown at once, for a page's
+    main list or one already inside a box of the page's): a page opens with its figures and charts,
+    and a list reaches the browser when someone opens it. It stays open for the session, whatever the
+    count (the count is in the label). A table costs a page load about as much as a chart (issue 13).
 
     A table longer than a page (tables.PAGE_SIZE rows) sends the browser one page at a time, with
     搜索, 排序 and page controls; searching and sorting run in DuckDB over the whole result, and the
     downloads hold every row the search finds, in the chosen order. In a list of alliances, clicking a
     row opens that alliance's 联盟档案. ``search=False`` leaves out the 搜索 box where the page has its own.
     """
-    labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     shown = frame[columns] if columns else frame
     if shown.empty:
         st.info(f"{title}：没有符合条件的记录。")
         return
     key = key or query
+    if not folded:
+        _table(frame, shown, query, scope, title, key, height, search)
+        return
+    opened = f"tbl_{key}_open"
+    box = st.expander(f"{escape_markdown(title)}（{len(shown):,} 条）", expanded=st.session_state.get(opened, False),
+                      key=f"tbl_{key}_box", on_change=_remember_fold, args=(key,))
+    if box.open:
+        with box:
+            _table(frame, shown, query, scope, title, key, height, search)
+
+
+def _remember_fold(key: str) -> None:
+    st.session_state[f"tbl_{key}_open"] = st.session_state[f"tbl_{key}_box"]
+
+
+def _table(frame: pd.DataFrame, shown: pd.DataFrame, query: str, scope: Scope, title: str, key: str,
+           height: int | None, search: bool) -> None:
+    labels = figures.column_labels(query, scope.profile)   # 认定日期 under Weinan, 领域 under Heilongjiang
     paged = len(shown) > tables.PAGE_SIZE
     view = _view(key, shown, labels, search) if paged else tables.View()
     page = tables.page_of(shown, view) if paged else tables.Page.whole(shown)

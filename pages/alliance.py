@@ -54,7 +54,8 @@ ui.set_url(alliance=chosen or None)
 
 if not chosen:
     st.caption("选择一个联盟查看档案；下表为符合查找条件的联盟。")
-    ui.show_table(found, "alliance_directory", scope, "联盟名录", key="alliance_directory", search=False)
+    ui.show_table(found, "alliance_directory", scope, "联盟名录", key="alliance_directory", search=False,
+                  folded=False)
     st.stop()
 
 one = for_alliance(fetch, chosen)

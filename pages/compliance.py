@@ -62,7 +62,7 @@ if shown.empty and choice != "全部联盟" and not chosen:
     st.success("当前筛选范围内的在册联盟都符合全部条件。")
 else:
     ui.show_table(shown, "eligibility_check", scope, f"{scope.profile.terms.conditions}核对结果", key="compliance_list",
-                  columns=columns)
+                  columns=columns, folded=not chosen)   # a chosen problem (or a click on its bar) opens the list
 
 quota = scope.profile.recommendation
 if quota.max_per_recommender:

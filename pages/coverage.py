@@ -81,7 +81,7 @@ else:
     with st.expander(f"查看并归类（{len(unclassified):,} 个）", key="unclassified_box", on_change="rerun") as box:
         if box.open:
             ui.show_table(unclassified, "cluster_assignments", scope, "未归类的联盟", key="unclassified",
-                          columns=["alliance", "raw_field", "reason", "active", "status"])
+                          columns=["alliance", "raw_field", "reason", "active", "status"], folded=False)
             # Names are data: shown with st.code, never inside Markdown.
             st.markdown(f"**如何归类**：编辑人员在“设置”页的“联盟归类”中选择联盟和{word}即可（有记录、可撤销）；"
                         "也可在 `data/taxonomy_overrides.csv` 中为每个联盟加一行（联盟名称,分类体系,归入），例如：")
@@ -93,7 +93,5 @@ else:
                                lambda: tables.to_csv(template, dict(zip(("alliance", "taxonomy", "entry"), OVERRIDE_HEADER))),
                                f"taxonomy_overrides_{taxonomy_id}.csv", "text/csv", key="overrides_template",
                                help="已填好联盟名称和分类体系，只需填“归入”列，再把各行追加到 data/taxonomy_overrides.csv")
-with st.expander(f"全部联盟的归类结果（{len(assignments):,} 个）", key="assignments_box", on_change="rerun") as box:
-    if box.open:            # folded: sends nothing
-        ui.show_table(assignments, "cluster_assignments", scope, "联盟归类明细", key="assignments",
-                      columns=["alliance", "cluster", "raw_field", "reason", "active", "status"])
+ui.show_table(assignments, "cluster_assignments", scope, "全部联盟的归类结果", key="assignments",
+              columns=["alliance", "cluster", "raw_field", "reason", "active", "status"])

@@ -46,7 +46,8 @@ ui.show_chart("subsidies_by_kind", fetch, scope)
 if kind := ui.drilled("kind"):  # a click on the chart above: the list behind that bar
     st.subheader(ui.escape_markdown(f"“{kind}”补贴（按联盟、年度合计）"), anchor=False)
     ui.show_table(caps[caps["kind"] == kind], "subsidy_cap_check", scope, f"“{kind}”补贴（按联盟、年度合计）",
-                  key="by_kind", columns=["alliance", "year", "amount_wan", "cap_wan", "over_cap", "payments"])
+                  key="by_kind", columns=["alliance", "year", "amount_wan", "cap_wan", "over_cap", "payments"],
+                  folded=False)   # asked for by the click
 ui.show_chart("subsidies_by_cluster", fetch, scope)   # says why when the profile has no classification
 ui.show_chart("subsidies_by_region", fetch, scope)
 
@@ -62,8 +63,5 @@ elif not over.empty:
     st.error(f"以下 {len(over):,} 项超过政策上限，合计超出 {ui.wan(over['excess_wan'].sum())}：")
     ui.show_table(over, "subsidy_cap_check", scope, "超过政策上限的补贴", key="over_cap",
                   columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "excess_wan", "payments"])
-with st.expander(f"全部补贴合计与上限（{len(caps):,} 项，超上限的在前）", key="cap_check_box", on_change="rerun") as box:
-    if box.open:            # folded: sends nothing
-        ui.show_table(caps, "subsidy_cap_check", scope, "补贴上限核对", key="cap_check",
-                      columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "over_cap", "excess_wan",
-                               "payments"])
+ui.show_table(caps, "subsidy_cap_check", scope, "全部补贴合计与上限（超上限的在前）", key="cap_check",
+              columns=["alliance", "kind", "year", "amount_wan", "cap_wan", "over_cap", "excess_wan", "payments"])

@@ -57,9 +57,10 @@ class Scope:
         return tuple(tuple(sorted(v)) for v in (self.regions, self.levels, self.clusters))
 
     def describe_filters(self) -> str:
-        """The filters alone in words, e.g. 区域：滨海新区、西青区；级别：市级 (全部联盟 when none)."""
+        """The filters alone in words, e.g. 区域：滨海新区、西青区；级别：市级 (全部联盟 when none), clusters
+        in the profile's word (领域 under Heilongjiang)."""
         parts = [f"{label}：{'、'.join(values)}" for label, values in
-                 (("区域", self.regions), ("级别", self.levels), ("产业集群", self.clusters)) if values]
+                 (("区域", self.regions), ("级别", self.levels), (self.profile.terms.cluster, self.clusters)) if values]
         return "；".join(parts) or "全部联盟"
 
     def describe(self) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
 import auth
@@ -36,15 +37,33 @@ def app(secrets: dict | None = None, editor: str | None = None, timeout: int = 6
 
 
 def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, *, secrets: dict | None = None,
-              editor: str | None = None, timeout: int = 60, **params: str | None) -> AppTest:
+              editor: str | None = None, timeout: int = 60, lists: bool = True, **params: str | None) -> AppTest:
     """pages/<page>.py on registry ``db``, as of AS_OF unless ``as_of=`` says otherwise (None: no date in
-    the URL), after one run of app.py; fails the test on any exception the page raised."""
+    the URL), after one run of app.py; fails the test on any exception the page raised. With ``lists``,
+    the page's folded lists are then opened (open_lists), as someone reading them would."""
     monkeypatch.setenv("REGISTRY_DB", str(db))
     url = {k: v for k, v in {"as_of": AS_OF.isoformat(), **params}.items() if v is not None}
     at = app(secrets, editor, timeout, **url)
     at.run()
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    return open_lists(at) if lists else at
+
+
+def folded_lists(at: AppTest) -> list[str]:
+    """The keys of the page's folded lists (ui.show_table's boxes, keyed tbl_<key>_box) that are closed."""
+    keys = [user_key_from_element_id(e.proto.id) or "" for e in at.expander]
+    return [k for k in keys if k.startswith("tbl_") and k.endswith("_box") and not at.session_state[k]]
+
+
+def open_lists(at: AppTest) -> AppTest:
+    """Open every folded list on the page (they stay open for the session) and run it again."""
+    closed = folded_lists(at)
+    if closed:
+        for key in closed:
+            at.session_state[key.removesuffix("_box") + "_open"] = True
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
     return at
 
 

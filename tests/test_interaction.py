@@ -99,7 +99,18 @@ def query(tab) -> dict[str, str]:
 
 
 def has_sidebar_filters(tab) -> bool:
-    return tab.get_by_role("spinbutton", name="day, 统计截止日期").count() > 0
+    return filter_box(tab).count() > 0
+
+
+def filter_box(tab):
+    return tab.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="筛选条件")
+
+
+def open_filters(tab) -> None:
+    """Unfold the sidebar's 筛选条件 box (drawn only while open; it then stays open for the session)."""
+    filter_box(tab).locator("summary").click()
+    tab.get_by_role("spinbutton", name="day, 统计截止日期").first.wait_for()
+    rerendered(tab)
 
 
 def click_nav(tab, title: str) -> None:
@@ -132,6 +143,10 @@ def test_filters_kept_on_every_page(tab, server: str) -> None:
         pytest.skip(f"{'、'.join(missing)} 尚不存在")
     wanted = {"profile": "tianjin-2018", "as_of": "2026-11-21", **NARROW}
     go(tab, f"{server}/?{FILTERS}&" + "&".join(f"{k}={v}" for k, v in NARROW.items()), "总览")
+    folded = tab.locator('[data-testid="stSidebar"]').inner_text()   # folded: the filters in words, no widgets
+    assert "天津市" in folded and "截至 2026-11-21" in folded and all(v in folded for v in NARROW.values()), folded
+    assert tab.get_by_role("combobox", name="政策配置").count() == 0
+    open_filters(tab)                         # opened once, open on every page after
     for page in [*PAGES[1:], PAGES[0]]:
         click_nav(tab, page.title)
         assert_no_traceback(tab, page.title)
@@ -144,9 +159,29 @@ def test_filters_kept_on_every_page(tab, server: str) -> None:
                 assert sidebar.get_by_text(value, exact=True).count(), f"{page.title}：侧栏没有“{value}”"
 
 
+def test_lists_open_on_request_and_stay_open(tab, server: str) -> None:
+    """A page opens with its figures and charts; each list is folded under its title and count, drawn when
+    opened, and still open after a visit to another page (its count may differ: the label is a new box)."""
+    go(tab, f"{server}/reviews?{FILTERS}", "评估与报告")
+    grids = tab.locator('[data-testid="stDataFrame"]')
+    lists = tab.locator('[data-testid="stMain"] [data-testid="stExpander"]')
+    labels = lists.all_inner_texts()
+    assert grids.count() == 0 and len(labels) >= 3, labels
+    assert all(re.search(r"（[\d,]+ 条）$", label.strip()) for label in labels), labels
+    lists.first.locator("summary").click()
+    grids.first.wait_for()
+    rerendered(tab)
+    assert grids.count() == 1
+    click_nav(tab, "总览")
+    click_nav(tab, "评估与报告")
+    grids.first.wait_for()
+    assert grids.count() == 1
+
+
 def test_profile_chosen_in_the_sidebar_is_kept(tab, server: str) -> None:
     """The issue's walk: pick 浙江 in the sidebar, go to 目标进度 — still Zhejiang's target, not Tianjin's."""
     go(tab, f"{server}/?{FILTERS}", "总览")
+    open_filters(tab)
     tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     tab.get_by_role("option", name=re.compile("浙江")).first.click()
     rerendered(tab)

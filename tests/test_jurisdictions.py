@@ -310,8 +310,13 @@ def test_every_page_shows_only_the_own_taxonomy(dbs, alliance_names, monkeypatch
                                                 key: str, page: str) -> None:
     monkeypatch.setenv("REGISTRY_PROFILE", SAMPLES[key])   # as `make run SAMPLE=…` starts the app
     at = open_page(dbs[key], monkeypatch, Path(page).stem, as_of=AS_OF.isoformat(), timeout=120)
-    # the sample's profile is preselected on every page with the sidebar filters (not the editors' pages)
+    # the sample's profile is preselected on every page with the sidebar filters (not the editors' pages):
+    # named in the folded 筛选条件 box's summary, and chosen in its selectbox once the box is open
     with_filters = "ui.sidebar(" in (Path(APP).parent / page).read_text(encoding="utf-8")
+    summary = [t.value.splitlines()[0] for t in at.sidebar.text]
+    assert summary == ([load_profile(SAMPLES[key]).name] if with_filters else [])
+    at.session_state["filters_box"] = True
+    at.run()
     assert [s.value for s in at.selectbox if s.key == "f_profile"] == ([SAMPLES[key]] if with_filters else [])
     others, prose = _foreign(key)
     assert not _labels(at) & others

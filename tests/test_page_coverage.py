@@ -14,7 +14,7 @@ import figures
 from figures import Scope
 from loaders.registry import connect_read_only
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
-from app_pages import AS_OF, metrics, open_page, render_chart
+from app_pages import AS_OF, folded_lists, metrics, open_lists, open_page, render_chart
 
 PAGE = "coverage"
 
@@ -41,10 +41,14 @@ def by_hand(db: Path, taxonomy_id: str) -> dict:
 def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     want = by_hand(sample_db, "tianjin-clusters")
     assert want["empty"] == ["现代冶金"] and want["active"][UNCLASSIFIED] == 6   # the sample's story
-    at = open_page(sample_db, monkeypatch, PAGE)
+    at = open_page(sample_db, monkeypatch, PAGE, lists=False)
     got = metrics(at)
     assert got == {"产业集群": "10 个", "已覆盖": "9 个", "空白": "1 个",
                    "未归类的在册联盟": f"{want['active'][UNCLASSIFIED]} 个"}
+    # the page opens with its figures and charts; its lists are folded under their titles and counts
+    assert not at.dataframe and folded_lists(at) == ["tbl_coverage_by_cluster_box", "tbl_assignments_box"]
+    assert [e.label for e in at.main.get("expander")] == ["各产业集群覆盖情况（11 条）", "查看并归类（6 个）", "全部联盟的归类结果（120 条）"]
+    open_lists(at)
     assert at.warning[0].value.startswith("尚无在册联盟的产业集群（1 个）：现代冶金。")
     assert "taxonomy" not in at.query_params                  # the profile's own taxonomy needs no parameter
     assert len(at.get("plotly_chart")) == 3
@@ -53,9 +57,9 @@ def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.Mon
     assert dict(zip(table["产业集群"], table["在册联盟数"])) == {c: want["active"][c] for c in
                                                            (*want["entries"], UNCLASSIFIED)}
     # the 未归类 list, folded until opened: every alliance the keywords cannot place, its raw field and the reason
-    assert not [d for d in at.dataframe if "归类依据" in d.value.columns]
+    assert "table_unclassified" not in [d.key for d in at.dataframe]
     at.session_state["unclassified_box"] = True
-    unclassified = next(d.value for d in at.run().dataframe if "归类依据" in d.value.columns)
+    unclassified = next(d.value for d in at.run().dataframe if d.key == "table_unclassified")
     assert sorted(unclassified["联盟名称"]) == want["unclassified"]
     assert set(unclassified["归类依据"]) == {"未匹配任何关键词"}
     assert "如何归类" in "".join(m.value for m in at.markdown)

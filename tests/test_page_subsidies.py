@@ -80,7 +80,7 @@ def test_year_range_narrows_every_view(sample_db: Path, monkeypatch: pytest.Monk
         bars = render_chart(sample_db, chart_id, scope)[0].data[0]
         values = bars.x if bars.orientation == "h" else bars.y
         assert float(sum(values)) == pytest.approx(float(sum(m for *_, m in in_range)), abs=0.005), chart_id
-    at.session_state["cap_check_box"] = True                    # the folded full check runs once opened
+    at.session_state["tbl_cap_check_open"] = True              # the folded full check runs once opened
     every = at.run().dataframe[-1].value                        # the cap check: only the range's years
     assert set(every["年度"]) == {y for _, y, _, _ in in_range}
     assert len(every) == len({(a, k, y) for a, y, k, _ in in_range})
@@ -99,7 +99,7 @@ def test_cap_check_lists_over_cap_first(sample_db: Path, monkeypatch: pytest.Mon
     table = at.dataframe[0].value
     assert sorted(zip(table["补贴类型"], table["年度"], table["超出（万元）"])) == \
         sorted((kind, year, float(v)) for (_, kind, year), v in over.items())
-    at.session_state["cap_check_box"] = True                    # the folded full check runs once opened
+    at.session_state["tbl_cap_check_open"] = True              # the folded full check runs once opened
     at.run().selectbox(key="tbl_cap_check_size").set_value(500).run()   # the whole list on one page (279 rows)
     every = at.dataframe[1].value                               # the full check: over-cap rows first
     assert len(every) == len(sums)

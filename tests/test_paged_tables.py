@@ -286,6 +286,9 @@ def test_row_click_on_page_two_opens_that_alliance(long_server: str, browser, pa
     try:
         tab.goto(f"{long_server}/{path}?as_of={AS_OF}")
         wait_rendered(tab, title)
+        if path == "compliance":    # its list is folded under its title and count until opened
+            tab.locator('[data-testid="stExpander"] summary').filter(has_text="核对结果").click()
+            wait_rendered(tab)
         on_first_page = tab.wait_for_function(first_name).json_value()
         tab.get_by_test_id("stPaginationNext").click()
         tab.get_by_text("第 2 / ").first.wait_for()

@@ -58,6 +58,9 @@ def test_filters_value_object():
     with pytest.raises(ValueError, match="筛选条件应写成"):
         parse_filters(["colour=red"])
     assert S(regions=("南开区",), levels=("市级",)).describe_filters() == "区域：南开区；级别：市级"
+    assert S().describe_filters() == "全部联盟"
+    # clusters in the profile's own word (the folded sidebar says the filters with it)
+    assert Scope(load_profile("heilongjiang-2009"), AS_OF, clusters=("生物",)).describe_filters() == "领域：生物"
 
 
 def test_scope_codec_url_and_command_line():

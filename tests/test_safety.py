@@ -31,7 +31,7 @@ from loaders.store import import_batch
 from queries import catalogue, runner
 from queries.fetch import RegistryFetch
 from queries.policy import load_profile
-from app_pages import app
+from app_pages import app, open_lists
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>天津市测试联盟"
@@ -76,7 +76,7 @@ def html_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_page(db: Path, page: str, monkeypatch, editor: bool = False, **query: str) -> AppTest:
     monkeypatch.setenv("REGISTRY_DB", str(db))
     monkeypatch.delenv(auth.ENV_EDITORS, raising=False)
-    return app({"editors": {"张三": HASH}}, "张三" if editor else None, **query).switch_page(page).run()
+    return open_lists(app({"editors": {"张三": HASH}}, "张三" if editor else None, **query).switch_page(page).run())
 
 
 def walk(node) -> Iterator[Any]:
