@@ -19,10 +19,15 @@ st.title(f"{scope.profile.terms.cluster}覆盖")
 taxonomies = list_taxonomies()
 own = scope.profile.taxonomy
 wanted = st.query_params.get("taxonomy", own)
-taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(wanted if wanted in taxonomies else own),
-                           format_func=lambda t: load_taxonomy(t).name, key=f"coverage_taxonomy_{scope.profile.id}",
-                           help="默认为政策配置的分类体系；也可改用其他分类体系对照统计："
-                                + "、".join(load_taxonomy(t).name for t in taxonomies))
+taxonomy_id = wanted if wanted in taxonomies else own
+# The choice is a comparison, folded like the sidebar's filters (drawn only while open; the URL keeps it).
+with st.expander("对照其他分类体系", expanded=taxonomy_id != own, key="coverage_taxonomy_box", on_change="rerun") as box:
+    if box.open:
+        taxonomy_id = st.selectbox("分类体系", taxonomies, index=taxonomies.index(taxonomy_id),
+                                   format_func=lambda t: load_taxonomy(t).name,
+                                   key=f"coverage_taxonomy_{scope.profile.id}", label_visibility="collapsed",
+                                   help="默认为政策配置的分类体系；也可改用其他分类体系对照统计："
+                                        + "、".join(load_taxonomy(t).name for t in taxonomies))
 chosen = load_taxonomy(taxonomy_id)
 if taxonomy_id == own:
     st.caption(f"分类依据：{chosen.basis}（来源：{chosen.source}）")

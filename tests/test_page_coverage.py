@@ -47,7 +47,8 @@ def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.Mon
                    "未归类的在册联盟": f"{want['active'][UNCLASSIFIED]} 个"}
     # the page opens with its figures and charts; its lists are folded under their titles and counts
     assert not at.dataframe and folded_lists(at) == ["tbl_coverage_by_cluster_box", "tbl_assignments_box"]
-    assert [e.label for e in at.main.get("expander")] == ["各产业集群覆盖情况（11 条）", "查看并归类（6 个）", "全部联盟的归类结果（120 条）"]
+    assert [e.label for e in at.main.get("expander")] == ["对照其他分类体系", "各产业集群覆盖情况（11 条）", "查看并归类（6 个）",
+                                                          "全部联盟的归类结果（120 条）"]
     open_lists(at)
     assert at.warning[0].value.startswith("尚无在册联盟的产业集群（1 个）：现代冶金。")
     assert "taxonomy" not in at.query_params                  # the profile's own taxonomy needs no parameter
@@ -70,6 +71,10 @@ def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.Mon
 def test_switch_to_heilongjiang_fields(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     want = by_hand(sample_db, "heilongjiang-fields")
     at = open_page(sample_db, monkeypatch, PAGE)
+    # the choice is folded (a comparison): no selectbox until the box is opened
+    assert not [s for s in at.selectbox if s.key == "coverage_taxonomy_tianjin-2018"]
+    at.session_state["coverage_taxonomy_box"] = True
+    at.run()
     at.selectbox(key="coverage_taxonomy_tianjin-2018").set_value("heilongjiang-fields").run()
     assert not at.exception
     assert at.query_params["taxonomy"] == "heilongjiang-fields"
@@ -78,7 +83,7 @@ def test_switch_to_heilongjiang_fields(sample_db: Path, monkeypatch: pytest.Monk
     assert got["空白"] == f"{len(want['empty'])} 个"
     assert got["未归类的在册联盟"] == f"{want['active'][UNCLASSIFIED]} 个"
     assert "、".join(want["empty"]) in at.warning[0].value
-    # and back: the profile's taxonomy leaves the URL
+    # and back: the profile's taxonomy leaves the URL (the box, open while comparing, folds again)
     at.selectbox(key="coverage_taxonomy_tianjin-2018").set_value("tianjin-clusters").run()
     assert "taxonomy" not in at.query_params
 
@@ -98,6 +103,8 @@ def test_profile_uses_its_own_taxonomy_and_says_why(sample_db: Path, monkeypatch
     # These texts name no list of their own: a named public classification stands in, never Heilongjiang's fields.
     own = load_taxonomy(load_profile(profile_id).taxonomy)
     at = open_page(sample_db, monkeypatch, PAGE, profile=profile_id)
+    at.session_state["coverage_taxonomy_box"] = True      # the choice, folded until opened
+    at.run()
     assert at.selectbox(key=f"coverage_taxonomy_{profile_id}").value == own.id
     assert "taxonomy" not in at.query_params
     assert any(own.basis in c.value and own.source in c.value for c in at.caption)
