@@ -299,6 +299,8 @@ def sidebar(version: Version) -> Scope:
     profiles = list_profiles()
     for key in FILTERS:
         _restore(key)
+        if key in st.session_state:   # a widget's value, kept as the session's own: the folded box draws no widget
+            st.session_state[key] = st.session_state[key]
     if "f_profile" not in st.session_state:
         st.session_state["f_profile"] = _profile_from_url(profiles, notices)
     if "f_as_of" not in st.session_state:

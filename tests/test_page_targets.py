@@ -123,3 +123,26 @@ def test_empty_registry(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_chart_ids_belong_to_the_page() -> None:
     mine = {c.id for c in figures.all_charts().values() if c.page == "目标进度"}
     assert mine == {"targets_progress", "targets_filings"}
+
+
+def test_filters_set_in_the_box_hold_once_it_is_folded(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar's 筛选条件 box draws its widgets only while open: what was chosen there holds when it is
+    folded again, on this page and the next, in the sidebar's words, in the URL and in the figures."""
+    at = open_page(sample_db, monkeypatch, PAGE)
+    assert not at.date_input and not at.multiselect                       # folded: no widget drawn
+    at.session_state["filters_box"] = True
+    at.run()
+    at.multiselect(key="f_level").set_value(["市级"]).run()
+    at.date_input(key="f_as_of").set_value(dt.date(2016, 6, 30)).run()
+    at.slider(key="f_years").set_value((2012, 2016)).run()
+    wanted = {"as_of": "2016-06-30", "level": "市级", "from": "2012", "to": "2016"}
+    chosen = (metrics(at), dict(at.query_params))
+    assert {k: chosen[1].get(k) for k in wanted} == wanted
+    at.session_state["filters_box"] = False
+    at.run()
+    assert not at.date_input and (metrics(at), dict(at.query_params)) == chosen
+    at.run()
+    assert (metrics(at), dict(at.query_params)) == chosen
+    assert [t.value for t in at.sidebar.text] == ["天津市（2018）\n截至 2016-06-30，2012–2016年\n级别：市级"]
+    at.switch_page("pages/reviews.py").run()
+    assert not at.exception and {k: at.query_params.get(k) for k in wanted} == wanted
