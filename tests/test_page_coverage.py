@@ -52,7 +52,9 @@ def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.Mon
     open_lists(at)
     assert at.warning[0].value.startswith("尚无在册联盟的产业集群（1 个）：现代冶金。")
     assert "taxonomy" not in at.query_params                  # the profile's own taxonomy needs no parameter
-    assert len(at.get("plotly_chart")) == 3
+    # alliances per cluster, then members or filings over the years, one tab at a time (only the open one runs)
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_coverage_alliances", "chart_coverage_members"]
+    assert [t.label for t in at.tabs] == ["成员单位构成", "历年备案"]
     # the coverage table: every cluster with its active alliances
     table = next(d.value for d in at.dataframe if "在册联盟数" in d.value.columns)
     assert dict(zip(table["产业集群"], table["在册联盟数"])) == {c: want["active"][c] for c in
