@@ -569,6 +569,26 @@ def _chart(chart_id: str, fetch: figures.Fetch, scope: Scope) -> tuple:
     return title, None, fig, line
 
 
+def takeaway(chart_id: str, fetch: figures.Fetch, scope: Scope) -> str:
+    """A registered chart's takeaway line under ``scope`` ("" when it cannot say one), shared across sessions
+    like the charts (简报导出 shows one beside each of its two dozen checkboxes)."""
+    shared = getattr(fetch, "cache_key", None)
+    return _shared_takeaway(chart_id, (shared, _view_key(scope)), fetch, scope) if shared else \
+        _takeaway(chart_id, fetch, scope)
+
+
+def _takeaway(chart_id: str, fetch: figures.Fetch, scope: Scope) -> str:
+    try:
+        return figures.all_charts()[chart_id].takeaway(fetch, scope)
+    except Exception:  # noqa: BLE001 — a preview line; a pack or page reports the chart's own error
+        return ""
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _shared_takeaway(chart_id: str, key: tuple, _fetch: figures.Fetch, _scope: Scope) -> str:
+    return _takeaway(chart_id, _fetch, _scope)
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _shared_chart(chart_id: str, key: tuple, _fetch: figures.Fetch, _scope: Scope) -> tuple:
     # Cached under ``key`` (the fetcher's import, settings and scope, and the chart's scope): building a figure

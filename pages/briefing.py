@@ -3,7 +3,6 @@ from itertools import groupby
 
 import streamlit as st
 
-import figures
 import ui
 from briefing import pack, source, static
 from queries import bureau
@@ -22,14 +21,6 @@ def _environment_problem() -> str | None:
         return str(e)
     static.warm_up_in_background()
     return None
-
-
-def _takeaway(chart_id: str, fetch: figures.Fetch, scope: figures.Scope) -> str:
-    """The chart's takeaway under the current filters, shown when hovering over its checkbox."""
-    try:
-        return figures.all_charts()[chart_id].takeaway(fetch, scope)
-    except Exception:  # noqa: BLE001 — a preview line; the pack reports the chart's error itself
-        return ""
 
 
 version = ui.require_registry()
@@ -55,19 +46,21 @@ for n, (page, group) in enumerate(groupby(charts, key=lambda c: c.page_for(scope
         st.markdown(f"**{page}**")
         for chart in group:
             if st.checkbox(chart.title_for(scope.profile), value=True, key=f"brief_{chart.id}",
-                           help=_takeaway(chart.id, fetch, scope) or None):
+                           help=ui.takeaway(chart.id, fetch, scope) or None):
                 chosen.append(chart.id)
 
 alliance = None
-with st.expander("加上单个联盟的档案图（可选）"):
-    directory = fetch("alliance_directory")
-    alliance, _ = ui.pick_alliance(directory, "brief_alliance")
-    if alliance:
-        for chart in source.catalogue(per_alliance=True, fetch=fetch, scope=scope):
-            if source.is_per_alliance(chart.id) and st.checkbox(chart.title, value=True, key=f"brief_{chart.id}"):
-                chosen.append(chart.id)
-    else:
-        st.caption("选择联盟后可勾选它的成员构成、评审记录、补贴和年度报告图。")
+# folded: drawn (and the directory read) only while open — a picker of up to 200 alliances on every load otherwise
+with st.expander("加上单个联盟的档案图（可选）", key="brief_alliance_box", on_change="rerun") as box:
+    if box.open:
+        directory = fetch("alliance_directory")
+        alliance, _ = ui.pick_alliance(directory, "brief_alliance")
+        if alliance:
+            for chart in source.catalogue(per_alliance=True, fetch=fetch, scope=scope):
+                if source.is_per_alliance(chart.id) and st.checkbox(chart.title, value=True, key=f"brief_{chart.id}"):
+                    chosen.append(chart.id)
+        else:
+            st.caption("选择联盟后可勾选它的成员构成、评审记录、补贴和年度报告图。")
 
 fmt = st.radio("格式", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="brief_format")
 charts_as, page = "native", "a4"
@@ -111,25 +104,27 @@ elif saved:
     st.caption("勾选、格式或筛选条件已改变，请重新生成。")
 
 st.divider()
-st.subheader("单张图导出")
-st.caption("与看板上的图相同：标题、数据来源和截至日期都在图中。PNG 适合插入幻灯片，SVG 和 PDF 为矢量，放大不失真。")
-by_id = {c.id: c for c in charts}
-cols = st.columns([3, 2, 2])
-one_id = cols[0].selectbox("图表", list(by_id), format_func=lambda i: f"{by_id[i].page_for(scope.profile)} · {by_id[i].title_for(scope.profile)}",
-                           key="one_chart")
-one_fmt = cols[1].selectbox("格式", list(SINGLE), format_func=SINGLE.get, key="one_format")
-one_size = cols[2].selectbox("尺寸", list(static.SIZES), format_func=lambda s: static.SIZES[s].label, key="one_size")
-if st.button("生成图片", disabled=bool(problem), key="one_go"):
-    with st.spinner("正在生成…"):
-        try:
-            export = static.export_chart(one_id, fetch, scope, one_fmt, one_size)
-        except static.ExportError as e:
-            st.error(str(e))
-            export = None
-        else:
-            if export is None:
-                st.info(f"{by_id[one_id].title}：当前筛选条件下没有数据。")
-    st.session_state["one_export"] = ((one_id, one_fmt, one_size, scope.describe()), export)
-one = st.session_state.get("one_export")
-if one and one[0] == (one_id, one_fmt, one_size, scope.describe()) and one[1] is not None:
-    st.download_button(f"下载 {one[1].filename}", one[1].data, one[1].filename, one[1].mime, key="one_download")
+# folded: three pickers on every load otherwise; drawn while open
+with st.expander("单张图导出（PNG、SVG 或 PDF）", key="one_box", on_change="rerun") as box:
+    if box.open:
+        st.caption("与看板上的图相同：标题、数据来源和截至日期都在图中。PNG 适合插入幻灯片，SVG 和 PDF 为矢量，放大不失真。")
+        by_id = {c.id: c for c in charts}
+        cols = st.columns([3, 2, 2])
+        one_id = cols[0].selectbox("图表", list(by_id), format_func=lambda i: f"{by_id[i].page_for(scope.profile)} · {by_id[i].title_for(scope.profile)}",
+                                   key="one_chart")
+        one_fmt = cols[1].selectbox("格式", list(SINGLE), format_func=SINGLE.get, key="one_format")
+        one_size = cols[2].selectbox("尺寸", list(static.SIZES), format_func=lambda s: static.SIZES[s].label, key="one_size")
+        if st.button("生成图片", disabled=bool(problem), key="one_go"):
+            with st.spinner("正在生成…"):
+                try:
+                    export = static.export_chart(one_id, fetch, scope, one_fmt, one_size)
+                except static.ExportError as e:
+                    st.error(str(e))
+                    export = None
+                else:
+                    if export is None:
+                        st.info(f"{by_id[one_id].title}：当前筛选条件下没有数据。")
+            st.session_state["one_export"] = ((one_id, one_fmt, one_size, scope.describe()), export)
+        one = st.session_state.get("one_export")
+        if one and one[0] == (one_id, one_fmt, one_size, scope.describe()) and one[1] is not None:
+            st.download_button(f"下载 {one[1].filename}", one[1].data, one[1].filename, one[1].mime, key="one_download")

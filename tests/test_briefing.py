@@ -455,7 +455,10 @@ def test_page_builds_a_pack(sample_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     scope = Scope(load_profile("tianjin-2018"), dt.date.today())
     with RegistryFetch(sample_db, scope) as fetch:
         expected = {f"brief_{c.id}" for c in source.catalogue(fetch=fetch, scope=scope)}
+        # each box's hover text: its chart's takeaway under the page's filters (shared across sessions, ui.takeaway)
+        lines = {f"brief_{c.id}": c.takeaway(fetch, scope) for c in source.catalogue(fetch=fetch, scope=scope)}
     assert expected <= set(boxes)
+    assert {k: boxes[k].help for k in lines} == {k: line or "" for k, line in lines.items()}
     assert "brief_overview_coverage" not in boxes and "brief_reviews_agreements" not in boxes
     for key, box in boxes.items():
         if key != "brief_coverage_alliances":
