@@ -744,6 +744,22 @@ def _remember_tab(key: str, labels: list[str]) -> None:
     st.session_state[f"{key}_at"] = labels.index(st.session_state[key])
 
 
+def chart_tabs(views: dict[str, str], fetch: figures.Fetch, scope: Scope, key: str, *,
+               said: tuple[str, ...] = ()) -> None:
+    """Charts that show one figure from several sides, one tab each (label → chart id; one view: no tabs): a
+    page opens with one chart, and the others are drawn when their tab is opened. Each chart costs the browser
+    about as much as the whole bare page it is measured against (bench/run.py), so a page drawing two was
+    slower than the goal. ``said``: charts whose takeaway the page already says above."""
+    if len(views) == 1:
+        chart_id, = views.values()
+        show_chart(chart_id, fetch, scope, takeaway=chart_id not in said)
+        return
+    for tab, chart_id in zip(tabs(list(views), key), views.values()):
+        with tab:
+            if tab.open:
+                show_chart(chart_id, fetch, scope, takeaway=chart_id not in said)
+
+
 # A picker lists at most this many alliances: each option travels to the browser, and a national
 # registry holds about 20,000 (84,000 options took 14 s of page JavaScript at 1.7M member rows).
 PICK_OPTIONS = 200

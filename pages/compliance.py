@@ -29,11 +29,8 @@ cols[0].metric("核对的在册联盟", f"{len(checked):,} 个")
 cols[1].metric("符合全部条件", f"{int(ok.sum()):,} 个")
 cols[2].metric("不符合至少一项", f"{int((~ok).sum()):,} 个", help="一个联盟可能有多项问题")
 
-left, right = st.columns(2)
-with left:
-    ui.show_chart("compliance_problems", fetch, scope)
-with right:
-    ui.show_chart("compliance_member_sizes", fetch, scope)
+ui.chart_tabs({"按问题类型": "compliance_problems", "按成员数量": "compliance_member_sizes"}, fetch, scope,
+              "compliance_charts")
 
 st.subheader("逐个联盟")
 problems = fetch("eligibility_problems")

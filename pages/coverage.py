@@ -67,15 +67,8 @@ elif gaps:
 else:
     st.success(f"全部 {len(entries):,} 个{word}都已有在册联盟。")
 
-ui.show_chart("coverage_alliances", fetch, scope)
-# members and filings over the years: one view at a time (only the open tab runs and reaches the browser)
-members, filings = ui.tabs(["成员单位构成", f"历年{scope.profile.terms.act}"], "coverage_more")
-with members:
-    if members.open:
-        ui.show_chart("coverage_members", fetch, scope)
-with filings:
-    if filings.open:
-        ui.show_chart("coverage_heatmap", fetch, scope)
+ui.chart_tabs({"在册联盟数": "coverage_alliances", "成员单位构成": "coverage_members",
+               f"历年{scope.profile.terms.act}": "coverage_heatmap"}, fetch, scope, "coverage_charts")
 grouped = ["cluster_group"] if rows["cluster_group"].notna().any() else []
 ui.show_table(rows, "coverage_by_cluster", scope, f"各{word}覆盖情况",
               columns=["cluster", *grouped, "alliances_active", "members", "enterprises", "universities", "institutes",

@@ -84,11 +84,8 @@ if review.overdue_action and int(k.evaluations_overdue):
 if silent:
     st.caption(f"{profile.name}未规定：" + "；".join(silent) + "。")
 
-left, right = st.columns([3, 2])
-with left:
-    ui.show_chart("overview_coverage", fetch, scope)
-with right:
-    ui.show_chart("overview_composition", fetch, scope)
+ui.chart_tabs({f"按{terms.cluster}": "overview_coverage", "成员构成": "overview_composition"}, fetch, scope,
+              "overview_charts")
 
 st.subheader("需关注")
 reviews = fetch("review_schedule")

@@ -69,8 +69,7 @@ st.subheader(f"{terms.review}日程")
 if not review.cycle_years:
     st.info(f"{profile_name}未规定{terms.review}周期（{clauses.cycle}），不排{terms.review}日程。")
 else:
-    ui.show_chart("reviews_due_by_month", fetch, scope)
-    ui.show_chart("reviews_timeline", fetch, scope)
+    ui.chart_tabs({"按月": "reviews_due_by_month", "逐个联盟": "reviews_timeline"}, fetch, scope, "reviews_charts")
     st.subheader(f"{terms.review}逾期（{len(overdue):,} 个，逾期最久的在前）")
     if overdue.empty:
         st.success(f"没有逾期的{terms.review}。")

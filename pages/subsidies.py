@@ -41,21 +41,14 @@ if narrowed:
 if in_range.empty:
     st.info(f"{span}没有已拨付的补贴记录。可调整左侧的年份范围。")
     st.stop()
-ui.show_chart("subsidies_by_year", fetch, scope)
-ui.show_chart("subsidies_by_kind", fetch, scope)
+# one total, four views, one at a time (the cluster view says why when the profile has no classification)
+ui.chart_tabs({"按年度": "subsidies_by_year", "按类型": "subsidies_by_kind", f"按{scope.profile.terms.cluster}":
+               "subsidies_by_cluster", "按区域": "subsidies_by_region"}, fetch, scope, "subsidies_charts")
 if kind := ui.drilled("kind"):  # a click on the chart above: the list behind that bar
     st.subheader(ui.escape_markdown(f"“{kind}”补贴（按联盟、年度合计）"), anchor=False)
     ui.show_table(caps[caps["kind"] == kind], "subsidy_cap_check", scope, f"“{kind}”补贴（按联盟、年度合计）",
                   key="by_kind", columns=["alliance", "year", "amount_wan", "cap_wan", "over_cap", "payments"],
                   folded=False)   # asked for by the click
-# where the money went: one view at a time (only the open tab runs and reaches the browser)
-by_cluster, by_region = ui.tabs([f"按{scope.profile.terms.cluster}", "按区域"], "subsidies_where")
-with by_cluster:
-    if by_cluster.open:
-        ui.show_chart("subsidies_by_cluster", fetch, scope)   # says why when the profile has no classification
-with by_region:
-    if by_region.open:
-        ui.show_chart("subsidies_by_region", fetch, scope)
 
 st.subheader("补贴上限核对")
 if not scope.profile.subsidy_caps:

@@ -49,9 +49,10 @@ else:
         message(target_sentence(row, act))
     if scope.regions or scope.levels or scope.clusters:
         st.caption("已按左侧筛选条件统计：目标是全辖区口径、不按区域或集群分解，这里显示的是所选范围对目标的贡献。")
-    ui.show_chart("targets_progress", fetch, scope, takeaway=False)  # its sentence is above
 
-ui.show_chart("targets_filings", fetch, scope)
+views = {} if outlook.empty else {"目标进度": "targets_progress"}
+ui.chart_tabs({**views, f"历年{act}": "targets_filings"}, fetch, scope, "targets_charts",
+              said=("targets_progress",))   # each target's sentence is above
 
 if not outlook.empty:
     # Columns that only open targets have are left out while every target is over.

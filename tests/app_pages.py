@@ -67,6 +67,19 @@ def open_lists(at: AppTest) -> AppTest:
     return at
 
 
+def view_charts(at: AppTest, key: str, labels: list[str]) -> list[list[str]]:
+    """The charts drawn with each tab of the page's chart views (ui.chart_tabs ``key``, tabs ``labels``) open in
+    turn, by their keys; the first tab is open again after."""
+    assert [t.label for t in at.tabs][:len(labels)] == labels
+    shown = []
+    for label in [*labels, labels[0]]:
+        at.session_state[key] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown.append([c.key for c in at.get("plotly_chart")])
+    return shown[:-1]
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     """Each metric's value by its label."""
     return {m.label: m.value for m in at.metric}

@@ -128,6 +128,13 @@ def click_plot_point(tab, chart_index: int = 0) -> None:
     rerendered(tab)
 
 
+def open_view(tab, label: str, title: str) -> None:
+    """Open the chart view ``label`` (ui.chart_tabs: only the open tab's chart is drawn) and wait for its chart."""
+    tab.get_by_role("tab", name=label, exact=True).click()
+    tab.locator('[data-testid="stPlotlyChart"] .gtitle').filter(has_text=title).first.wait_for(timeout=TIMEOUT_MS)
+    wait_rendered(tab)
+
+
 def chart_index(tab, title: str) -> int:
     titles = tab.locator('[data-testid="stPlotlyChart"]').evaluate_all(
         "cs => cs.map(c => (c.querySelector('.gtitle') || {}).textContent || '')")
@@ -348,6 +355,7 @@ def test_year_and_kind_clicks_on_subsidies(tab, server: str) -> None:
     got = query(tab)
     assert got["from"] == got["to"], tab.url
     assert tab.get_by_role("button", name=f"年份：{got['from']}年").count() == 1
+    open_view(tab, "按类型", "各类补贴金额")
     click_plot_point(tab, chart_index(tab, "各类补贴金额"))
     kind = query(tab).get("kind")
     assert kind, tab.url
@@ -377,7 +385,7 @@ def test_problem_click_on_compliance_then_row_opens_alliance(tab, server: str) -
 def test_an_open_tab_stays_open_when_a_filter_changes_its_count(tab, server: str) -> None:
     """总览's 需关注 tabs run only the open one (ui.tabs). Their labels carry counts, so a filter makes them new
     tabs to Streamlit: the open one is kept by its position, not lost to the first."""
-    selected = '[data-testid="stTab"][aria-selected="true"]'
+    selected = '.st-key-attention [data-testid="stTab"][aria-selected="true"]'
     go(tab, f"{server}/?{FILTERS}", "总览")
     last = tab.locator('[data-testid="stTab"]').last
     before = last.inner_text()

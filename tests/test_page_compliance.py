@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from loaders.registry import connect_read_only
-from app_pages import AS_OF, markdown, metrics, open_page
+from app_pages import AS_OF, markdown, metrics, open_page, view_charts
 
 PAGE = "compliance"
 
@@ -48,7 +48,8 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     failing = at.dataframe[0].value
     assert dict(zip(failing["联盟名称"], failing["存在问题"])) == \
         {name: f"成员单位{n}家，少于10家" for name, n in short.items()}
-    assert len(at.get("plotly_chart")) == 2
+    assert view_charts(at, "compliance_charts", ["按问题类型", "按成员数量"]) == [
+        ["chart_compliance_problems"], ["chart_compliance_member_sizes"]]
     assert any(f"{len(short)} 个不符合至少一项条件" in c.value and "最多的问题是成员不足" in c.value for c in at.caption)
 
     at.radio(key="c_show").set_value("全部联盟").run()

@@ -14,7 +14,7 @@ import figures
 from figures import Scope
 from loaders.registry import connect_read_only
 from queries.policy import UNCLASSIFIED, classify, list_taxonomies, load_profile, load_taxonomy
-from app_pages import AS_OF, folded_lists, metrics, open_lists, open_page, render_chart
+from app_pages import AS_OF, folded_lists, metrics, open_lists, open_page, render_chart, view_charts
 
 PAGE = "coverage"
 
@@ -52,9 +52,9 @@ def test_tianjin_clusters_on_the_sample(sample_db: Path, monkeypatch: pytest.Mon
     open_lists(at)
     assert at.warning[0].value.startswith("尚无在册联盟的产业集群（1 个）：现代冶金。")
     assert "taxonomy" not in at.query_params                  # the profile's own taxonomy needs no parameter
-    # alliances per cluster, then members or filings over the years, one tab at a time (only the open one runs)
-    assert [c.key for c in at.get("plotly_chart")] == ["chart_coverage_alliances", "chart_coverage_members"]
-    assert [t.label for t in at.tabs] == ["成员单位构成", "历年备案"]
+    # alliances per cluster, members or filings over the years: one tab at a time (only the open one runs)
+    assert view_charts(at, "coverage_charts", ["在册联盟数", "成员单位构成", "历年备案"]) == [
+        ["chart_coverage_alliances"], ["chart_coverage_members"], ["chart_coverage_heatmap"]]
     # the coverage table: every cluster with its active alliances
     table = next(d.value for d in at.dataframe if "在册联盟数" in d.value.columns)
     assert dict(zip(table["产业集群"], table["在册联盟数"])) == {c: want["active"][c] for c in

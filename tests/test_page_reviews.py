@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from loaders.registry import connect_read_only
-from app_pages import AS_OF, metrics, open_page
+from app_pages import AS_OF, metrics, open_page, view_charts
 
 PAGE = "reviews"
 
@@ -80,7 +80,8 @@ def test_sample_under_tianjin(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
         "协议到期": "未规定",
     }
     assert expected["overdue"] > 0 and expected["reports_missing"] > 0  # the sample exercises both lists
-    assert len(at.get("plotly_chart")) == 2
+    assert view_charts(at, "reviews_charts", ["按月", "逐个联盟"]) == [
+        ["chart_reviews_due_by_month"], ["chart_reviews_timeline"]]
     overdue = at.dataframe[0].value
     assert len(overdue) == expected["overdue"]
     assert overdue.iloc[0]["联盟名称"] == expected["most_overdue"]       # most overdue first
@@ -120,4 +121,5 @@ def test_single_alliance_due_on_the_as_of_date(single_db: Path, monkeypatch: pyt
                             "2024年度报告未交": "0 个", "协议到期": "未规定"}
     assert any(s.value == "没有逾期的评估。" for s in at.success)
     assert any("2024年度报告应交的联盟都已提交" in s.value for s in at.success)
-    assert len(at.get("plotly_chart")) == 2
+    assert view_charts(at, "reviews_charts", ["按月", "逐个联盟"]) == [
+        ["chart_reviews_due_by_month"], ["chart_reviews_timeline"]]

@@ -16,7 +16,7 @@ import figures
 from figures import Scope
 from loaders.registry import connect_read_only
 from queries.policy import load_profile
-from app_pages import AS_OF, open_page, render_chart
+from app_pages import AS_OF, open_page, render_chart, view_charts
 
 PAGE = "subsidies"
 
@@ -43,11 +43,10 @@ def test_one_total_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatc
     got = _metrics(at)
     years = sorted({y for _, y, _, _ in money})
     assert got["累计拨付"] == (f"{total:,.2f} 万元", f"{years[0]}–{years[-1]}年，{len(money):,} 笔")
-    # year and kind, then where the money went: by cluster, or by region in the other tab (only the open one runs)
-    assert [c.key for c in at.get("plotly_chart")] == ["chart_subsidies_by_year", "chart_subsidies_by_kind",
-                                                      "chart_subsidies_by_cluster"]
-    at.session_state["subsidies_where"] = "按区域"
-    assert [c.key for c in at.run().get("plotly_chart")][2:] == ["chart_subsidies_by_region"]
+    # by year, kind, cluster or region: one view at a time (only the open tab runs)
+    assert view_charts(at, "subsidies_charts", ["按年度", "按类型", "按产业集群", "按区域"]) == [
+        ["chart_subsidies_by_year"], ["chart_subsidies_by_kind"], ["chart_subsidies_by_cluster"],
+        ["chart_subsidies_by_region"]]
 
 
 def test_every_view_adds_up_to_the_total(sample_db: Path) -> None:
@@ -114,10 +113,8 @@ def test_profile_without_caps(sample_db: Path, monkeypatch: pytest.MonkeyPatch) 
     at = open_page(sample_db, monkeypatch, PAGE, profile="zhejiang-2010")
     assert any("没有规定补贴上限" in i.value for i in at.info)
     assert _metrics(at)["超过政策上限"][0] == "未规定上限"
-    # its own taxonomy (浙江省九大战略性新兴产业) still counts money by industry (the first of the two tabs)
-    assert [c.key for c in at.get("plotly_chart")] == ["chart_subsidies_by_year", "chart_subsidies_by_kind",
-                                                      "chart_subsidies_by_cluster"]
-    assert [t.label for t in at.tabs] == ["按产业", "按区域"]
+    # its own taxonomy (浙江省九大战略性新兴产业) still counts money by industry, in its word
+    assert view_charts(at, "subsidies_charts", ["按年度", "按类型", "按产业", "按区域"])[2] == ["chart_subsidies_by_cluster"]
     assert not any("不按集群统计补贴" in c.value for c in at.caption)
 
 

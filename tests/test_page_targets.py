@@ -17,7 +17,7 @@ import figures
 from figures import Scope
 from loaders.registry import connect_read_only
 from queries.policy import load_profile
-from app_pages import AS_OF, metrics, open_page, render_chart
+from app_pages import AS_OF, metrics, open_page, render_chart, view_charts
 
 PAGE = "targets"
 
@@ -42,7 +42,8 @@ def test_past_target_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPa
     assert got["与下限相比"] == f"少 {80 - achieved} 个"
     assert at.warning[0].value == (f"“十三五”目标（2016–2020年备案 80–100 个）未完成：实际 {achieved} 个，"
                                    f"比下限少 {80 - achieved} 个（完成下限的 {achieved / 80:.0%}）。")
-    assert [c.proto.id for c in at.get("plotly_chart")] and len(at.get("plotly_chart")) == 2
+    assert view_charts(at, "targets_charts", ["目标进度", "历年备案"]) == [["chart_targets_progress"],
+                                                                       ["chart_targets_filings"]]
 
 
 def test_open_target_says_what_each_year_needs(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

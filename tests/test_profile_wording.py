@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import figures
+import navigation
 from briefing import source
 from figures import Scope
 from queries.fetch import RegistryFetch
@@ -115,11 +116,25 @@ def _texts(at: AppTest) -> list[str]:
     return out
 
 
+def _charts(db: Path, profile: str, page: str) -> list[str]:
+    """Every chart of the page's views that applies under the profile, as figure JSON and takeaway: those
+    behind a closed tab too (ui.chart_tabs draws the open one only)."""
+    title = next(p.title for p in navigation.PAGES if p.url_path == page)
+    scope = Scope(load_profile(profile), AS_OF)
+    out: list[str] = []
+    with RegistryFetch(db, scope) as fetch:
+        for chart_id, chart in figures.all_charts().items():
+            if chart.page == title and page != "alliance" and not chart.why_not(fetch, scope):   # 联盟档案: one alliance's
+                fig, line = figures.render(chart_id, fetch, scope)
+                out += [line, fig.to_json() if fig is not None else ""]
+    return out
+
+
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("profile", sorted(FOREIGN))
 def test_no_other_jurisdictions_wording(registry: Path, monkeypatch: pytest.MonkeyPatch, profile: str,
                                         page: str) -> None:
-    text = "\n".join(_texts(_open(registry, monkeypatch, profile, page)))
+    text = "\n".join(_texts(_open(registry, monkeypatch, profile, page)) + _charts(registry, profile, page))
     found = [w for w in FOREIGN[profile] if w in text]
     assert not found, f"{profile} · {page}: {found}"
 
@@ -140,7 +155,8 @@ def test_overview_tianjin(registry: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert deltas(at)[target] == "未完成，比下限少 76 个（完成率 5%）"
     assert any("天津市（2018）未规定：协议期限（第九条（二）" in c.value for c in at.caption)
     # 4 members each, Tianjin asks ≥ 10: all 6 in the registry fail
-    assert [t.label for t in at.tabs] == ["评估逾期（4）", "年度报告未交（3）", "不符合备案条件（6）"]
+    # the chart views first (ui.chart_tabs), then 需关注
+    assert [t.label for t in at.tabs] == ["按产业集群", "成员构成", "评估逾期（4）", "年度报告未交（3）", "不符合备案条件（6）"]
 
 
 def test_overview_weinan_flags_overdue_re_reviews_for_revocation(registry: Path,
@@ -149,7 +165,7 @@ def test_overview_weinan_flags_overdue_re_reviews_for_revocation(registry: Path,
     m = metrics(at)
     assert (m["2026年新认定"], m["复审逾期"], m["2025年度报告未交"]) == ("1 个", "4 个", "3 个")
     assert (m["协议到期"], m["数量目标"]) == ("未规定", "未规定")
-    assert [t.label for t in at.tabs][:2] == ["复审逾期·应撤销（4）", "年度报告未交（3）"]
+    assert [t.label for t in at.tabs][:4] == ["按产业", "成员构成", "复审逾期·应撤销（4）", "年度报告未交（3）"]
     warning = at.warning[0].value
     assert "4 个联盟逾期未复审，应撤销" in warning and "第15条" in warning and "未复审的联盟将撤销其资质" in warning
     overdue = at.dataframe[0].value
@@ -183,7 +199,7 @@ def test_overview_heilongjiang_agreements(registry: Path, monkeypatch: pytest.Mo
     at = _open(registry, monkeypatch, "heilongjiang-2009", "overview")
     assert metrics(at)["协议已到期"] == "2 个"
     assert metrics(at)["2026年新纳入试点"] == "1 个"
-    assert [t.label for t in at.tabs][0] == "协议已到期（2）"
+    assert [t.label for t in at.tabs][:3] == ["按领域", "成员构成", "协议已到期（2）"]
     assert sorted(at.dataframe[0].value["联盟名称"]) == ["杭州乙联盟", "杭州甲联盟"]
 
 
@@ -221,6 +237,8 @@ def test_subsidy_kinds_in_weinans_words(registry: Path, monkeypatch: pytest.Monk
     at = _open(registry, monkeypatch, "weinan-2015", "subsidies")
     # 50 万元 认定补贴 (B1, 2017) and 30 万元 复审补贴 (B2, 2022): the larger leads
     line = "按补贴类型：认定补贴最多，50.00 万元，占 62.5%（共 2 个补贴类型有补贴）。"
+    at.session_state["subsidies_charts"] = "按类型"      # the chart's tab
+    at.run()
     assert any(c.value.replace("\\", "") == line for c in at.caption)   # captions escape Markdown (50\.00)
     assert metrics(at)["累计拨付"] == "80.00 万元"
 
