@@ -66,3 +66,21 @@ def test_cross_region(con):
         ("芯片联盟", 5, 1, 2, 1, 1, "北京", True),           # two 北京; 深圳; one blank 注册地
     ]
     assert rows(con, "cross_region", profile="most-2009") == []   # national: no "local"
+
+
+def test_member_counts_reach_pandas_as_whole_numbers(con):
+    """runner.run's contract: integers are Int64. Sums of counts are HUGEINT in DuckDB (DECIMAL(38, 0) in Arrow);
+    they once arrived as float64 with the money columns, so a list showed 5.0 members."""
+    from queries import runner
+    from queries.scope import Scope
+    from registries import AS_OF
+
+    scope = Scope(load_profile("tianjin-2018"), AS_OF)
+    counts = {"alliance_members": ["members", "enterprises", "core_members", "local_core_members", "unknown_place_members"],
+              "eligibility_check": ["member_count", "core_member_count"],
+              "cross_region": ["local_members", "neighbour_members", "other_members", "unknown_members"],
+              "member_composition": ["members", "alliances_with"]}
+    for name, columns in counts.items():
+        frame = runner.run(con, name, scope)
+        assert {c: str(frame[c].dtype) for c in columns} == dict.fromkeys(columns, "Int64"), name
+    assert str(runner.run(con, "region_distribution", scope)["subsidy_wan"].dtype) == "float64"   # money: scaled

@@ -55,17 +55,17 @@ select
     c.alliance_id,
     c.valid_from,
     c.valid_to,
-    cast(sum(c.members) as bigint) as members,   -- count(*)'s type, as the members were counted
-    sum(c.enterprises) as enterprises,
-    sum(c.universities) as universities,
-    sum(c.institutes) as institutes,
-    sum(c.finance_bodies) as finance_bodies,
-    sum(c.intermediaries) as intermediaries,
-    sum(c.core_members) as core_members,
-    sum(c.local_core_members) as local_core_members,
-    sum(c.local_members) as local_members,
-    sum(c.neighbour_members) as neighbour_members,
-    sum(c.other_place_members) as other_place_members,
+    cast(sum(c.members) as bigint) as members,   -- counts, as count(*) gives them (sum would widen them to HUGEINT)
+    cast(sum(c.enterprises) as bigint) as enterprises,
+    cast(sum(c.universities) as bigint) as universities,
+    cast(sum(c.institutes) as bigint) as institutes,
+    cast(sum(c.finance_bodies) as bigint) as finance_bodies,
+    cast(sum(c.intermediaries) as bigint) as intermediaries,
+    cast(sum(c.core_members) as bigint) as core_members,
+    cast(sum(c.local_core_members) as bigint) as local_core_members,
+    cast(sum(c.local_members) as bigint) as local_members,
+    cast(sum(c.neighbour_members) as bigint) as neighbour_members,
+    cast(sum(c.other_place_members) as bigint) as other_place_members,
     bit_or(c.neighbour_mask) as neighbour_mask
 from current_in_stretches(cohorts) as c
 group by c.alliance_id, c.valid_from, c.valid_to
