@@ -6,15 +6,8 @@
 --   types (enterprise; university or institute), lead unit registered locally, and the share
 --   of local units among core members. Failing alliances come first, with reasons in Chinese.
 --
--- Requires: alliance_members
---
 -- Parameters:
 --   $as_of                  date        统计截止日期
---   $member_minimum         integer     成员单位最低数量；0 = 不检查
---   $counts_core_only       boolean     最低数量只计核心成员
---   $require_lead_local     boolean     对外责任主体单位须在本地注册
---   $core_local_share_min   double      核心成员中本地单位的最低占比；0 = 不检查
---   $local_places           varchar[]   本地地名：注册地含其一即为本地
 --
 -- Columns:
 --   alliance                联盟名称              联盟名称
@@ -33,6 +26,10 @@
 --   - Conditions come from the profile: [members] minimum, counts_core_only, required_types,
 --     lead_registered_locally, local_places, core_local_share_min. A condition the profile does
 --     not set is not checked.
+--   - The check is made once per import and profile, per alliance and stretch of dates over which its
+--     members and its lead do not change (context table eligibility_stretches,
+--     queries/context/eligibility_stretches.sql, where the conditions are written; read through the macro
+--     eligibility_on): a new as_of or filter reads one row per alliance, not the member rows.
 --   - "Local" is a substring test of 注册地 against local_places (Tianjin: 含“天津”); a member
 --     whose 注册地 names only a district (南开区) is not recognised as local.
 --   - The lead unit is looked up among the current members: the member named as the
@@ -42,90 +39,32 @@
 --     requires local registration: never silently passed.
 --   - Core members with blank 注册地 count as not local in local_core_share.
 --   - The share condition is share ≥ core_local_share_min (Tianjin “为主” = 0.5).
---   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members.
+--   - Alliances in scope_alliances only (the dashboard's filters).
 
 with
 
--- whether the 对外责任主体单位 among the current members (the member of that name, else the
--- 理事长单位) is registered locally: context table lead_local (queries/context/lead_local.sql), one
--- row per alliance and stretch of dates; the stretch holding as_of
-lead as (
-    select l.alliance_id, l.lead_local
-    from lead_local as l
-    inner join scope_alliances as sc on sc.alliance_id = l.alliance_id
-    where l.valid_from <= $as_of and $as_of < l.valid_to
+active as (
+    select a.alliance_id, a.name
+    from alliances as a
+    semi join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    where a.filed_date <= $as_of
+      and (a.revoked_date is null or a.revoked_date > $as_of)
 ),
 
--- a required group is missing when the alliance has no current member of any of its types
--- (alliance_members: one row per alliance in the registry on as_of, its current members counted)
-missing_types as (
-    select
-        x.alliance_id,
-        string_agg('缺少' || x.group_label || '成员', '；' order by x.group_no) as problems
-    from (
-        select s.alliance_id, r.group_no, any_value(r.group_label) as group_label,
-            sum(case r.unit_type
-                when '企业' then s.enterprises when '高校' then s.universities when '科研院所' then s.institutes
-                when '金融机构' then s.finance_bodies when '中介机构' then s.intermediaries when '其他' then s.other_units
-            end) as present
-        from alliance_members as s
-        cross join profile_required_types as r
-        group by s.alliance_id, r.group_no
-    ) as x
-    where coalesce(x.present, 0) = 0
-    group by x.alliance_id
-),
-
-checked as (
-    select
-        s.alliance,
-        s.alliance_id,
-        s.members as member_count,
-        s.core_members as core_member_count,
-        s.enterprises > 0 as has_enterprise,
-        s.universities + s.institutes > 0 as has_univ_or_institute,
-        case when len(cast($local_places as varchar[])) > 0 then l.lead_local end as lead_registered_locally,
-        case when len(cast($local_places as varchar[])) > 0 and s.core_members > 0
-            then s.local_core_members / s.core_members
-        end as local_core_share,
-        mt.problems as type_problems
-    from alliance_members as s
-    left join lead as l on l.alliance_id = s.alliance_id
-    left join missing_types as mt on mt.alliance_id = s.alliance_id
-),
-
+-- the check of the stretch holding as_of (context macro eligibility_on)
 final as (
     select
-        c.alliance,
-        c.member_count,
-        c.core_member_count,
-        c.has_enterprise,
-        c.has_univ_or_institute,
-        c.lead_registered_locally,
-        c.local_core_share,
-        -- concat_ws skips the NULLs: one reason per unmet condition, in this order
-        concat_ws('；',
-            case when $member_minimum > 0 and not $counts_core_only and c.member_count < $member_minimum
-                then '成员单位' || c.member_count || '家，少于' || $member_minimum || '家' end,
-            case when $member_minimum > 0 and $counts_core_only and c.core_member_count < $member_minimum
-                then '核心成员' || c.core_member_count || '家，少于' || $member_minimum || '家' end,
-            c.type_problems,
-            case
-                when not $require_lead_local then null
-                when c.lead_registered_locally is null
-                    then '无法确认对外责任主体单位在本地注册（成员中找不到该单位或其注册地为空）'
-                when not c.lead_registered_locally then '对外责任主体单位未在本地注册'
-            end,
-            case
-                when $core_local_share_min <= 0 then null
-                when c.core_member_count = 0 then '未标注核心成员，无法核对本地核心成员占比'
-                when c.local_core_share < $core_local_share_min
-                    then '本地核心成员占比' || cast(round(c.local_core_share * 100, 1) as decimal(5, 1))
-                         || '%，低于' || cast(round($core_local_share_min * 100, 1) as decimal(5, 1)) || '%'
-            end
-        ) as problems,
-        c.alliance_id
-    from checked as c
+        a.name as alliance,
+        e.member_count,
+        e.core_member_count,
+        e.has_enterprise,
+        e.has_univ_or_institute,
+        e.lead_registered_locally,
+        e.local_core_share,
+        e.problems,
+        a.alliance_id
+    from active as a
+    inner join eligibility_on($as_of) as e on e.alliance_id = a.alliance_id
 )
 
 select * exclude (alliance_id), problems = '' as ok, alliance_id from final order by ok, alliance

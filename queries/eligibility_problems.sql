@@ -5,7 +5,8 @@
 --   short problem type for filtering and counting (成员不足, 缺少企业, 缺少高校或科研院所,
 --   责任主体非本地, 责任主体无法核实, 本地核心成员不足, 未标注核心成员).
 --
--- Requires: eligibility_check
+-- Parameters:
+--   $as_of                  date        统计截止日期
 --
 -- Columns:
 --   alliance          联盟名称      联盟名称
@@ -21,15 +22,25 @@
 --   - The type is read from eligibility_check's Chinese reasons (split on “；”); a reason
 --     worded otherwise is typed 其他问题 and keeps its text, never dropped. The tests pin
 --     every wording eligibility_check produces.
---   - Alliances in scope_alliances only, through eligibility_check; alliances meeting every
---     condition have no rows. Ordered by type, then alliance.
+--   - The alliances of eligibility_check (in the registry on as_of, in scope_alliances), with the check
+--     it reads (context macro eligibility_on: made once per import and profile, per stretch of dates);
+--     alliances meeting every condition have no rows. Ordered by type, then alliance.
 
 with
 
+active as (
+    select a.alliance_id, a.name
+    from alliances as a
+    semi join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    where a.filed_date <= $as_of
+      and (a.revoked_date is null or a.revoked_date > $as_of)
+),
+
 reasons as (
-    select c.alliance, c.alliance_id, unnest(string_split(c.problems, '；')) as reason
-    from eligibility_check as c
-    where not c.ok
+    select a.name as alliance, a.alliance_id, unnest(string_split(e.problems, '；')) as reason
+    from active as a
+    inner join eligibility_on($as_of) as e on e.alliance_id = a.alliance_id
+    where e.problems <> ''
 ),
 
 typed as (

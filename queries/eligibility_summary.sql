@@ -5,9 +5,10 @@
 --   it (zero rows included, in the order of the rules), then any reason eligibility_problems
 --   could not type (其他问题). One alliance with two problems counts under both.
 --
--- Requires: eligibility_check, eligibility_problems
+-- Requires: eligibility_problems
 --
 -- Parameters:
+--   $as_of                  date        统计截止日期
 --   $member_minimum         integer     成员单位最低数量；0 = 不检查
 --   $require_lead_local     boolean     对外责任主体单位须在本地注册
 --   $core_local_share_min   double      核心成员中本地单位的最低占比；0 = 不检查
@@ -24,7 +25,8 @@
 --     required_types group; 责任主体非本地 and 责任主体无法核实 when the lead must be local;
 --     本地核心成员不足 and 未标注核心成员 when a local core share is set. A profile that
 --     checks nothing gives no rows.
---   - Alliances in scope_alliances only, through eligibility_check.
+--   - Alliances in scope_alliances only: those eligibility_check checks (in the registry on as_of), with
+--     eligibility_problems' rows.
 
 with
 
@@ -67,7 +69,13 @@ final as (
         t.checked,
         l.type_position
     from listed as l
-    cross join (select count(*) as checked from eligibility_check) as t
+    cross join (
+        select count(*) as checked
+        from alliances as a
+        semi join scope_alliances as sc on sc.alliance_id = a.alliance_id
+        where a.filed_date <= $as_of
+          and (a.revoked_date is null or a.revoked_date > $as_of)
+    ) as t
 )
 
 select * from final order by type_position, problem_type

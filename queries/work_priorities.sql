@@ -7,8 +7,6 @@
 --   budget the profile's caps imply (evaluations due × 评估补贴 cap + filings the target pace
 --   needs × 备案补贴 cap).
 --
--- Requires: eligibility_check
---
 -- Parameters:
 --   $as_of          date                        统计截止日期
 --   $year           integer = as_of.year+1      计划年度（默认 as_of 的下一年）
@@ -31,8 +29,9 @@
 -- Caveats:
 --   - Cluster counts, evaluation dates and missing reports follow the rules of
 --     coverage_by_cluster and review_schedule (same as_of, same profile; repeated here so the
---     query stays fast). 不符合条件 is eligibility_check's ok = false, which the runner
---     materialises first. 空白/薄弱集群 need a taxonomy: none without one.
+--     query stays fast). 不符合条件 is eligibility_check's ok = false, read from the same check
+--     (context macro eligibility_on: the stretch holding as_of). 空白/薄弱集群 need a taxonomy:
+--     none without one.
 --   - Evaluations to budget in $year: overdue on as_of, plus those falling due within $year
 --     (1 January–31 December). Those due between as_of and the start of $year are assumed to be
 --     done before it. No rows when the profile sets no cycle.
@@ -43,8 +42,7 @@
 --     as_of (签署日期 + 期限 ≤ as_of), and those expiring after as_of within $year; none without a term.
 --   - 国家试点补贴 and 项目经费 are not budgeted (they cannot be predicted from the registry).
 --   - Filters (scope_alliances): every count is of the alliances in scope — cluster counts,
---     evaluations, reports, 不符合条件 (eligibility_check is materialised with the same filters)
---     and the filing pace. 空白/薄弱集群 judge the selected clusters only when there is a cluster
+--     evaluations, reports, 不符合条件 and the filing pace. 空白/薄弱集群 judge the selected clusters only when there is a cluster
 --     filter (scope_filters), every entry otherwise: under a region or level filter a cluster
 --     with no alliance in scope is 空白 for that scope.
 --   - Targets are programme-wide and not apportioned: with any filter, filings needed are the
@@ -269,7 +267,12 @@ rows as (
            coalesce(array_to_string((list(x.alliance order by x.alliance) filter (where not x.ok))[1:10], '、'), '')
            || case when count(*) filter (where not x.ok) > 10
                    then format('等{}个', count(*) filter (where not x.ok)) else '' end
-    from eligibility_check as x
+    from (
+        -- eligibility_check's alliances and verdicts: the check of the stretch holding as_of
+        select a.name as alliance, e.problems = '' as ok
+        from active as a
+        inner join eligibility_on($as_of) as e on e.alliance_id = a.alliance_id
+    ) as x
 
     union all
     select 6, 1, '补贴预算', '评估补贴', b.evaluations_due, b.evaluation_wan,

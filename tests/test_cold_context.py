@@ -2,7 +2,8 @@
 
 A new as_of or filter must cost per-alliance work, not per-member work: alliance_members reads the
 context's member_stretches (one row per alliance and stretch of dates over which its members do not
-change), eligibility_check its lead_local, review_schedule and work_priorities its evaluation_dates,
+change), eligibility_check its eligibility_stretches (the members and the lead checked once per
+stretch), review_schedule and work_priorities its evaluation_dates,
 scope_alliances its alliance_dimensions. These tests check that the staging queries no longer read
 the registry's member and event rows, and that their figures on every date around each change in a
 small registry equal the member-by-member rule worked out in Python (the definition they had).
@@ -153,6 +154,44 @@ def test_the_counts_follow_each_change_of_membership(tcon):
     assert b1(D("2019-12-31"))["neighbour_places_found"] == "北京"   # 丙 (河北) joins only in 2020
 
 
+def test_eligibility_on_every_date_and_filter_follows_the_member_by_member_count(tcon):
+    """eligibility_check, eligibility_problems, eligibility_summary and work_priorities read a check made once per
+    stretch (eligibility_stretches, through eligibility_on): on every date around each
+    change its counts are the member-by-member ones and each count condition (Tianjin: at least 10 members, an
+    enterprise, a university or institute, at least half the core members local) is reported exactly when unmet."""
+    checked = 0
+    for filters in FILTERS:
+        for on in DATES:
+            counted = {r[0]: r for r in expected_members(on, filters)}
+            got = rows(tcon, "eligibility_check", as_of=on, filters=filters)
+            assert sorted(r["alliance_id"] for r in got) == sorted(counted), (on, filters)
+            for r in got:
+                _, members, enterprises, universities, institutes, _, _, core, local_core, *_ = counted[r["alliance_id"]]
+                assert (r["member_count"], r["core_member_count"], r["has_enterprise"], r["has_univ_or_institute"]) == (
+                    members, core, enterprises > 0, universities + institutes > 0), (on, r)
+                reasons = r["problems"].split("；")
+                assert (f"成员单位{members}家，少于10家" in reasons) == (members < 10), (on, r)
+                assert ("缺少企业成员" in reasons) == (enterprises == 0), (on, r)
+                assert ("缺少高校或科研院所成员" in reasons) == (universities + institutes == 0), (on, r)
+                assert any(x.startswith("本地核心成员占比") for x in reasons) == (core > 0 and local_core / core < 0.5)
+                assert ("未标注核心成员，无法核对本地核心成员占比" in reasons) == (core == 0), (on, r)
+                assert r["ok"] == (r["problems"] == "")
+                checked += 1
+            # eligibility_problems (typed once per stretch too): the same reasons, one row each
+            typed = rows(tcon, "eligibility_problems", as_of=on, filters=filters)
+            assert sorted((p["alliance_id"], p["reason"]) for p in typed) == sorted(
+                (r["alliance_id"], x) for r in got for x in r["problems"].split("；") if x), (on, filters)
+            # and the counts that read the same check: eligibility_summary, work_priorities' 不符合条件
+            summary = {r["problem_type"]: (r["alliances"], r["checked"])
+                       for r in rows(tcon, "eligibility_summary", as_of=on, filters=filters) if r["alliances"]}
+            assert summary == {t: (len({p["alliance_id"] for p in typed if p["problem_type"] == t}), len(got))
+                               for t in {p["problem_type"] for p in typed}}, (on, filters)
+            failing = next(r["count"] for r in rows(tcon, "work_priorities", as_of=on, filters=filters)
+                           if r["category"] == "不符合条件")
+            assert failing == sum(not r["ok"] for r in got), (on, filters)
+    assert checked > 50
+
+
 def test_the_lead_unit_is_looked_up_among_the_members_of_the_day(tcon):
     def lead(on):
         return {r["alliance_id"]: r["lead_registered_locally"] for r in rows(tcon, "eligibility_check", as_of=on)}
@@ -207,8 +246,11 @@ def test_staging_queries_read_per_alliance_context_tables_not_member_or_event_ro
     scope = Scope(TIANJIN, D("2023-03-03"), levels=("市级",))
     assert {"member_stretches"} <= _scanned(tcon, "alliance_members", scope) and "members" not in _scanned(
         tcon, "alliance_members", scope)
-    assert "lead_local" in _scanned(tcon, "eligibility_check", scope)
-    assert not {"members", "lead_units"} & _scanned(tcon, "eligibility_check", scope)
+    assert "eligibility_stretches" in _scanned(tcon, "eligibility_check", scope)   # checked once per stretch
+    assert not {"members", "lead_units", "member_stretches"} & _scanned(tcon, "eligibility_check", scope)
+    for name in ("eligibility_problems", "work_priorities"):   # no staging table between
+        scanned = _scanned(tcon, name, scope)
+        assert "eligibility_stretches" in scanned and not {"members", "eligibility_check", "alliance_members"} & scanned
     for name in ("review_schedule", "work_priorities"):
         scanned = _scanned(tcon, name, scope)
         assert "evaluation_dates" in scanned and "events" not in scanned, name

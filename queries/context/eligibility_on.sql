@@ -1,0 +1,18 @@
+-- eligibility_on(as_of): a table macro, every alliance of the registry with eligibility_stretches' check of the
+-- stretch holding as_of, or the check of no current member when none holds it (alliance_id, member_count,
+-- core_member_count, has_enterprise, has_univ_or_institute, lead_registered_locally, local_core_share,
+-- problems). The one place eligibility_check, eligibility_problems and work_priorities read the check from.
+select
+    a.alliance_id,
+    coalesce(e.member_count, z.member_count) as member_count,
+    coalesce(e.core_member_count, z.core_member_count) as core_member_count,
+    coalesce(e.has_enterprise, z.has_enterprise) as has_enterprise,
+    coalesce(e.has_univ_or_institute, z.has_univ_or_institute) as has_univ_or_institute,
+    case when e.alliance_id is null then z.lead_registered_locally else e.lead_registered_locally end
+        as lead_registered_locally,
+    case when e.alliance_id is null then z.local_core_share else e.local_core_share end as local_core_share,
+    coalesce(e.problems, z.problems) as problems
+from alliances as a
+cross join (select * from eligibility_stretches where alliance_id is null) as z
+left join eligibility_stretches as e
+    on e.alliance_id = a.alliance_id and e.valid_from <= as_of and as_of < e.valid_to
