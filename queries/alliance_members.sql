@@ -4,8 +4,9 @@
 --   One row per alliance in the registry on $as_of with its current members counted by type
 --   (产·学·研·金·介), by core membership and by where they are registered (local, neighbour,
 --   elsewhere, unknown). The member figures of overview_kpis, coverage_by_cluster,
---   region_distribution, member_composition, eligibility_check and cross_region are sums of
---   these rows: the runner materialises it once per as_of, profile and filters and they read it.
+--   region_distribution, member_composition and cross_region are sums of these rows: the runner
+--   materialises it once per as_of, profile and filters and they read it. (eligibility_check reads
+--   the same counts per stretch, checked at import: context table eligibility_stretches.)
 --
 -- Parameters:
 --   $as_of                  date        统计截止日期

@@ -1,6 +1,6 @@
 -- lead_local(alliance_id, valid_from, valid_to, lead_local): whether an alliance's 对外责任主体单位 is
 -- registered locally, once per stretch of dates [valid_from, valid_to) over which its current lead_units
--- rows do not change — so a query at any as_of reads one row per alliance (eligibility_check).
+-- rows do not change — read once per member stretch by eligibility_stretches (the check eligibility_check reads).
 -- The lead is the current member of the lead unit's name (by_name), else the current 理事长单位; it is
 -- local when its 注册地 contains one of $local_places, unknown (NULL) when that 注册地 is blank. A lead
 -- row is current as a member is; the stretches and which rows are current in them: current_in_stretches.
