@@ -43,18 +43,10 @@
 
 with
 
-active as (
-    select a.alliance_id, a.name
-    from alliances as a
-    semi join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    where a.filed_date <= $as_of
-      and (a.revoked_date is null or a.revoked_date > $as_of)
-),
-
--- the check of the stretch holding as_of (context macro eligibility_on)
+-- the alliances in the registry on as_of and in scope, each with the check of the stretch holding as_of
 final as (
     select
-        a.name as alliance,
+        e.alliance,
         e.member_count,
         e.core_member_count,
         e.has_enterprise,
@@ -62,9 +54,8 @@ final as (
         e.lead_registered_locally,
         e.local_core_share,
         e.problems,
-        a.alliance_id
-    from active as a
-    inner join eligibility_on($as_of) as e on e.alliance_id = a.alliance_id
+        e.alliance_id
+    from eligibility_on($as_of, scope_alliances) as e
 )
 
 select * exclude (alliance_id), problems = '' as ok, alliance_id from final order by ok, alliance

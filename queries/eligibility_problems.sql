@@ -28,18 +28,9 @@
 
 with
 
-active as (
-    select a.alliance_id, a.name
-    from alliances as a
-    semi join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    where a.filed_date <= $as_of
-      and (a.revoked_date is null or a.revoked_date > $as_of)
-),
-
 reasons as (
-    select a.name as alliance, a.alliance_id, unnest(string_split(e.problems, '；')) as reason
-    from active as a
-    inner join eligibility_on($as_of) as e on e.alliance_id = a.alliance_id
+    select e.alliance, e.alliance_id, unnest(string_split(e.problems, '；')) as reason
+    from eligibility_on($as_of, scope_alliances) as e
     where e.problems <> ''
 ),
 

@@ -69,13 +69,7 @@ final as (
         t.checked,
         l.type_position
     from listed as l
-    cross join (
-        select count(*) as checked
-        from alliances as a
-        semi join scope_alliances as sc on sc.alliance_id = a.alliance_id
-        where a.filed_date <= $as_of
-          and (a.revoked_date is null or a.revoked_date > $as_of)
-    ) as t
+    cross join (select count(*) as checked from eligibility_on($as_of, scope_alliances)) as t
 )
 
 select * from final order by type_position, problem_type

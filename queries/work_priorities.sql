@@ -267,12 +267,7 @@ rows as (
            coalesce(array_to_string((list(x.alliance order by x.alliance) filter (where not x.ok))[1:10], '、'), '')
            || case when count(*) filter (where not x.ok) > 10
                    then format('等{}个', count(*) filter (where not x.ok)) else '' end
-    from (
-        -- eligibility_check's alliances and verdicts: the check of the stretch holding as_of
-        select a.name as alliance, e.problems = '' as ok
-        from active as a
-        inner join eligibility_on($as_of) as e on e.alliance_id = a.alliance_id
-    ) as x
+    from (select e.alliance, e.problems = '' as ok from eligibility_on($as_of, scope_alliances) as e) as x   -- eligibility_check's
 
     union all
     select 6, 1, '补贴预算', '评估补贴', b.evaluations_due, b.evaluation_wan,

@@ -31,11 +31,12 @@ when, and shares it between cursors):
 ``member_stretches(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
     every alliance's members counted by type, core and place, per stretch of dates over which they
     do not change (``member_stretches.sql``): what ``alliance_members`` reads at any as_of.
-``eligibility_stretches(alliance_id, valid_from, valid_to, member_count, …, problems)`` and ``eligibility_on(as_of)``
+``eligibility_stretches(alliance_id, valid_from, valid_to, member_count, …, problems)`` and ``eligibility_on(as_of, scope)``
     every alliance checked against the profile's member conditions, per stretch of dates over which its
-    members and lead do not change (``eligibility_stretches.sql``), and a table macro giving each alliance
-    the check of the stretch holding as_of (``eligibility_on.sql``): what ``eligibility_check``,
-    ``eligibility_problems`` and ``work_priorities`` read at any as_of.
+    members and lead do not change (``eligibility_stretches.sql``), and a table macro giving the alliances in
+    the registry on as_of and in the cursor's scope each the check of the stretch holding as_of
+    (``eligibility_on.sql``): what ``eligibility_check``, ``eligibility_problems``, ``eligibility_summary``
+    and ``work_priorities`` read at any as_of.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
 ``current_in_stretches(dated)``
@@ -162,7 +163,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
                 {"member_minimum": m.minimum, "counts_core_only": m.counts_core_only,
                  "require_lead_local": m.lead_registered_locally, "core_local_share_min": m.core_local_share_min,
                  "local_places": list(m.local_places)})
-    con.execute(f"create macro {catalog}.main.eligibility_on(as_of) as table\n{rule('eligibility_on')}")
+    con.execute(f"create macro {catalog}.main.eligibility_on(as_of, scope) as table\n{rule('eligibility_on')}")
     con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"
                 f"{rule('report_due_year')}")
 

@@ -1,8 +1,12 @@
--- eligibility_on(as_of): a table macro, every alliance of the registry with eligibility_stretches' check of the
--- stretch holding as_of, or the check of no current member when none holds it (alliance_id, member_count,
--- core_member_count, has_enterprise, has_univ_or_institute, lead_registered_locally, local_core_share,
--- problems). The one place eligibility_check, eligibility_problems and work_priorities read the check from.
+-- eligibility_on(as_of, scope): a table macro, the alliances eligibility_check checks — in the registry on
+-- as_of (备案日期 ≤ as_of, not revoked on or before it) and in ``scope`` (the caller's scope_alliances, a
+-- cursor's own table, so passed in) — each with
+-- eligibility_stretches' check of the stretch holding as_of, or the check of no current member when none
+-- holds it (alliance, alliance_id, member_count, core_member_count, has_enterprise, has_univ_or_institute,
+-- lead_registered_locally, local_core_share, problems). The one place eligibility_check,
+-- eligibility_problems, eligibility_summary and work_priorities read the check from.
 select
+    a.name as alliance,
     a.alliance_id,
     coalesce(e.member_count, z.member_count) as member_count,
     coalesce(e.core_member_count, z.core_member_count) as core_member_count,
@@ -13,6 +17,9 @@ select
     case when e.alliance_id is null then z.local_core_share else e.local_core_share end as local_core_share,
     coalesce(e.problems, z.problems) as problems
 from alliances as a
+semi join query_table(scope) as sc on sc.alliance_id = a.alliance_id
 cross join (select * from eligibility_stretches where alliance_id is null) as z
 left join eligibility_stretches as e
     on e.alliance_id = a.alliance_id and e.valid_from <= as_of and as_of < e.valid_to
+where a.filed_date <= as_of
+  and (a.revoked_date is null or a.revoked_date > as_of)
