@@ -494,14 +494,15 @@ def _build(db: Path, import_id: int, within: Attempt, files: list[dict], summary
             _attach(con, stack, carry_from, "old")
         if imports_from is not None and imports_from != carry_from:
             _attach(con, stack, imports_from, "cur")
-        # The tables are written side by side, each on its own cursor: a table of one row group (up to
-        # 122,880 rows) is compressed on one thread, so written one after another most left a core idle.
+        # Two tables at a time, the largest first, each on its own cursor: a table of one row group (up to
+        # 122,880 rows) is compressed on one thread, so one at a time left a core idle (+0.3 s at 1.7M member
+        # rows); all five at once, their insert buffers added up (+260 MB against +180).
         def write(name: str) -> None:
             with con.cursor() as cursor:
                 _insert_frame(cursor, name, frames[name])
 
-        with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
-            list(pool.map(write, [t.name for t in TABLES if t.name in frames]))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(write, sorted(frames, key=lambda name: -len(frames[name]))))
         for t in TABLES:
             if t.name not in frames and carry_from is not None:
                 _copy_table(con, "old", t.name)
