@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterable, Mapping
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -94,12 +93,12 @@ class Batch:
 class Existing:
     """What the current registry holds that a batch may link to or leave in place."""
 
-    alliances: pd.DataFrame  # alliance_id, name, name_key
-    child_ids: dict[str, pd.Series]  # table -> distinct alliance_id values in it
+    alliances: pa.Table  # alliance_id, name, name_key (text)
+    child_ids: dict[str, list[str]]  # table -> distinct alliance_id values in it
 
     @classmethod
     def empty(cls) -> "Existing":
-        return cls(pd.DataFrame(columns=["alliance_id", "name", "name_key"]), {})
+        return cls(pa.table({name: pa.array([], pa.string()) for name in ("alliance_id", "name", "name_key")}), {})
 
 
 def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: Existing | None = None,
@@ -133,7 +132,7 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
         for table_name, df in frames:
             parts[table_name].append(df)
     del results
-    tables = {name: pa.concat_tables(dfs) for name, dfs in parts.items() if dfs}
+    tables = {name: _concat(dfs) for name, dfs in parts.items() if dfs}
     del parts
     for t in TABLES:  # an empty sheet (e.g. an unfilled template sheet) must not wipe a table
         if t.name in tables and not len(tables[t.name]):
@@ -144,6 +143,16 @@ def prepare(paths: Iterable[Path], headers: HeaderMap | None = None, existing: E
         return Batch(files, {}, problems)
     _validate_registry(tables, existing, problems)
     return Batch(files, tables, problems)
+
+
+def _concat(parts: list[pa.Table]) -> pa.Table:
+    """The sheets of one table end to end; a column kept as a dictionary in one sheet and not another is decoded."""
+    if len(parts) > 1:
+        for name in parts[0].column_names:
+            types = {part.schema.field(name).type for part in parts}
+            if len(types) > 1:
+                parts = [part.set_column(part.column_names.index(name), name, _plain(part[name])) for part in parts]
+    return pa.concat_tables(parts)
 
 
 def _read_file(path: Path, headers: HeaderMap) -> tuple[FileInfo | None, list[Problem], list[tuple[str, pa.Table]]]:
@@ -208,7 +217,7 @@ def _read_sheet(grid: Grid, headers: HeaderMap, problems: list[Problem]) -> tupl
     except Exception as e:  # e.g. a CSV row with more fields than the header
         problems.append(Problem(message=f"读取数据行失败：{e}", **located))
         return None
-    picked = {name: raw.iloc[:, pos] if pos < raw.shape[1] else pd.Series([None] * len(raw), dtype="object")
+    picked = {name: raw.column(pos) if pos < raw.num_columns else pa.nulls(raw.num_rows, pa.string())
               for pos, (name, _) in layout.columns.items()}
     del raw  # each column is let go once normalised (_normalise): cells and clean values never all at once
     units = {name: unit for name, unit in layout.columns.values()}
@@ -232,7 +241,7 @@ def _header_label(table: Table, name: str, written: str) -> str:
     return written if header_key(written).startswith(header_key(canonical)) else f"{written}（{canonical}）"
 
 
-def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[str, str | None],
+def _normalise(table: Table, grid: Grid, raw: dict[str, pa.ChunkedArray], units: dict[str, str | None],
                headers: dict[str, str], first_row: int, problems: list[Problem]) -> pa.Table:
     """Typed columns of one sheet; every unreadable or missing required cell becomes a Problem.
 
@@ -252,7 +261,7 @@ def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[
         if len(keep) < len(blank):
             del cells
             for name in names:
-                raw[name] = raw[name].iloc[keep].reset_index(drop=True)
+                raw[name] = raw[name].take(keep)
             cells = dict(zip(names, pool.map(lambda name: n.Cells.of(raw[name]), names)))
         rows = first_row + keep
         size = len(keep)
@@ -273,7 +282,7 @@ def _normalise(table: Table, grid: Grid, raw: dict[str, pd.Series], units: dict[
             else:
                 parsed = n.parse_column(cells[c.name], _parser(c, units.get(c.name), today), ARROW_TYPES[c.kind])
             found = [Problem(ERROR, message=reason, row=int(rows[pos]), column=headers[c.name],
-                             value=n.cell_text(raw[c.name].iloc[pos]), **at)
+                             value=n.cell_text(raw[c.name][int(pos)].as_py()), **at)
                      for pos, reason in zip(parsed.bad, parsed.reasons)]
             if c.required and c.kind != LINK_NAME:
                 missing = ~np.asarray(parsed.values.is_valid())
@@ -357,8 +366,7 @@ def _validate_registry(tables: dict[str, pa.Table], existing: Existing, problems
             tables["alliances"] = _validate_alliances(con, tables["alliances"], problems)
             registry = tables["alliances"].select(["alliance_id", "name_key"])
         else:
-            registry = pa.Table.from_pandas(existing.alliances[["alliance_id", "name_key"]], preserve_index=False,
-                                            schema=pa.schema([("alliance_id", pa.string()), ("name_key", pa.string())]))
+            registry = existing.alliances.select(["alliance_id", "name_key"])
             if not len(registry) and tables:
                 files = sorted({f for table in tables.values() for f in pc.unique(table["source_file"]).to_pylist()})
                 problems.append(Problem(ERROR, "、".join(files), "登记库中还没有联盟名录：请先导入（或同时导入）联盟名录"))
@@ -381,20 +389,21 @@ def _validate_registry(tables: dict[str, pa.Table], existing: Existing, problems
 def _repeats(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], where: str = "true") -> list[tuple[int, int]]:
     """(row, first row with the same ``keys``) for every row that repeats an earlier one, in row order.
 
-    Missing values count as equal, as they would to a person comparing the rows. The groups that
-    repeat are found first (an aggregate); only their rows are then ranked.
+    Missing values count as equal, as they would to a person comparing the rows. The hashes that
+    repeat are found first (an aggregate of one number per row, not of the keys' text: about 100 MB
+    less at 1.7M members); only their rows are then ranked, by the keys themselves.
     """
-    same = " and ".join(f"t.{k} is not distinct from d.{k}" for k in keys)
-    return _found(con, f"""with d as (select {', '.join(keys)} from {table} where {where} group by all having count(*) > 1)
+    hashed = f"hash({', '.join(keys)})"
+    return _found(con, f"""with d as (select {hashed} as h from {table} where {where} group by h having count(*) > 1)
                            select _i, first from (
                                select _i, first_value(_i) over w as first, row_number() over w as nth
-                               from {table} t semi join d on {same} where {where}
-                               window w as (partition by {', '.join(f't.{k}' for k in keys)} order by _i))
+                               from {table} where {where} and {hashed} in (select h from d)
+                               window w as (partition by {', '.join(keys)} order by _i))
                            where nth > 1 order by _i""")
 
 
 def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: list[Problem]) -> pa.Table:
-    ids, keys = df["alliance_id"].combine_chunks(), df["name_key"].combine_chunks()
+    ids, keys = _plain(df["alliance_id"]), df["name_key"].combine_chunks()
     given = ids.is_valid()
     generate = pc.and_(pc.invert(given), keys.is_valid())  # a blank name gets no id
     if pc.any(generate).as_py():
@@ -404,7 +413,7 @@ def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: 
     # Status: derive when blank; refuse when it contradicts the dates the figures rely on.
     derived = pc.case_when(pc.make_struct(df["revoked_date"].is_valid(), df["filed_date"].is_valid(),
                                           df["applied_date"].is_valid()), "已撤销", "已备案", "申请中", "组建中")
-    df = df.set_column(df.column_names.index("status"), "status", pc.coalesce(df["status"], derived))
+    df = df.set_column(df.column_names.index("status"), "status", pc.coalesce(_plain(df["status"]), derived))
     _register(con, "alliances", df.append_column("given", given))
     for key, label, value, where in (("name_key", "联盟名称", "name", "name_key is not null"),
                                      ("alliance_id", "联盟编号", "alliance_id", "given")):
@@ -429,6 +438,12 @@ def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: 
     return df
 
 
+def _plain(column: pa.ChunkedArray) -> pa.Array:
+    """A column as plain values, for the kernels that take no dictionary."""
+    column = column.combine_chunks()
+    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+
+
 def _check_order(con: duckdb.DuckDBPyConnection, name: str, df: pa.Table, early: str, late: str, message: str,
                  column: str, problems: list[Problem], level: str = ERROR) -> None:
     for row in _at(df, [i for i, in _found(con, f"select _i from {name} where {late} < {early} order by _i")]):
@@ -438,24 +453,32 @@ def _check_order(con: duckdb.DuckDBPyConnection, name: str, df: pa.Table, early:
 
 def _link(df: pa.Table, registry: pa.Table, problems: list[Problem]) -> pa.Table:
     """Resolve each row's alliance by 联盟编号 or by normalised 联盟名称; refuse rows naming neither a known one."""
-    keys, ids = registry["name_key"].combine_chunks(), registry["alliance_id"].combine_chunks()
-    names, numbers = df["alliance_name"].combine_chunks(), df["alliance_no"].combine_chunks()
-    named = pc.dictionary_encode(names)  # a member list names each alliance hundreds of times: look each up once
-    from_name = ids.take(pc.index_in(n.name_key_column(named.dictionary), value_set=keys)).take(named.indices)
+    keys, ids = _plain(registry["name_key"]), _plain(registry["alliance_id"])
+    names, numbers = df["alliance_name"].combine_chunks(), _plain(df["alliance_no"])
+    if not pa.types.is_dictionary(names.type):  # a member list names each alliance hundreds of times: look each up once
+        names = pc.dictionary_encode(names)
+    found = pc.index_in(n.name_key_column(names.dictionary), value_set=keys).fill_null(-1).to_numpy()
+    from_name = n.dictionary(np.append(found, -1)[names.indices.fill_null(-1).to_numpy()], ids)
     from_no = pc.if_else(pc.is_in(numbers, value_set=ids), numbers, pa.scalar(None, pa.string()))
     numbered = np.asarray(numbers.is_valid())
+    if numbered.any():  # some rows give 联盟编号: ids as plain text (else they stay codes into the registry's ids)
+        from_name = from_name.cast(pa.string())
+        alliance_id = pc.coalesce(from_no, from_name)
+        disagree = numbered & np.asarray(pc.fill_null(pc.not_equal(from_no, from_name), False))
+    else:
+        alliance_id, disagree = from_name, numbered
     checks = (
         (numbered & ~np.asarray(from_no.is_valid()),
          lambda r: (f"联盟编号“{r['alliance_no']}”不在联盟名录中", "联盟编号", r["alliance_no"])),
         (~numbered & np.asarray(names.is_valid()) & ~np.asarray(from_name.is_valid()),
          lambda r: (f"联盟“{r['alliance_name']}”不在联盟名录中（名称须与名录一致）", "联盟名称", r["alliance_name"])),
-        (np.asarray(pc.fill_null(pc.not_equal(from_no, from_name), False)),
+        (disagree,
          lambda r: (f"联盟编号“{r['alliance_no']}”与联盟名称“{r['alliance_name']}”指向不同的联盟", "联盟编号", None)))
     for wrong, word in checks:
         for row in _at(df, np.flatnonzero(wrong).tolist()):
             message, column, value = word(row)
             problems.append(_problem_at(row, message, column=column, value=value))
-    return df.drop_columns(["alliance_name", "alliance_no"]).add_column(0, "alliance_id", pc.coalesce(from_no, from_name))
+    return df.drop_columns(["alliance_name", "alliance_no"]).add_column(0, "alliance_id", alliance_id)
 
 
 def _validate_children(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], problems: list[Problem]) -> None:

@@ -23,12 +23,13 @@ from typing import Any
 import charset_normalizer
 import fastexcel
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import python_calamine
+
+from .normalise import mostly_distinct
 
 try:  # Arrow memory freed by a read goes back to the system at once (mimalloc kept it: +35% peak at 450k rows)
     pa.set_memory_pool(pa.jemalloc_memory_pool())
@@ -55,8 +56,8 @@ class Grid:
     """One sheet (or a CSV/parquet file) as read: the first rows as cells, the rest lazily.
 
     ``head`` holds up to HEADER_SCAN_ROWS rows for finding the header; ``frame(h)`` gives the
-    rows below header row ``h`` (0-based) as a DataFrame with the header's cells as columns — once:
-    the grid then lets go of the cells, so they can be freed column by column as they are normalised.
+    rows below header row ``h`` (0-based) as an Arrow table, its columns by position — once: the
+    grid then lets go of the cells, so they can be freed column by column as they are normalised.
     """
 
     file: str
@@ -67,18 +68,16 @@ class Grid:
     _data: bytes | None = None               # CSV not in UTF-8: the file's bytes, in ``_codec``
     _codec: str | None = None
     _file: "Utf8File | None" = None          # CSV in UTF-8: left on disk, read by pyarrow straight from it
-    _frame: pd.DataFrame | None = None       # parquet: the table itself
+    _frame: pa.Table | None = None           # parquet: the table itself
     encoding: str | None = None
 
-    def frame(self, header_row: int) -> tuple[pd.DataFrame, int]:
+    def frame(self, header_row: int) -> tuple[pa.Table, int]:
         """Data below the header row (cells as read, columns by position) and the Excel row number of its first row."""
         if self._frame is not None:
             return self._frame, 2
         if self._table is not None:  # given once: the sheet's cells go as the columns are normalised
             body, self._table = self._table.slice(header_row + 1), None
-            frame = pd.DataFrame({i: pd.Series(pd.arrays.ArrowExtensionArray(body.column(i)))  # no copy
-                                  for i in range(body.num_columns)})
-            return frame, header_row + 2
+            return body, header_row + 2
         if self._file is not None:
             fast = self._file.frame(header_row, len(self.head[header_row]))
             if fast is not None:
@@ -95,12 +94,13 @@ class Grid:
             del data
         rows, self._rows = self._rows or [], None
         width = max((len(r) for r in rows), default=0)
-        body = pd.DataFrame([r + [""] * (width - len(r)) for r in rows[header_row + 1:]], columns=range(width),
-                            dtype="object")
-        return body, header_row + 2
+        body = rows[header_row + 1:]
+        return pa.table([pa.array([r[i] if i < len(r) else "" for r in body], pa.string()) for i in range(width)],
+                        names=[str(i) for i in range(width)]), header_row + 2
 
 
 _NOT_SPACE = re.compile(rb"\S")
+_CODED_TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass
@@ -127,7 +127,7 @@ class Utf8File:
                 end = start
         return cls(path, offset, -1)
 
-    def frame(self, header_row: int, width: int) -> pd.DataFrame | None:
+    def frame(self, header_row: int, width: int) -> pa.Table | None:
         """Rows below the header, parsed by pyarrow from the file itself, or None to take the careful path."""
         with self.path.open("rb") as f:
             f.seek(self.offset)
@@ -172,7 +172,7 @@ def _whole_characters(data: bytes) -> int:
     return len(data)  # four continuation bytes in a row: not UTF-8, the validator says so
 
 
-def _csv_fast(data: bytes, codec: str, header_row: int, width: int) -> pd.DataFrame | None:
+def _csv_fast(data: bytes, codec: str, header_row: int, width: int) -> pa.Table | None:
     """Rows below the header parsed by pyarrow (multi-threaded, all text), or None to take the careful path.
 
     pyarrow refuses ragged rows, and a blank line is one (it is kept, not dropped, so Excel row
@@ -192,23 +192,29 @@ def _csv_fast(data: bytes, codec: str, header_row: int, width: int) -> pd.DataFr
     return _csv_table(source, width)
 
 
-def _csv_table(source: Any, width: int) -> pd.DataFrame | None:
-    """The CSV text of ``source`` as ``width`` text columns by pyarrow; None when pyarrow refuses it (ragged rows)."""
+def _csv_table(source: Any, width: int) -> pa.Table | None:
+    """The CSV text of ``source`` as ``width`` text columns by pyarrow; None when pyarrow refuses it (ragged rows).
+
+    A column whose cells repeat (a member list's alliance names, types, roles, places) comes as codes
+    into each block's distinct cells, which ``normalise.Cells`` takes as they are: 1.7M member rows read
+    peaked 110 MB lower than as plain text. A column whose cells rarely repeat (unit names, codes) is
+    made plain text, in one piece, as the column parsers take it.
+    """
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(source,
                                read_options=pacsv.ReadOptions(column_names=names),
                                parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
-                               convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                               convert_options=pacsv.ConvertOptions(column_types={n: _CODED_TEXT for n in names},
                                                                     strings_can_be_null=False,
                                                                     quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None
-    for i in range(width):  # one chunk per column, as the column parsers take it; the chunks go column by column
-        table = table.set_column(i, names[i], table.column(i).combine_chunks())
-    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
-    frame.columns = range(width)
-    return frame
+    for i in range(width):
+        column = table.column(i)
+        if column.num_chunks and mostly_distinct(column.chunk(0).cast(pa.string())):
+            table = table.set_column(i, names[i], column.cast(pa.string()).combine_chunks())
+    return table
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -453,11 +459,15 @@ def _read_csv(path: Path) -> Grid:
 
 def _read_parquet(path: Path) -> Grid:
     table = pq.read_table(path)
-    columns = {}
-    for i, name in enumerate(table.column_names):  # text stays in arrow; other types become plain cells
-        col = table.column(i)
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            columns[i] = pd.Series(col.cast(pa.string()).combine_chunks(), dtype=pd.ArrowDtype(pa.string()))
-        else:
-            columns[i] = pd.Series(col.to_pylist(), dtype="object")
-    return Grid(path.name, None, [list(table.column_names)], _frame=pd.DataFrame(columns))
+    names = list(table.column_names)
+    for i in range(table.num_columns):  # text as plain strings; other types as typed, read cell by cell
+        column = table.column(i)
+        if _is_text(column.type) and not pa.types.is_string(column.type):
+            table = table.set_column(i, names[i], column.cast(pa.string()))
+    return Grid(path.name, None, [names], _frame=table)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    """Text in any of Arrow's layouts (pandas writes a categorical column as a dictionary)."""
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+            or (pa.types.is_dictionary(t) and _is_text(t.value_type)))

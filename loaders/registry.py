@@ -47,8 +47,9 @@ def existing_state(db: Path) -> Existing:
         return Existing.empty()
     con = connect_read_only(db)
     try:
-        alliances = con.execute("select alliance_id, name, coalesce(name_key, name) as name_key from alliances").df()
-        child_ids = {t.name: con.execute(f"select distinct alliance_id from {t.name}").df()["alliance_id"]
+        alliances = con.sql("select alliance_id, name, coalesce(name_key, name) as name_key "
+                            "from alliances").to_arrow_table()
+        child_ids = {t.name: [i for i, in con.execute(f"select distinct alliance_id from {t.name}").fetchall()]
                      for t in TABLES if t.links_to_alliance}
     finally:
         con.close()
@@ -59,10 +60,12 @@ def latest_import(db: Path) -> dict:
     """The import (or rollback) that produced the database's current state; {} when none."""
     con = connect_read_only(db)
     try:
-        rows = con.execute("select * from imports order by import_id desc limit 1").df().to_dict("records")
+        cursor = con.execute("select * from imports order by import_id desc limit 1")
+        row = cursor.fetchone()
+        names = [d[0] for d in cursor.description]
     finally:
         con.close()
-    return rows[0] if rows else {}
+    return dict(zip(names, row)) if row else {}
 
 
 def state_id(db: Path) -> int:

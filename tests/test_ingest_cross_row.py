@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from loaders.normalise import credit_code_check_char
@@ -126,3 +127,26 @@ def test_clean_registry_has_no_problem_and_links_every_row(tmp_path: Path) -> No
     assert members.num_rows == 120 * MEMBERS_EACH and members["alliance_id"].null_count == 0
     assert members["alliance_id"][MEMBERS_EACH].as_py() == "LM-0001"
     assert batch.tables["alliances"]["status"].to_pylist() == ["已备案"] * 120
+
+
+def test_one_table_in_two_files_held_differently_combines_and_is_checked_across_them(tmp_path: Path) -> None:
+    """A member list of 1,200 rows (its unit names plain text) and a short one (every column as codes).
+
+    The batch holds both in file order; a unit repeated across the two files is found (the check
+    groups rows by a hash of their keys, then compares the keys themselves).
+    """
+    sheets = clean(120)
+    members = sheets["成员单位"]
+    written = write(tmp_path, "csv", sheets)
+    extra = tmp_path / "成员单位_补充.csv"
+    late = [[name(0), "补充单位甲", code(900_001), "高校", "2020-01-01", ""],
+            [members[5][0], members[5][1], code(900_002), "企业", "2020-01-01", ""]]  # repeats row 7 of the first
+    with extra.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([MEMBER_HEADER, *late])
+    batch = prepare(sorted({p for p, _ in written.values()} | {extra}))
+    got = [(p.file, p.row, p.column, p.message, p.value) for p in batch.problems]
+    assert got == [(extra.name, 3, "单位名称", "同一联盟中单位名称重复（同一单位出现两次）", members[5][1])]
+    table = batch.tables["members"]
+    assert table["unit_name"].to_pylist() == [r[1] for r in members] + [r[1] for r in late]
+    assert table["unit_type"].to_pylist() == ["企业"] * len(members) + ["高校", "企业"]
+    assert pa.types.is_dictionary(table["unit_type"].type)  # repeats: codes, 1,202 rows in a few bytes each

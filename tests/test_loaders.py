@@ -288,15 +288,15 @@ def test_bracket_and_space_variants_of_a_name_link_to_the_alliance(loaded: Path)
 
 def test_existing_state_lists_the_registry_and_what_refers_to_it(loaded: Path):
     state = existing_state(loaded)
-    assert sorted(state.alliances["alliance_id"]) == sorted([CAR_ID, "TJLM-001", "TJLM-002", "TJLM-003"])
-    assert set(state.alliances.columns) == {"alliance_id", "name", "name_key"}
+    assert sorted(state.alliances["alliance_id"].to_pylist()) == sorted([CAR_ID, "TJLM-001", "TJLM-002", "TJLM-003"])
+    assert set(state.alliances.column_names) == {"alliance_id", "name", "name_key"}
     assert sorted(state.child_ids["members"]) == sorted([CAR_ID, "TJLM-001", "TJLM-002"])
     assert list(state.child_ids["subsidies"]) == []
 
 
 def test_existing_state_of_a_missing_database_is_empty(db: Path):
     state = existing_state(db)
-    assert state.alliances.empty and state.child_ids == {}
+    assert state.alliances.num_rows == 0 and state.child_ids == {}
 
 
 def test_warnings_do_not_block_and_are_reported(tmp_path: Path, db: Path):
@@ -718,7 +718,8 @@ def test_a_name_key_is_stored_only_where_it_differs_from_the_name(tmp_path: Path
     assert stored == {"天津某(集团)有限公司": None, "天津某 研究院": "天津某研究院"}
     keys = table(loaded, "alliances").set_index("name")["name_key"].to_dict()
     assert keys[ROBOT] is None and keys[MAGNET] == "天津市稀土新材料(永磁)产业技术创新战略联盟"
-    assert existing_state(loaded).alliances.set_index("name")["name_key"].to_dict() == {
+    state = existing_state(loaded).alliances
+    assert dict(zip(state["name"].to_pylist(), state["name_key"].to_pylist())) == {
         name: n.name_key(name) for name in keys}       # what a later import links by
     con = connect_read_only(loaded)
     try:

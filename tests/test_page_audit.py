@@ -167,7 +167,7 @@ def test_rollback_from_the_page_restores_every_query_result(sample_db: Path, tmp
     shutil.copytree(history_dir(sample_db), history_dir(db))
     monkeypatch.setenv("REGISTRY_DB", str(db))
     monkeypatch.delenv(auth.ENV_EDITORS, raising=False)
-    first = existing_state(db).alliances.iloc[0]
+    first = existing_state(db).alliances.to_pylist()[0]
     before = every_query(db, first["alliance_id"])
     land(db, "李四", write_csv(tmp_path / "资金补贴.csv",
                               [SUBSIDY_HEADER, [first["name"], "2024", "备案补贴", "50", "2024-06-30"]]))

@@ -129,7 +129,7 @@ def test_good_file_preview_then_import_on_confirmation(registry: Path):
     assert (record["import_id"], record["action"], record["outcome"], record["user"]) == (2, "import", "ok", "张三")
     assert [f["name"] for f in record["files"]] == ["联盟名录2021.csv"]
     assert record["files"][0]["sha256"] == hashlib.sha256(GOOD).hexdigest()
-    assert existing_state(registry).alliances["alliance_id"].sort_values().tolist() == ["TJ-1", "TJ-2", "TJ-4"]
+    assert sorted(existing_state(registry).alliances["alliance_id"].to_pylist()) == ["TJ-1", "TJ-2", "TJ-4"]
     assert len(at.file_uploader[0].value) == 0  # the uploader is emptied for the next batch
 
 
@@ -142,7 +142,7 @@ def test_first_import_into_a_new_installation(tmp_path: Path, monkeypatch):
     assert at.dataframe[1].value.set_index("表").loc["联盟名录"].tolist() == [0, 3, 3, "是"]
     at.button(key="import_confirm").click().run()
     assert at.success[0].value.startswith("导入完成：批次 1。")
-    assert existing_state(db).alliances["alliance_id"].sort_values().tolist() == ["TJ-1", "TJ-2", "TJ-4"]
+    assert sorted(existing_state(db).alliances["alliance_id"].to_pylist()) == ["TJ-1", "TJ-2", "TJ-4"]
 
 
 def test_uploads_are_saved_outside_the_repository_under_their_own_names(registry: Path):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import pyarrow as pa
 
 from loaders.normalise import BadValue, date_column, parse_date
@@ -22,7 +21,7 @@ def scalar(value: object) -> tuple[object, str | None]:
 
 
 def test_date_column_equals_parse_date_cell_by_cell() -> None:
-    raw = pd.Series(pa.array(DATES, pa.string()), dtype=pd.ArrowDtype(pa.string()))
+    raw = pa.array(DATES, pa.string())
     parsed = date_column(raw, LATEST)
     reasons = dict(zip(parsed.bad.tolist(), parsed.reasons))
     got = [(v, reasons.get(i)) for i, v in enumerate(parsed.values.to_pylist())]
@@ -33,6 +32,6 @@ def test_date_column_equals_parse_date_cell_by_cell() -> None:
 
 def test_date_column_on_typed_cells() -> None:
     cells = [dt.date(2019, 3, 5), dt.datetime(2019, 3, 5, 13, 45), 43529.0, 2019.03, None, "2019-03-05", 1999.0]
-    parsed = date_column(pd.Series(cells, dtype="object"), LATEST)
+    parsed = date_column(cells, LATEST)
     reasons = dict(zip(parsed.bad.tolist(), parsed.reasons))
     assert [(v, reasons.get(i)) for i, v in enumerate(parsed.values.to_pylist())] == [scalar(v) for v in cells]

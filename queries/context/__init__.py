@@ -124,9 +124,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
                              "cluster": pa.repeat(UNCLASSIFIED, alliances.num_rows),
                              "reason": pa.repeat("政策配置未设分类体系", alliances.num_rows),
                              "raw_field": alliances["field"]})
-    leads = pd.Series(pd.arrays.ArrowExtensionArray(alliances["lead_unit"]))
     lead = pa.table({"alliance_id": alliances["alliance_id"],  # keyed as the import keys names, all at once
-                     "lead_key": name_key_column(text_column(leads))})
+                     "lead_key": name_key_column(text_column(alliances["lead_unit"]))})
     tables = {
         "profile_caps": (caps, "kind varchar, cap_wan decimal(18,6)"),
         "profile_targets": (targets, "label varchar, year integer, low integer, high integer, count_from integer"),
