@@ -495,6 +495,27 @@ def name_key_column(names: pa.Array) -> pa.Array:
     return key(encoded.dictionary).take(encoded.indices)
 
 
+def stored_key_column(names: pa.Array) -> pa.Array:
+    """``name_key_column`` as the registry stores it: null where the key is the name itself.
+
+    Most names are their own key; a 1.7M-row member list would otherwise hold every unit name twice
+    (66 MB). Readers take ``coalesce(key, name)``.
+    """
+    keys = name_key_column(names)
+    if pa.types.is_dictionary(keys.type):  # names that repeat: decided once per distinct name, codes kept
+        names = names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names
+        return dictionary(keys.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                          _differing(keys.dictionary, names.dictionary))
+    return _differing(keys, names)
+
+
+def _differing(keys: pa.Array, names: pa.Array) -> pa.Array:
+    """``keys`` with null where a key equals its name; a take, which holds the others' text only (if_else
+    would keep every key's text behind the nulls)."""
+    own = np.asarray(pc.fill_null(pc.equal(keys, names), False), dtype=bool)
+    return keys.take(pa.array(np.arange(len(keys), dtype=np.int32), mask=own))
+
+
 def credit_code_column(raw: RawColumn) -> ParsedColumn:
     """``parse_credit_code`` over a whole column: the check character computed with numpy."""
     cells = Cells.of(raw)

@@ -291,7 +291,7 @@ def _normalise(table: Table, grid: Grid, raw: dict[str, pa.ChunkedArray], units:
                           for pos in np.flatnonzero(missing)]
             values = {c.name: parsed.values}
             if c.kind == NAME:
-                values[c.name + "_key"] = n.name_key_column(parsed.values)
+                values[c.name + "_key"] = n.stored_key_column(parsed.values)
             return values, found
 
         columns: dict[str, pa.Array] = {}
@@ -311,7 +311,7 @@ def _normalise(table: Table, grid: Grid, raw: dict[str, pa.ChunkedArray], units:
     columns["cell_errors"] = pa.array(had_errors)  # rows already reported: no second, derived complaint
     columns["source_file"] = _constant(grid.file, size)
     columns["source_sheet"] = _constant(grid.sheet, size)
-    columns["source_row"] = pa.array(rows, pa.int64())
+    columns["source_row"] = pa.array(rows, pa.int32())  # a sheet has at most 1,048,576 rows
     return pa.table(columns)
 
 
@@ -364,7 +364,9 @@ def _validate_registry(tables: dict[str, pa.Table], existing: Existing, problems
     with duckdb.connect() as con:
         if "alliances" in tables:
             tables["alliances"] = _validate_alliances(con, tables["alliances"], problems)
-            registry = tables["alliances"].select(["alliance_id", "name_key"])
+            alliances = tables["alliances"]
+            registry = pa.table({"alliance_id": _plain(alliances["alliance_id"]),
+                                 "name_key": pc.coalesce(_plain(alliances["name_key"]), _plain(alliances["name"]))})
         else:
             registry = existing.alliances.select(["alliance_id", "name_key"])
             if not len(registry) and tables:
@@ -403,7 +405,7 @@ def _repeats(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], where:
 
 
 def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: list[Problem]) -> pa.Table:
-    ids, keys = _plain(df["alliance_id"]), df["name_key"].combine_chunks()
+    ids, keys = _plain(df["alliance_id"]), pc.coalesce(_plain(df["name_key"]), _plain(df["name"]))
     given = ids.is_valid()
     generate = pc.and_(pc.invert(given), keys.is_valid())  # a blank name gets no id
     if pc.any(generate).as_py():
@@ -415,7 +417,7 @@ def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: 
                                           df["applied_date"].is_valid()), "已撤销", "已备案", "申请中", "组建中")
     df = df.set_column(df.column_names.index("status"), "status", pc.coalesce(_plain(df["status"]), derived))
     _register(con, "alliances", df.append_column("given", given))
-    for key, label, value, where in (("name_key", "联盟名称", "name", "name_key is not null"),
+    for key, label, value, where in (("coalesce(name_key, name)", "联盟名称", "name", "name is not null"),
                                      ("alliance_id", "联盟编号", "alliance_id", "given")):
         found = sorted(_repeats(con, "alliances", [key], where), key=lambda pair: (pair[1], pair[0]))  # group by group
         positions = sorted({p for pair in found for p in pair})
@@ -491,8 +493,9 @@ def _validate_children(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Tabl
             _register(con, name, tables[name])
     if "members" in tables:
         members = tables["members"]
-        for column, label in (("unit_name_key", "单位名称"), ("credit_code", "统一社会信用代码")):
-            found = _repeats(con, "members", ["alliance_id", column], f"alliance_id is not null and {column} is not null")
+        for key, column, label in (("coalesce(unit_name_key, unit_name)", "unit_name", "单位名称"),
+                                   ("credit_code", "credit_code", "统一社会信用代码")):
+            found = _repeats(con, "members", ["alliance_id", key], f"alliance_id is not null and {column} is not null")
             for row in _at(members, [i for i, _ in found]):
                 problems.append(_problem_at(row, f"同一联盟中{label}重复（同一单位出现两次）", column=label, value=row[column]))
         _check_order(con, "members", members, "joined_date", "left_date", "退出日期早于加入日期", "退出日期", problems)

@@ -546,15 +546,11 @@ def _snapshot(source: Path, target: Path) -> str:
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:
     """Insert a clean table (typed, exact DECIMAL) as DuckDB scans it, casting each column to its declared type.
 
-    A name's key is stored only where it differs from the name (readers take ``coalesce(key, name)``):
-    most names are their own key, and writing a second copy of every unit name was a fifth of the insert.
+    A name's key comes as stored: only where it differs from the name (``normalise.stored_key_column``).
     """
     described = con.execute(f"describe {table}").fetchall()
-    names = [name for name, *_ in described]
-    incoming = frame.select(names)
-    casts = ", ".join(f"cast(nullif({name}, {name.removesuffix('_key')}) as {sql_type})"
-                      if name.endswith("_key") and name.removesuffix("_key") in names else f"cast({name} as {sql_type})"
-                      for name, sql_type, *_ in described)
+    incoming = frame.select([name for name, *_ in described])
+    casts = ", ".join(f"cast({name} as {sql_type})" for name, sql_type, *_ in described)
     con.register("incoming", incoming)
     con.execute(f"insert into {table} select {casts} from incoming")
     con.unregister("incoming")

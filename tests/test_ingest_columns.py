@@ -103,3 +103,16 @@ def test_typed_cells_are_factorised_as_python_values() -> None:
     cells = n.Cells.of(pa.array([1.5, None, float("nan"), 1.5, 2.0]))
     assert cells.codes.tolist() == [0, -1, -1, 0, 1] and cells.distinct == [1.5, 2.0]
     assert n.Cells.of([dt.date(2019, 3, 5), "2019-03-05", dt.date(2019, 3, 5)]).codes.tolist() == [0, 1, 0]
+
+
+def test_a_key_is_kept_only_where_it_differs_from_the_name() -> None:
+    """Most names are their own key: the batch holds a key only for the others (the registry stores the same)."""
+    names = [f"第{i}号科技有限公司" if i % 5 else f"ＡＢＣ第{i}号公司" for i in range(ROWS)] + ["天津 大学", None]
+    expected = [None if name is None or n.name_key(name) == name else n.name_key(name) for name in names]
+    assert expected[5] == "abc第5号公司" and expected[1] is None and expected[-2] == "天津大学"
+    plain = n.text_column(_column(names))
+    repeated = n.text_column(_column(names * 2))            # factorised: codes into the distinct names
+    assert pa.types.is_string(plain.type) and pa.types.is_dictionary(repeated.type)
+    assert n.stored_key_column(plain).to_pylist() == expected
+    assert n.stored_key_column(repeated).to_pylist() == expected * 2
+    assert n.stored_key_column(repeated).null_count == expected.count(None) * 2  # null: not a code to a null

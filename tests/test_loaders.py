@@ -499,7 +499,8 @@ def test_duplicate_member_in_one_alliance(tmp_path: Path, loaded: Path):
     rows.append([14, ROBOT, "天津 大学", None, "高校", "成员", "否", None])        # same unit, spaced
     rows.append([15, MAGNET, "天津某科技有限公司1", None, "企业", "成员", "否", None])  # another alliance: fine
     p = refuse_members(tmp_path, loaded, rows)
-    assert_located(p, "成员单位.xlsx", "成员单位", 15, "单位名称", "天津大学", "同一联盟中单位名称重复")
+    # the name as this row writes it, to find with Ctrl+F; it repeats 天津大学 once spaces are ignored
+    assert_located(p, "成员单位.xlsx", "成员单位", 15, "单位名称", "天津 大学", "同一联盟中单位名称重复")
 
 
 def test_duplicate_annual_report(tmp_path: Path, loaded: Path):
