@@ -5,8 +5,10 @@
 --   (产·学·研·金·介), by core membership and by where they are registered (local, neighbour,
 --   elsewhere, unknown). The member figures of overview_kpis, coverage_by_cluster,
 --   region_distribution, member_composition and cross_region are sums of these rows: the runner
---   materialises it once per as_of, profile and filters and they read it. (eligibility_check reads
---   the same counts per stretch, checked at import: context table eligibility_stretches.)
+--   materialises it once per as_of, profile and filters and they read it; overview_kpis, which only
+--   counts and sums, reads the rows unmaterialised (context macro alliance_members_on, the rows
+--   here). (eligibility_check reads the same counts per stretch, checked at import: context table
+--   eligibility_stretches.)
 --
 -- Parameters:
 --   $as_of                  date        统计截止日期
@@ -42,49 +44,5 @@
 --     members do not change (context table member_stretches, queries/context/member_stretches.sql): a new
 --     as_of or filter reads one row per alliance, not the member rows.
 
-with
-
-active as (
-    select a.alliance_id, a.name
-    from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    where a.filed_date <= $as_of
-      and (a.revoked_date is null or a.revoked_date > $as_of)
-),
-
--- the members counted per alliance and stretch of dates (context table member_stretches: the
--- current-member and place rules live there); the stretch holding as_of
-per_alliance as (
-    select c.*
-    from member_stretches as c
-    inner join active as a on a.alliance_id = c.alliance_id
-    where c.valid_from <= $as_of and $as_of < c.valid_to
-),
-
-final as (
-    select
-        a.name as alliance,
-        a.alliance_id,
-        coalesce(p.members, 0) as members,
-        coalesce(p.enterprises, 0) as enterprises,
-        coalesce(p.universities, 0) as universities,
-        coalesce(p.institutes, 0) as institutes,
-        coalesce(p.finance_bodies, 0) as finance_bodies,
-        coalesce(p.intermediaries, 0) as intermediaries,
-        coalesce(p.members - p.enterprises - p.universities - p.institutes - p.finance_bodies - p.intermediaries, 0)
-            as other_units,
-        coalesce(p.core_members, 0) as core_members,
-        coalesce(p.local_core_members, 0) as local_core_members,
-        coalesce(p.local_members, 0) as local_members,
-        coalesce(p.neighbour_members, 0) as neighbour_members,
-        coalesce(p.other_place_members, 0) as other_place_members,
-        coalesce(p.members - p.local_members - p.neighbour_members - p.other_place_members, 0)
-            as unknown_place_members,
-        array_to_string(list_filter(cast($neighbour_places as varchar[]),
-                                    lambda n, i: (coalesce(p.neighbour_mask, 0) >> (i - 1)) & 1 = 1), '、')
-            as neighbour_places_found
-    from active as a
-    left join per_alliance as p on p.alliance_id = a.alliance_id
-)
-
-select * from final order by alliance_id
+select * from alliance_members_on($as_of, scope_alliances, $neighbour_places)
+order by alliance_id

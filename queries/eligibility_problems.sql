@@ -23,53 +23,9 @@
 --     worded otherwise is typed 其他问题 and keeps its text, never dropped. The tests pin
 --     every wording eligibility_check produces.
 --   - The alliances of eligibility_check (in the registry on as_of, in scope_alliances), with the check
---     it reads (context macro eligibility_on: made once per import and profile, per stretch of dates);
+--     it reads (context macro eligibility_on: made once per import and profile, per stretch of dates),
+--     typed by the context macro eligibility_problems_on, which eligibility_summary counts;
 --     alliances meeting every condition have no rows. Ordered by type, then alliance.
 
-with
-
-reasons as (
-    select e.alliance, e.alliance_id, unnest(string_split(e.problems, '；')) as reason
-    from eligibility_on($as_of, scope_alliances) as e
-    where e.problems <> ''
-),
-
-typed as (
-    select
-        r.alliance,
-        r.alliance_id,
-        case
-            when r.reason like '成员单位%家，少于%家' or r.reason like '核心成员%家，少于%家' then '成员不足'
-            when r.reason like '缺少%成员' then left(r.reason, length(r.reason) - 2)
-            when r.reason = '对外责任主体单位未在本地注册' then '责任主体非本地'
-            when r.reason like '无法确认对外责任主体单位在本地注册%' then '责任主体无法核实'
-            when r.reason like '本地核心成员占比%低于%' then '本地核心成员不足'
-            when r.reason like '未标注核心成员%' then '未标注核心成员'
-            else '其他问题'
-        end as problem_type,
-        r.reason
-    from reasons as r
-    where r.reason <> ''
-),
-
-final as (
-    select
-        t.alliance,
-        t.alliance_id,
-        t.problem_type,
-        t.reason,
-        case
-            when t.problem_type = '成员不足' then 1
-            when t.problem_type like '缺少%' then 10 + coalesce(
-                (select min(g.group_no) from profile_required_types as g
-                 where '缺少' || g.group_label = t.problem_type), 0)
-            when t.problem_type = '责任主体非本地' then 100
-            when t.problem_type = '责任主体无法核实' then 101
-            when t.problem_type = '本地核心成员不足' then 102
-            when t.problem_type = '未标注核心成员' then 103
-            else 999
-        end as type_position
-    from typed as t
-)
-
-select * from final order by type_position, problem_type, alliance, alliance_id
+select * from eligibility_problems_on($as_of, scope_alliances)
+order by type_position, problem_type, alliance, alliance_id

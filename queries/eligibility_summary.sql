@@ -5,8 +5,6 @@
 --   it (zero rows included, in the order of the rules), then any reason eligibility_problems
 --   could not type (其他问题). One alliance with two problems counts under both.
 --
--- Requires: eligibility_problems
---
 -- Parameters:
 --   $as_of                  date        统计截止日期
 --   $member_minimum         integer     成员单位最低数量；0 = 不检查
@@ -26,7 +24,7 @@
 --     本地核心成员不足 and 未标注核心成员 when a local core share is set. A profile that
 --     checks nothing gives no rows.
 --   - Alliances in scope_alliances only: those eligibility_check checks (in the registry on as_of), with
---     eligibility_problems' rows.
+--     eligibility_problems' rows (both read the context macro eligibility_problems_on).
 
 with
 
@@ -46,7 +44,7 @@ conditions as (
 
 found as (
     select p.problem_type, any_value(p.type_position) as type_position, count(distinct p.alliance_id) as alliances
-    from eligibility_problems as p
+    from eligibility_problems_on($as_of, scope_alliances) as p
     group by p.problem_type
 ),
 

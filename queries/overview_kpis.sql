@@ -5,12 +5,14 @@
 --   year, members, subsidies this year and in total, evaluations overdue, annual reports
 --   missing, and progress against the next target of the policy profile.
 --
--- Requires: alliance_members, review_schedule
---
 -- Parameters:
 --   $as_of                 date       统计截止日期
 --   $report_due_month      integer    年度报告截止月；NULL = 不要求年报，未交数为 0
 --   $report_due_day        integer    年度报告截止日
+--   $neighbour_places      varchar[]  周边协同地区地名（alliance_members 的参数）
+--   $cycle_years           integer    评估/复审周期（年）（review_schedule 的参数，下同）
+--   $agreement_term_years  integer    协议期限（年）
+--   $overdue_action        varchar    逾期的后果
 --
 -- Columns:
 --   active_alliances       在册联盟数            as_of 当日在册：备案日期 ≤ as_of，且撤销日期为空或晚于 as_of
@@ -40,8 +42,9 @@
 --   - Subsidies are counted by their 年度 column, not by 拨付日期; rows with status 已收回 are excluded.
 --   - Money is exact DECIMAL 万元 (元 ÷ 10000); round only for display.
 --   - A report or evaluation recorded with a date after as_of does not count as done on as_of.
---   - Members, evaluations and reports are counted from the materialised alliance_members and
---     review_schedule (same as_of, profile and filters), so they always agree with those lists;
+--   - Members, evaluations and reports are counted from the rows of alliance_members and
+--     review_schedule (context macros alliance_members_on, review_schedule_on: same as_of, profile and
+--     filters), so they always agree with those lists;
 --     a profile without a cycle has no overdue evaluation, one without annual reports none missing.
 --   - Filters: every figure counts only the alliances in scope_alliances (the dashboard's
 --     region/level/cluster filters) — their filings, members, subsidies, evaluations and reports.
@@ -66,10 +69,10 @@ filed_this_year as (
     where f.filed_date >= make_date(year($as_of), 1, 1)
 ),
 
--- alliance_members has one row per alliance in scope in the registry on as_of
+-- alliance_members' rows: one per alliance in scope in the registry on as_of
 current_members as (
     select count(*) as active_alliances, cast(coalesce(sum(m.members), 0) as bigint) as members
-    from alliance_members as m
+    from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
 ),
 
 paid as (
@@ -82,13 +85,14 @@ paid as (
       and s.year <= year($as_of)
 ),
 
--- review_schedule has one row per alliance in scope in the registry on as_of
+-- review_schedule's rows: one per alliance in scope in the registry on as_of
 schedule as (
     select
         count(*) filter (where r.status = status_word('overdue')) as evaluations_overdue,
         count(*) filter (where r.report_missing) as reports_missing,
         count(*) filter (where r.agreement_expiry <= $as_of) as agreements_expired
-    from review_schedule as r
+    from review_schedule_on($as_of, scope_alliances, $cycle_years, $report_due_month, $report_due_day,
+                            $agreement_term_years, $overdue_action) as r
 ),
 
 -- the latest report year whose due date is already past on as_of

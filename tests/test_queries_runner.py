@@ -28,8 +28,9 @@ def empty_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_materialised_queries_follow_the_filters(con):
-    # alliance_members (for overview_kpis) and eligibility_check (for work_priorities) are materialised per
-    # filters: switching back and forth on one connection must never reuse the other scope's rows.
+    # alliance_members (for region_distribution, …) is materialised per filters and overview_kpis and
+    # work_priorities read context macros handed the scope: switching back and forth on one connection must
+    # never reuse the other scope's rows.
     for filters, members, failing in ((F(regions=("滨海新区",)), 10, 0), (F(), 17, 3),
                                       (F(regions=("滨海新区",)), 10, 0), (F(levels=("市级",)), 7, 2)):
         assert rows(con, "overview_kpis", filters=filters)[0]["members"] == members
@@ -67,27 +68,27 @@ def test_materialised_versions_are_reused(con):
     spy = Spy(con)
     tianjin = load_profile("tianjin-2018")
     year_ago = D("2023-06-30")
-    got = [runner.fetch(spy, "overview_kpis", Scope(tianjin, d))[1][0][2]
+    got = [sum(r["members"] for r in rows(spy, "region_distribution", tianjin, d))
            for d in (AS_OF, year_ago, AS_OF, year_ago)]
     assert got == [17, 16, 17, 16]      # members: on 2023-06-30 A1 has 11 (with 天津壬公司), A2 5
     assert spy.count("create temp table _materialised_alliance_members") == 2
     # …and so are scopes; only KEEP_VERSIONS are kept
     for i in range(cache.KEEP_VERSIONS + 2):
-        runner.fetch(spy, "overview_kpis", Scope(tianjin, AS_OF, regions=(f"区{i}",)))
+        runner.fetch(spy, "region_distribution", Scope(tianjin, AS_OF, regions=(f"区{i}",)))
     kept = con.execute("select count(*) from duckdb_tables() where table_name like '_materialised_alliance_members%'")
     assert kept.fetchall()[0][0] == cache.KEEP_VERSIONS
 
 
 def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
-    # overview_kpis requires review_schedule; run next on the same connection, review_schedule is read back
-    # from that table: the same rows in the same order as computed on a fresh connection.
+    # region_distribution requires alliance_members; run next on the same connection, alliance_members is read
+    # back from that table: the same rows in the same order as computed on a fresh connection.
     fresh = connect_read_only(hand_registry)
     try:
         for filters in (F(), F(levels=("市级",)), NOTHING):
             spy = Spy(con)
-            rows(spy, "overview_kpis", filters=filters)
-            assert rows(spy, "review_schedule", filters=filters) == rows(fresh, "review_schedule", filters=filters)
-            assert sum(sql.startswith("select * from _materialised_review_schedule") for sql in spy.executed) == 1
+            rows(spy, "region_distribution", filters=filters)
+            assert rows(spy, "alliance_members", filters=filters) == rows(fresh, "alliance_members", filters=filters)
+            assert sum(sql.startswith("select * from _materialised_alliance_members") for sql in spy.executed) == 1
         # a query with parameters of its own is always computed (its materialised rows use the defaults)
         assert rows(con, "pipeline_funnel", year=2019) == rows(fresh, "pipeline_funnel", year=2019)
     finally:
@@ -96,7 +97,7 @@ def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
 
 def test_every_query_reads_alliance_data_through_the_scope():
     """Any query reading registry tables directly restricts them with scope_alliances (or hands it to a context
-    macro that does: eligibility_on)."""
+    macro that does: eligibility_on, alliance_members_on …)."""
     registry = {"alliances", "members", "subsidies", "events", "annual_reports", "lead_units"}
     for doc in catalogue.list_queries():
         sql = catalogue.strip_comments(doc.sql)
@@ -104,7 +105,7 @@ def test_every_query_reads_alliance_data_through_the_scope():
         if read & registry:
             assert "scope_alliances" in sql, doc.name
         else:   # reads only materialised (scoped) queries and context tables, or a macro given the scope
-            assert set(doc.requires) or re.search(r"\w+\(\$as_of, scope_alliances\)", sql), doc.name
+            assert set(doc.requires) or re.search(r"\w+\(\$as_of, scope_alliances[,)]", sql), doc.name
 
 
 def test_overview_set_is_what_the_overview_page_runs():

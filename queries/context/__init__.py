@@ -37,6 +37,9 @@ when, and shares it between cursors):
     the registry on as_of and in the cursor's scope each the check of the stretch holding as_of
     (``eligibility_on.sql``): what ``eligibility_check``, ``eligibility_problems``, ``eligibility_summary``
     and ``work_priorities`` read at any as_of.
+``eligibility_problems_on(as_of, scope)``
+    a table macro: the unmet conditions of ``eligibility_on``, one row per alliance and reason, typed
+    (``eligibility_problems_on.sql``): the rows of ``eligibility_problems`` and the counts of ``eligibility_summary``.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
 ``current_in_stretches(dated)``
@@ -44,6 +47,10 @@ when, and shares it between cursors):
     place of that rule (``current_in_stretches.sql``; read by ``lead_local.sql`` and ``member_stretches.sql``).
 ``report_due_year(as_of, due_month, due_day)``
     a table macro: the latest report year already due on as_of (``report_due_year.sql``).
+``alliance_members_on(as_of, scope, neighbour_places)`` and ``review_schedule_on(as_of, scope, …)``
+    table macros: the rows of ``alliance_members`` and ``review_schedule`` (one per alliance in the registry
+    on as_of and in scope), unordered (``alliance_members_on.sql``, ``review_schedule_on.sql``). Those
+    queries order them; ``overview_kpis`` counts and sums them without materialising the lists.
 
 The scope's tables (``scope_alliances``, ``scope_filters``) are per cursor, from
 ``scope_alliances.sql`` and ``scope_filters.sql`` here: see ``scope_statements``.
@@ -163,8 +170,14 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
                  "require_lead_local": m.lead_registered_locally, "core_local_share_min": m.core_local_share_min,
                  "local_places": list(m.local_places)})
     con.execute(f"create macro {catalog}.main.eligibility_on(as_of, scope) as table\n{rule('eligibility_on')}")
+    con.execute(f"create macro {catalog}.main.eligibility_problems_on(as_of, scope) as table\n"
+                f"{rule('eligibility_problems_on')}")
     con.execute(f"create macro {catalog}.main.report_due_year(as_of, due_month, due_day) as table\n"
                 f"{rule('report_due_year')}")
+    con.execute(f"create macro {catalog}.main.alliance_members_on(as_of, scope, neighbour_places) as table\n"
+                f"{rule('alliance_members_on')}")
+    con.execute(f"create macro {catalog}.main.review_schedule_on(as_of, scope, cycle_years, report_due_month, "
+                f"report_due_day, agreement_term_years, overdue_action) as table\n{rule('review_schedule_on')}")
 
 
 def scope_statements(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
