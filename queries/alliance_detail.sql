@@ -4,13 +4,17 @@
 --   One row of facts about the alliance $alliance_id: its registry entry (lead unit, region,
 --   field and cluster, level, status, dates, division, contact), whether it is in the registry
 --   on $as_of, its current members, the subsidies it has received, and its evaluation, annual
---   report and agreement dates as review_schedule computes them.
---
--- Requires: review_schedule
+--   report and agreement dates as review_schedule computes them (context macro review_schedule_on, this
+--   alliance's row only).
 --
 -- Parameters:
 --   $as_of                  date       统计截止日期
 --   $alliance_id            varchar    联盟编号
+--   $cycle_years            integer    评估/复审周期（年）（review_schedule 的参数，下同）
+--   $report_due_month       integer    年度报告截止月
+--   $report_due_day         integer    年度报告截止日
+--   $agreement_term_years   integer    协议期限（年）
+--   $overdue_action         varchar    逾期的后果
 --
 -- Columns:
 --   alliance_id             联盟编号          联盟编号
@@ -124,7 +128,11 @@ final as (
     cross join paid as p
     left join alliance_cluster as c on c.alliance_id = a.alliance_id
     left join alliance_region as r on r.alliance_id = a.alliance_id
-    left join review_schedule as rs on rs.alliance_id = a.alliance_id
+    left join (
+        select * from review_schedule_on($as_of, scope_alliances, $cycle_years, $report_due_month, $report_due_day,
+                                         $agreement_term_years, $overdue_action)
+        where alliance_id = $alliance_id
+    ) as rs on rs.alliance_id = a.alliance_id
 )
 
 select * from final

@@ -6,10 +6,9 @@
 --   and the subsidies paid to the cluster's alliances. Which taxonomy: the profile's, or
 --   --param taxonomy=ID; a profile without a taxonomy gives only the 未归类 row.
 --
--- Requires: alliance_members
---
 -- Parameters:
 --   $as_of              date       统计截止日期
+--   $neighbour_places   varchar[]  周边协同地区地名（alliance_members 的参数）
 --
 -- Columns:
 --   cluster             产业集群              分类体系条目名称；最后一行为“未归类”（产业领域未匹配或匹配不唯一）
@@ -41,7 +40,7 @@ cluster_of as (
     left join alliance_cluster as c on c.alliance_id = a.alliance_id
 ),
 
--- alliance_members has one row per alliance in the registry on as_of
+-- alliance_members' rows (context macro alliance_members_on): one per alliance in scope in the registry on as_of
 member_counts as (
     select
         k.cluster,
@@ -50,7 +49,7 @@ member_counts as (
         sum(m.enterprises) as enterprises,
         sum(m.universities) as universities,
         sum(m.institutes) as institutes
-    from alliance_members as m
+    from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
     inner join cluster_of as k on k.alliance_id = m.alliance_id
     group by k.cluster
 ),

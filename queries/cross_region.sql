@@ -5,10 +5,10 @@
 --   jurisdiction, with how many come from the profile's neighbour places (Tianjin: 北京、河北 —
 --   京津冀协同) and how many from elsewhere. Alliances with neighbour members come first.
 --
--- Requires: alliance_members
---
 -- Parameters:
+--   $as_of                 date        统计截止日期
 --   $local_places          varchar[]   本地地名：注册地含其一即为本地（没有时不列任何联盟）
+--   $neighbour_places      varchar[]   周边协同地区地名
 --
 -- Columns:
 --   alliance               联盟名称            联盟名称
@@ -24,7 +24,7 @@
 -- Caveats:
 --   - Lists only alliances with at least one neighbour or other non-local member; members with
 --     blank 注册地 are not counted as non-local.
---   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members.
+--   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members' rows (context macro alliance_members_on).
 --   - Matching is by substring of 注册地 (e.g. 北京市海淀区 contains 北京); a local place wins
 --     over a neighbour place. A profile without local places (national) gives no rows.
 --   - A Tianjin member registered as “河北区” without “天津” matches the neighbour 河北: write
@@ -43,7 +43,7 @@ final as (
         m.unknown_place_members as unknown_members,
         m.neighbour_places_found,
         m.neighbour_members > 0 as neighbour_cooperation
-    from alliance_members as m
+    from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
     where len(cast($local_places as varchar[])) > 0
       and m.neighbour_members + m.other_place_members > 0
 )

@@ -3,9 +3,10 @@
 -- What:
 --   The current members of the alliances in the registry on as_of, by unit type: 企业 (产),
 --   高校 (学), 科研院所 (研), 金融机构 (金), 中介机构 (介) and 其他 — one row each, zero rows included.
---   as_of and the profile reach it through alliance_members; it binds no parameter itself.
 --
--- Requires: alliance_members
+-- Parameters:
+--   $as_of              date       统计截止日期
+--   $neighbour_places   varchar[]  周边协同地区地名（alliance_members 的参数）
 --
 -- Columns:
 --   unit_type          单位类型            企业、高校、科研院所、金融机构、中介机构、其他
@@ -17,8 +18,8 @@
 -- Caveats:
 --   - Current member on as_of: 加入日期 blank or ≤ as_of, and 退出日期 blank or after as_of.
 --   - A unit in several alliances counts once per alliance (memberships, not distinct units).
---   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members;
---     all six rows are always listed.
+--   - Alliances in scope_alliances only (the dashboard's filters), through alliance_members' rows
+--     (context macro alliance_members_on); all six rows are always listed.
 
 with
 
@@ -37,7 +38,7 @@ expanded as (
             when 4 then m.finance_bodies when 5 then m.intermediaries else m.other_units
         end as n
     from types as t
-    cross join alliance_members as m
+    cross join alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
 ),
 
 by_type as (

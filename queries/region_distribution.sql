@@ -4,11 +4,10 @@
 --   Alliances by 所属区域 on $as_of: one row for every region in the profile's list (zero rows
 --   included, in list order), then regions outside the list as written, then 未填.
 --
--- Requires: alliance_members
---
 -- Parameters:
 --   $as_of              date        统计截止日期
 --   $regions            varchar[]   本辖区的区域清单（政策配置 regions.list）
+--   $neighbour_places   varchar[]   周边协同地区地名（alliance_members 的参数）
 --
 -- Columns:
 --   region              所属区域          区域名称：清单中的区域、清单外的原文，或“未填”
@@ -49,10 +48,10 @@ bucketed as (
     inner join alliance_region as r on r.alliance_id = a.alliance_id
 ),
 
--- alliance_members has one row per alliance in the registry on as_of
+-- alliance_members' rows (context macro alliance_members_on): one per alliance in scope in the registry on as_of
 member_counts as (
     select b.region, count(*) as alliances_active, sum(m.members) as members
-    from alliance_members as m
+    from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
     inner join bucketed as b on b.alliance_id = m.alliance_id
     group by b.region
 ),
@@ -92,7 +91,7 @@ final as (
         r.region,
         r.sort_key < 1000000 as in_list,
         coalesce(m.alliances_active, 0) as alliances_active,
-        coalesce(m.alliances_active, 0) / nullif((select count(*) from alliance_members), 0) as share,
+        coalesce(m.alliances_active, 0) / nullif(sum(m.alliances_active) over (), 0) as share,
         coalesce(c.filed_total, 0) as filed_total,
         cast(coalesce(m.members, 0) as bigint) as members,
         coalesce(s.amount_yuan, 0) * 0.0001 as subsidy_wan,

@@ -28,8 +28,8 @@ def empty_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_materialised_queries_follow_the_filters(con):
-    # alliance_members (for region_distribution, …) is materialised per filters and overview_kpis and
-    # work_priorities read context macros handed the scope: switching back and forth on one connection must
+    # overview_kpis and work_priorities read context macros handed the scope (target_progress, for
+    # target_trajectory, is materialised per filters): switching back and forth on one connection must
     # never reuse the other scope's rows.
     for filters, members, failing in ((F(regions=("滨海新区",)), 10, 0), (F(), 17, 3),
                                       (F(regions=("滨海新区",)), 10, 0), (F(levels=("市级",)), 7, 2)):
@@ -64,31 +64,34 @@ def test_scope_is_rebuilt_only_when_the_filters_change(con):
 
 
 def test_materialised_versions_are_reused(con):
-    # a page comparing with last year alternates two dates: each date's alliance_members is built once
+    # a page comparing with last year alternates two dates: each date's target_progress (which
+    # target_trajectory requires) is built once, then read back
     spy = Spy(con)
     tianjin = load_profile("tianjin-2018")
     year_ago = D("2023-06-30")
-    got = [sum(r["members"] for r in rows(spy, "region_distribution", tianjin, d))
-           for d in (AS_OF, year_ago, AS_OF, year_ago)]
-    assert got == [17, 16, 17, 16]      # members: on 2023-06-30 A1 has 11 (with 天津壬公司), A2 5
-    assert spy.count("create temp table _materialised_alliance_members") == 2
+    got = []
+    for d in (AS_OF, year_ago, AS_OF, year_ago):
+        rows(spy, "target_trajectory", tianjin, d)
+        got.append(max(r["cumulative_filed"] or 0 for r in rows(spy, "target_progress", tianjin, d)))
+    assert got == [5, 4, 5, 4]      # filed by 2024-06-30: A3 A1 A2 A5 A4; by 2023-06-30: A3 A1 A2 A5
+    assert spy.count("create temp table _materialised_target_progress") == 2
     # …and so are scopes; only KEEP_VERSIONS are kept
     for i in range(cache.KEEP_VERSIONS + 2):
-        runner.fetch(spy, "region_distribution", Scope(tianjin, AS_OF, regions=(f"区{i}",)))
-    kept = con.execute("select count(*) from duckdb_tables() where table_name like '_materialised_alliance_members%'")
+        runner.fetch(spy, "target_trajectory", Scope(tianjin, AS_OF, regions=(f"区{i}",)))
+    kept = con.execute("select count(*) from duckdb_tables() where table_name like '_materialised_target_progress%'")
     assert kept.fetchall()[0][0] == cache.KEEP_VERSIONS
 
 
 def test_a_materialised_query_is_read_back_not_recomputed(con, hand_registry):
-    # region_distribution requires alliance_members; run next on the same connection, alliance_members is read
+    # target_trajectory requires target_progress; run next on the same connection, target_progress is read
     # back from that table: the same rows in the same order as computed on a fresh connection.
     fresh = connect_read_only(hand_registry)
     try:
         for filters in (F(), F(levels=("市级",)), NOTHING):
             spy = Spy(con)
-            rows(spy, "region_distribution", filters=filters)
-            assert rows(spy, "alliance_members", filters=filters) == rows(fresh, "alliance_members", filters=filters)
-            assert sum(sql.startswith("select * from _materialised_alliance_members") for sql in spy.executed) == 1
+            rows(spy, "target_trajectory", filters=filters)
+            assert rows(spy, "target_progress", filters=filters) == rows(fresh, "target_progress", filters=filters)
+            assert sum(sql.startswith("select * from _materialised_target_progress") for sql in spy.executed) == 1
         # a query with parameters of its own is always computed (its materialised rows use the defaults)
         assert rows(con, "pipeline_funnel", year=2019) == rows(fresh, "pipeline_funnel", year=2019)
     finally:

@@ -126,7 +126,7 @@ def test_context_tables_live_in_the_context_not_the_cursor(con):
 
 
 def test_a_page_reuses_its_staging_queries_across_reads(con, hand_registry, monkeypatch):
-    # fetch.read lends an idle cursor: overview_kpis builds alliance_members and review_schedule, the
+    # fetch.read lends an idle cursor: target_outlook builds target_progress and target_trajectory, the
     # page's next reads find them (as a new cursor per read would not)
     scope = Scope(TIANJIN, AS_OF)
     expected = {name: fresh(hand_registry, name, scope) for name in runner.OVERVIEW_SET}

@@ -50,7 +50,9 @@ when, and shares it between cursors):
 ``alliance_members_on(as_of, scope, neighbour_places)`` and ``review_schedule_on(as_of, scope, …)``
     table macros: the rows of ``alliance_members`` and ``review_schedule`` (one per alliance in the registry
     on as_of and in scope), unordered (``alliance_members_on.sql``, ``review_schedule_on.sql``). Those
-    queries order them; ``overview_kpis`` counts and sums them without materialising the lists.
+    queries order them; ``overview_kpis``, ``region_distribution``, ``coverage_by_cluster``, ``cross_region``,
+    ``member_composition`` and ``alliance_detail`` read them directly, without materialising the lists:
+    each reads only the columns (and ``alliance_detail`` the one alliance) it needs.
 
 The scope's tables (``scope_alliances``, ``scope_filters``) are per cursor, from
 ``scope_alliances.sql`` and ``scope_filters.sql`` here: see ``scope_statements``.

@@ -37,9 +37,7 @@ final as (
         t.reason,
         case
             when t.problem_type = '成员不足' then 1
-            when t.problem_type like '缺少%' then 10 + coalesce(
-                (select min(g.group_no) from profile_required_types as g
-                 where '缺少' || g.group_label = t.problem_type), 0)
+            when t.problem_type like '缺少%' then 10 + coalesce(g.group_no, 0)
             when t.problem_type = '责任主体非本地' then 100
             when t.problem_type = '责任主体无法核实' then 101
             when t.problem_type = '本地核心成员不足' then 102
@@ -47,6 +45,11 @@ final as (
             else 999
         end as type_position
     from typed as t
+    left join (
+        select '缺少' || r.group_label as problem_type, min(r.group_no) as group_no
+        from profile_required_types as r
+        group by all
+    ) as g on g.problem_type = t.problem_type
 )
 
 select * from final
