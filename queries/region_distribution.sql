@@ -91,6 +91,7 @@ final as (
         r.region,
         r.sort_key < 1000000 as in_list,
         coalesce(m.alliances_active, 0) as alliances_active,
+        -- of all rows' alliances: each alliance has one region (alliance_region), so one row counts it
         coalesce(m.alliances_active, 0) / nullif(sum(m.alliances_active) over (), 0) as share,
         coalesce(c.filed_total, 0) as filed_total,
         cast(coalesce(m.members, 0) as bigint) as members,
