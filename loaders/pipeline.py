@@ -366,7 +366,7 @@ def _validate_registry(tables: dict[str, pa.Table], existing: Existing, problems
             tables["alliances"] = _validate_alliances(con, tables["alliances"], problems)
             alliances = tables["alliances"]
             registry = pa.table({"alliance_id": _plain(alliances["alliance_id"]),
-                                 "name_key": pc.coalesce(_plain(alliances["name_key"]), _plain(alliances["name"]))})
+                                 "name_key": _name_key(alliances)})
         else:
             registry = existing.alliances.select(["alliance_id", "name_key"])
             if not len(registry) and tables:
@@ -405,7 +405,7 @@ def _repeats(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], where:
 
 
 def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: list[Problem]) -> pa.Table:
-    ids, keys = _plain(df["alliance_id"]), pc.coalesce(_plain(df["name_key"]), _plain(df["name"]))
+    ids, keys = _plain(df["alliance_id"]), _name_key(df)
     given = ids.is_valid()
     generate = pc.and_(pc.invert(given), keys.is_valid())  # a blank name gets no id
     if pc.any(generate).as_py():
@@ -438,6 +438,11 @@ def _validate_alliances(con: duckdb.DuckDBPyConnection, df: pa.Table, problems: 
     _check_order(con, "alliances", df, "applied_date", "filed_date", "备案日期早于申请日期", "备案日期", problems, WARNING)
     _check_order(con, "alliances", df, "founded_date", "filed_date", "备案日期早于成立日期", "备案日期", problems, WARNING)
     return df
+
+
+def _name_key(df: pa.Table) -> pa.Array:
+    """Each alliance name's key for matching: stored only where it differs from the name (``n.stored_key_column``)."""
+    return pc.coalesce(_plain(df["name_key"]), _plain(df["name"]))
 
 
 def _plain(column: pa.ChunkedArray) -> pa.Array:
