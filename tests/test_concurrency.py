@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -44,6 +45,7 @@ SUBSIDIES = [["天津市机器人联盟", "2024", "备案补贴", "50", "2024-06
 READER = """
 import datetime as dt, json, sys, time
 from pathlib import Path
+from typing import Callable
 sys.path.insert(0, sys.argv[1])
 from loaders.registry import connect_read_only
 from queries import runner
@@ -88,10 +90,12 @@ def figures(con) -> tuple[int, float]:
     return int(row.active_alliances), float(row.subsidy_this_year_wan)
 
 
-def swap_repeatedly(db: Path, a: Batch, b: Batch, done: threading.Event) -> None:
+def swap_repeatedly(db: Path, a: Batch, b: Batch, done: threading.Event,
+                    after_each: Callable[[], None] = lambda: None) -> None:
     try:
         for i in range(SWAPS):
             import_batch(db, b if i % 2 == 0 else a, user="导入员")
+            after_each()
     finally:
         done.set()
 
@@ -113,9 +117,14 @@ def test_threads_reading_while_imports_swap_the_file(db: Path, states):
     seen: list[tuple] = []
     errors: list[str] = []
     held = connect_read_only(db)  # a page that opened the registry before the imports began
+    # Each swap waits until a fresh read begun after it has finished: on a busy machine a read (a new
+    # connection builds its context) can outlast all the swaps, and then no reader would see state B.
+    swaps, finished = [0], set()
+    read_done = threading.Condition()
 
     def read_fresh() -> None:
         while not done.is_set():
+            began = swaps[0]
             try:
                 con = connect_read_only(db)
                 try:
@@ -124,6 +133,14 @@ def test_threads_reading_while_imports_swap_the_file(db: Path, states):
                     con.close()
             except Exception as e:  # collected, so the assertion shows what went wrong
                 errors.append(repr(e))
+            with read_done:
+                finished.add(began)
+                read_done.notify_all()
+
+    def wait_for_a_read() -> None:
+        swaps[0] += 1
+        with read_done:
+            read_done.wait_for(lambda: swaps[0] in finished, timeout=60)
 
     def read_held() -> None:
         while not done.is_set():
@@ -138,7 +155,7 @@ def test_threads_reading_while_imports_swap_the_file(db: Path, states):
     readers = [threading.Thread(target=read_fresh) for _ in range(4)] + [threading.Thread(target=read_held)]
     for t in readers:
         t.start()
-    swap_repeatedly(db, a, b, done)
+    swap_repeatedly(db, a, b, done, wait_for_a_read)
     for t in readers:
         t.join(60)
     held.close()
