@@ -98,7 +98,7 @@ final as (
         c.reason as cluster_reason,
         a.level,
         a.status,
-        coalesce(a.filed_date <= $as_of and (a.revoked_date is null or a.revoked_date > $as_of), false)
+        in_registry(a.filed_date, a.revoked_date, $as_of)
             as in_registry,
         a.founded_date,
         a.agreement_date,

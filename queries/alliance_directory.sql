@@ -34,7 +34,7 @@ listed as (
         a.alliance_id,
         a.name as alliance,
         a.status,
-        coalesce(a.filed_date <= $as_of and (a.revoked_date is null or a.revoked_date > $as_of), false)
+        in_registry(a.filed_date, a.revoked_date, $as_of)
             as in_registry,
         coalesce(c.cluster, status_word('unclassified')) as cluster,
         coalesce(r.region, status_word('unfilled')) as region,

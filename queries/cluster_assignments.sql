@@ -36,7 +36,7 @@ final as (
         coalesce(c.cluster, status_word('unclassified')) as cluster,
         a.field as raw_field,
         coalesce(c.reason, '未分类') as reason,
-        coalesce(a.filed_date <= $as_of and (a.revoked_date is null or a.revoked_date > $as_of), false)
+        in_registry(a.filed_date, a.revoked_date, $as_of)
             as active,
         a.status,
         a.filed_date,

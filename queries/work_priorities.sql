@@ -55,8 +55,7 @@ active as (
     select a.alliance_id, a.name, a.filed_date, a.agreement_date
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    where a.filed_date <= $as_of
-      and (a.revoked_date is null or a.revoked_date > $as_of)
+    where in_registry(a.filed_date, a.revoked_date, $as_of)
 ),
 
 -- as review_schedule: 签署日期 + 协议期限; 1 = expired on as_of, 2 = expiring within $year

@@ -203,6 +203,18 @@ def test_the_lead_unit_is_looked_up_among_the_members_of_the_day(tcon):
     assert "无法确认对外责任主体单位在本地注册" in problems["B1"]
 
 
+def test_in_registry_is_the_rule_every_list_and_flag_reads(tcon):
+    """The context's in_registry macro against the definition above, around its edges: filed on the day (in),
+    revoked on the day (out), no filing date (never in), revoked before filed (out)."""
+    rows(tcon, "overview_kpis", as_of=D("2022-01-01"))   # registers the context on the cursor
+    on = D("2022-01-01")
+    cases = [(None, None), (None, D("2030-01-01")), (on, None), (on + timedelta(1), None), (on - timedelta(1), on),
+             (on - timedelta(1), on + timedelta(1)), (on - timedelta(1), on - timedelta(1)), (D("2000-01-01"), None)]
+    for filed, revoked in cases:
+        got = tcon.execute("select in_registry(?::date, ?::date, ?::date)", [filed, revoked, on]).fetchone()[0]
+        assert got is _in_registry({"filed_date": filed, "revoked_date": revoked}, on), (filed, revoked)
+
+
 def test_the_latest_evaluation_on_every_date(tcon):
     evaluations = {"B1": [D("2021-01-10"), D("2024-01-10")], "B2": [D("2022-02-02")], "B3": []}
     for on in DATES:

@@ -42,6 +42,10 @@ when, and shares it between cursors):
     (``eligibility_problems_on.sql``): the rows of ``eligibility_problems`` and the counts of ``eligibility_summary``.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
+``in_registry(filed_date, revoked_date, as_of)``
+    true when an alliance is in the registry on as_of: filed on or before it and not revoked by then. The
+    one statement of the rule every "在册" list, count and flag reads (the macros below, ``work_priorities``,
+    ``alliance_directory``, ``alliance_detail``, ``cluster_assignments``).
 ``current_in_stretches(dated)``
     a table macro: each dated row (joined / left) with every stretch of dates it is current in, the one
     place of that rule (``current_in_stretches.sql``; read by ``lead_local.sql`` and ``member_stretches.sql``).
@@ -153,6 +157,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         finally:
             con.unregister("_context_frame")
     con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
+    # in the registry on as_of: filed by then (a blank filing date: not yet) and not revoked by then
+    con.execute(f"create macro {catalog}.main.in_registry(filed_date, revoked_date, as_of) as "
+                "coalesce(filed_date <= as_of, false) and (revoked_date is null or revoked_date > as_of)")
     # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
     con.execute(f"create macro {catalog}.main.current_in_stretches(dated) as table\n{rule('current_in_stretches')}")
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")

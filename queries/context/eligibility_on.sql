@@ -21,5 +21,4 @@ semi join query_table(scope) as sc on sc.alliance_id = a.alliance_id
 cross join (select * from eligibility_stretches where alliance_id is null) as z
 left join eligibility_stretches as e
     on e.alliance_id = a.alliance_id and e.valid_from <= as_of and as_of < e.valid_to
-where a.filed_date <= as_of
-  and (a.revoked_date is null or a.revoked_date > as_of)
+where in_registry(a.filed_date, a.revoked_date, as_of)

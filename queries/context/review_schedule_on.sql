@@ -9,8 +9,7 @@ active as (
     select a.alliance_id, a.name, a.filed_date, a.agreement_date
     from alliances as a
     semi join query_table(scope) as sc on sc.alliance_id = a.alliance_id
-    where a.filed_date <= as_of
-      and (a.revoked_date is null or a.revoked_date > as_of)
+    where in_registry(a.filed_date, a.revoked_date, as_of)
 ),
 
 -- the latest 三年评估 or 复审 on or before as_of (context table evaluation_dates)
