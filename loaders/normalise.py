@@ -476,6 +476,11 @@ def checked_text_column(raw: RawColumn) -> ParsedColumn:
     return ParsedColumn(values, bad, [CONTROL_REASON] * len(bad))
 
 
+# A name made only of CJK ideographs (U+3400–U+4DBF, U+4E00–U+9FFF: no compatibility forms, no case) and
+# ASCII other than spaces and capitals is its own key: NFKC, dropping spaces and lower-casing leave it as it is.
+_OWN_KEY = r"^[\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}!-@\[-~]*$"
+
+
 def name_key_column(names: pa.Array) -> pa.Array:
     """``name_key`` over a column of names already cleaned by ``text_column``.
 
@@ -485,7 +490,12 @@ def name_key_column(names: pa.Array) -> pa.Array:
     names = names.combine_chunks() if isinstance(names, pa.ChunkedArray) else names
 
     def key(text: pa.Array) -> pa.Array:
-        return pc.utf8_lower(pc.replace_substring(pc.utf8_normalize(text, "NFKC"), " ", ""))
+        # NFKC was two thirds of the time (0.45 s of 1.7M unit names): it runs only on the names it can change
+        changed = np.asarray(pc.invert(pc.fill_null(pc.match_substring_regex(text, _OWN_KEY), True)), dtype=bool)
+        if not changed.any():
+            return text
+        keys = pc.utf8_lower(pc.replace_substring(pc.utf8_normalize(text.filter(changed), "NFKC"), " ", ""))
+        return pc.replace_with_mask(text, pa.array(changed), keys)
 
     if pa.types.is_dictionary(names.type):
         return pa.DictionaryArray.from_arrays(names.indices, key(names.dictionary))

@@ -441,6 +441,29 @@ def test_vectorised_name_keys_agree_with_name_key():
     assert keys[2] == "abc联盟"
 
 
+# Names the key leaves as they are by the fast path's rule (CJK ideographs, ASCII without spaces or capitals); names
+# it changes: full-width forms, ideographic space, capitals, a compatibility ideograph, a Kangxi radical, a combining
+# mark, a ligature, circled and Roman numerals, a superscript, half-width kana; and names outside the rule's
+# characters that the key happens to leave alone (、·— and CJK extension B), which take the full path all the same.
+OWN_KEYS = ["天津大学", "滨海新区-智能制造(2025)联盟", "abc_123.联盟#1", "㐀䶵一龥", ""]
+CHANGED_KEYS = ["天津大学（滨海）", "ＡＢＣ１２３联盟", "天津\u3000大学", "Tianjin 大学", "\uf900联盟", "\u2f00号联盟",
+                "cafe\u0301联盟", "ﬁ联盟", "①号联盟", "Ⅱ期联盟", "x²联盟", "ｶﾀｶﾅ联盟", "天津 ＡＢ 大学"]
+OTHER_KEYS = ["联盟、协会", "联盟·中心", "联盟—中心", "\U00020000联盟"]
+
+
+@pytest.mark.parametrize("repeated", [False, True], ids=["distinct", "repeated"])
+def test_name_keys_skip_unicode_normalisation_only_where_it_changes_nothing(repeated):
+    assert all(name_key(c) == c for c in OWN_KEYS + OTHER_KEYS)
+    assert all(name_key(parse_text(c)) != parse_text(c) for c in CHANGED_KEYS)
+    names = OWN_KEYS + CHANGED_KEYS + OTHER_KEYS + [None]
+    names = names * 40 if repeated else names   # repeated: keyed once per distinct name (a dictionary)
+    cleaned = n.text_column(_column(names, False))
+    expected = [None if c is None else name_key(c) for c in cleaned.to_pylist()]
+    assert n.name_key_column(cleaned).to_pylist() == expected
+    assert n.stored_key_column(cleaned).to_pylist() == [None if k == c else k
+                                                       for k, c in zip(expected, cleaned.to_pylist())]
+
+
 @pytest.mark.parametrize("arrow", [False, True], ids=["python", "arrow"])
 def test_parse_column_applies_the_scalar_parser_once_per_distinct_cell(arrow):
     cells = ["2019/3/5", "2019/3/5", None, "2019-02-30", "2019年3月5日", "", "2019-02-30", "2019.03"]
