@@ -32,10 +32,7 @@ with
 typed as (
     select
         m.*,
-        case m.unit_type
-            when '企业' then 1 when '高校' then 2 when '科研院所' then 3
-            when '金融机构' then 4 when '中介机构' then 5 else 6
-        end as type_position,
+        unit_type_position(m.unit_type) as type_position,
         case
             when m.left_date is not null and m.left_date <= $as_of then '已退出'
             when m.joined_date is not null and m.joined_date > $as_of then '尚未加入'
@@ -50,7 +47,7 @@ final as (
     select
         t.unit_name,
         t.unit_type,
-        ['产', '学', '研', '金', '介', '其他'][t.type_position] as pillar,
+        u.pillar,
         t.role,
         t.is_core,
         t.registered_in,
@@ -62,6 +59,7 @@ final as (
         list_position(['在联盟', '尚未加入', '已退出'], t.membership) as membership_position,
         coalesce(list_position(['理事长单位', '副理事长单位', '理事单位', '成员单位'], t.role), 5) as role_position
     from typed as t
+    inner join unit_types as u on u.position = t.type_position
 )
 
 select * exclude (type_position, membership_position, role_position)

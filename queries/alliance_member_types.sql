@@ -24,19 +24,9 @@
 
 with
 
-types as (
-    select * from (values
-        (1, '企业', '产'), (2, '高校', '学'), (3, '科研院所', '研'),
-        (4, '金融机构', '金'), (5, '中介机构', '介'), (6, '其他', '其他')
-    ) as t (position, unit_type, pillar)
-),
-
 current_members as (
     select
-        case m.unit_type
-            when '企业' then 1 when '高校' then 2 when '科研院所' then 3
-            when '金融机构' then 4 when '中介机构' then 5 else 6
-        end as position,
+        unit_type_position(m.unit_type) as position,
         m.is_core
     from members as m
     inner join scope_alliances as sc on sc.alliance_id = m.alliance_id
@@ -52,7 +42,7 @@ final as (
         count(c.position) as members,
         count_if(c.is_core) as core_members,
         t.position
-    from types as t
+    from unit_types as t
     left join current_members as c on c.position = t.position
     group by t.position, t.unit_type, t.pillar
 )

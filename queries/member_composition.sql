@@ -23,21 +23,14 @@
 
 with
 
-types as (
-    select * from (values
-        (1, '企业', '产'), (2, '高校', '学'), (3, '科研院所', '研'),
-        (4, '金融机构', '金'), (5, '中介机构', '介'), (6, '其他', '其他')
-    ) as t (position, unit_type, pillar)
-),
-
 expanded as (
     select
         t.position,
-        case t.position
-            when 1 then m.enterprises when 2 then m.universities when 3 then m.institutes
-            when 4 then m.finance_bodies when 5 then m.intermediaries else m.other_units
+        case t.unit_type
+            when '企业' then m.enterprises when '高校' then m.universities when '科研院所' then m.institutes
+            when '金融机构' then m.finance_bodies when '中介机构' then m.intermediaries else m.other_units
         end as n
-    from types as t
+    from unit_types as t
     cross join alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
 ),
 
@@ -55,7 +48,7 @@ final as (
         coalesce(b.members, 0) / nullif((select sum(members) from by_type), 0) as share,
         coalesce(b.alliances_with, 0) as alliances_with,
         t.position
-    from types as t
+    from unit_types as t
     left join by_type as b on b.position = t.position
 )
 

@@ -47,6 +47,8 @@ MANUAL_REASON = "人工指定"
 ACTS = ("试点", "省级联盟", "备案", "认定")
 LEVELS = ("国家级", "省级", "市级")
 UNIT_TYPES = ("企业", "高校", "科研院所", "金融机构", "中介机构", "其他")
+# 产学研金介: each unit type's pillar, as the member tables name it (其他, last, also takes a blank type)
+PILLARS = dict(zip(UNIT_TYPES, ("产", "学", "研", "金", "介", "其他")))
 SUBSIDY_KINDS = ("备案补贴", "国家试点补贴", "评估补贴", "项目经费", "其他")
 
 OVERRIDE_HEADER = ("联盟名称", "分类体系", "归入")

@@ -19,7 +19,7 @@ import pytest
 
 from loaders.registry import connect_read_only, sql_string
 from queries import runner
-from queries.policy import load_profile
+from queries.policy import PILLARS, load_profile
 from queries.scope import Scope
 from registries import D, alliance_row, build, member_row, rows
 
@@ -213,6 +213,17 @@ def test_in_registry_is_the_rule_every_list_and_flag_reads(tcon):
     for filed, revoked in cases:
         got = tcon.execute("select in_registry(?::date, ?::date, ?::date)", [filed, revoked, on]).fetchone()[0]
         assert got is _in_registry({"filed_date": filed, "revoked_date": revoked}, on), (filed, revoked)
+
+
+def test_unit_types_and_pillars_in_order_and_a_blank_type_counts_as_the_last(tcon):
+    """The member tables' types and 产学研金介 pillars come from policy.PILLARS, one place for all three queries."""
+    rows(tcon, "overview_kpis")   # registers the context on the cursor
+    assert tcon.execute("select unit_type, pillar from unit_types order by position").fetchall() == \
+        list(PILLARS.items()) == [("企业", "产"), ("高校", "学"), ("科研院所", "研"), ("金融机构", "金"),
+                                  ("中介机构", "介"), ("其他", "其他")]
+    positions = tcon.execute("select unit_type_position('高校'), unit_type_position('其他'), "
+                             "unit_type_position(null), unit_type_position('外星机构')").fetchone()
+    assert positions == (2, 6, 6, 6)
 
 
 def test_the_latest_evaluation_on_every_date(tcon):

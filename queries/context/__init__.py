@@ -42,6 +42,9 @@ when, and shares it between cursors):
     (``eligibility_problems_on.sql``): the rows of ``eligibility_problems`` and the counts of ``eligibility_summary``.
 ``status_words(word_key, word)`` and ``status_word(key)``
     the status words (queries.vocabulary.WORDS), e.g. ``status_word('unclassified')`` = 未归类.
+``unit_types(position, unit_type, pillar)`` and ``unit_type_position(unit_type)``
+    the member unit types in their order with their 产学研金介 pillar (``policy.PILLARS``), and a member's
+    type as its position there (a blank type counts as 其他, the last): what the member tables list and sort by.
 ``in_registry(filed_date, revoked_date, as_of)``
     true when an alliance is in the registry on as_of: filed on or before it and not revoked by then. The
     one statement of the rule every "在册" list, count and flag reads (the macros below, ``work_priorities``,
@@ -146,6 +149,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         "taxonomy_entries": (entries, "entry varchar, grp varchar, position integer"),
         "alliance_cluster": (clusters, "alliance_id varchar, cluster varchar, reason varchar, raw_field varchar"),
         "_alliance_lead": (lead, "alliance_id varchar, lead_key varchar"),
+        "unit_types": (pd.DataFrame([(i, kind, pillar) for i, (kind, pillar) in enumerate(policy.PILLARS.items(), 1)],
+                                    columns=["position", "unit_type", "pillar"]),
+                       "position integer, unit_type varchar, pillar varchar"),
         "status_words": (pd.DataFrame(list(vocabulary.WORDS.items()), columns=["word_key", "word"]),
                          "word_key varchar, word varchar"),
     }
@@ -157,6 +163,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         finally:
             con.unregister("_context_frame")
     con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
+    kinds = ", ".join(f"'{kind}'" for kind in policy.PILLARS)   # a blank (or unknown) type: 其他, the last
+    con.execute(f"create macro {catalog}.main.unit_type_position(t) as coalesce(list_position([{kinds}], t), "
+                f"{len(policy.PILLARS)})")
     # in the registry on as_of: filed by then (a blank filing date: not yet) and not revoked by then
     con.execute(f"create macro {catalog}.main.in_registry(filed_date, revoked_date, as_of) as "
                 "coalesce(filed_date <= as_of, false) and (revoked_date is null or revoked_date > as_of)")
