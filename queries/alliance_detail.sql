@@ -80,10 +80,8 @@ current_members as (
 
 paid as (
     select coalesce(sum(s.amount_yuan), 0) * 0.0001 as subsidy_total_wan, count(*) as subsidy_count
-    from subsidies as s
+    from subsidies_counted($as_of) as s
     where s.alliance_id = $alliance_id
-      and s.status is distinct from '已收回'
-      and s.year <= year($as_of)
 ),
 
 final as (

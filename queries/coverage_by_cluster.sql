@@ -56,10 +56,8 @@ member_counts as (
 
 subsidy_sums as (
     select k.cluster, sum(s.amount_yuan) as amount_yuan
-    from subsidies as s
+    from subsidies_counted($as_of) as s
     inner join cluster_of as k on k.alliance_id = s.alliance_id
-    where s.status is distinct from '已收回'
-      and s.year <= year($as_of)
     group by k.cluster
 ),
 

@@ -79,10 +79,8 @@ paid as (
     select
         coalesce(sum(s.amount_yuan) filter (where s.year = year($as_of)), 0) * 0.0001 as subsidy_this_year_wan,
         coalesce(sum(s.amount_yuan), 0) * 0.0001 as subsidy_total_wan
-    from subsidies as s
+    from subsidies_counted($as_of) as s
     inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
-    where s.status is distinct from '已收回'
-      and s.year <= year($as_of)
 ),
 
 -- review_schedule's rows: one per alliance in scope in the registry on as_of

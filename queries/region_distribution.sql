@@ -58,10 +58,8 @@ member_counts as (
 
 subsidy_sums as (
     select b.region, sum(s.amount_yuan) as amount_yuan
-    from subsidies as s
+    from subsidies_counted($as_of) as s
     inner join bucketed as b on b.alliance_id = s.alliance_id
-    where s.status is distinct from '已收回'
-      and s.year <= year($as_of)
     group by b.region
 ),
 

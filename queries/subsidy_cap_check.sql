@@ -32,10 +32,8 @@ with
 
 paid as (
     select s.alliance_id, s.kind, s.year, s.amount_yuan
-    from subsidies as s
+    from subsidies_counted($as_of, year_from := $year_from, year_to := $year_to) as s
     inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
-    where s.status is distinct from '已收回'
-      and s.year between $year_from and least($year_to, year($as_of))
 ),
 
 grouped as (

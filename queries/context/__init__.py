@@ -52,6 +52,9 @@ when, and shares it between cursors):
 ``current_in_stretches(dated)``
     a table macro: each dated row (joined / left) with every stretch of dates it is current in, the one
     place of that rule (``current_in_stretches.sql``; read by ``lead_local.sql`` and ``member_stretches.sql``).
+``subsidies_counted(as_of, year_from := 0, year_to := 9999)``
+    a table macro: the subsidy rows every money figure sums on as_of — not 已收回, of a year up to as_of's and
+    within the range given (``subsidies_counted.sql``).
 ``report_due_year(as_of, due_month, due_day)``
     a table macro: the latest report year already due on as_of (``report_due_year.sql``).
 ``alliance_members_on(as_of, scope, neighbour_places)`` and ``review_schedule_on(as_of, scope, …)``
@@ -171,6 +174,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
                 "coalesce(filed_date <= as_of, false) and (revoked_date is null or revoked_date > as_of)")
     # the rules read the registry (the current database) and the tables above (``catalog`` is on the search path)
     con.execute(f"create macro {catalog}.main.current_in_stretches(dated) as table\n{rule('current_in_stretches')}")
+    con.execute(f"create macro {catalog}.main.subsidies_counted(as_of, year_from := 0, year_to := 9999) as table\n"
+                f"{rule('subsidies_counted')}")
     con.execute(f"create table {catalog}.main.lead_units as\n{rule('lead_units')}")
     con.execute(f"create table {catalog}.main.lead_local as\n{rule('lead_local')}",
                 {"local_places": list(profile.members.local_places)})
