@@ -74,8 +74,7 @@ current_members as (
     select count(*) as member_count, count_if(m.is_core) as core_member_count
     from members as m
     where m.alliance_id = $alliance_id
-      and (m.joined_date is null or m.joined_date <= $as_of)
-      and (m.left_date is null or m.left_date > $as_of)
+      and member_current(m.joined_date, m.left_date, $as_of)
 ),
 
 paid as (

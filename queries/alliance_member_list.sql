@@ -34,9 +34,9 @@ typed as (
         m.*,
         unit_type_position(m.unit_type) as type_position,
         case
-            when m.left_date is not null and m.left_date <= $as_of then '已退出'
-            when m.joined_date is not null and m.joined_date > $as_of then '尚未加入'
-            else '在联盟'
+            when member_current(m.joined_date, m.left_date, $as_of) then '在联盟'
+            when m.left_date <= $as_of then '已退出'
+            else '尚未加入'
         end as membership
     from members as m
     inner join scope_alliances as sc on sc.alliance_id = m.alliance_id

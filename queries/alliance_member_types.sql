@@ -31,8 +31,7 @@ current_members as (
     from members as m
     inner join scope_alliances as sc on sc.alliance_id = m.alliance_id
     where m.alliance_id = $alliance_id
-      and (m.joined_date is null or m.joined_date <= $as_of)
-      and (m.left_date is null or m.left_date > $as_of)
+      and member_current(m.joined_date, m.left_date, $as_of)
 ),
 
 final as (

@@ -215,6 +215,17 @@ def test_in_registry_is_the_rule_every_list_and_flag_reads(tcon):
         assert got is _in_registry({"filed_date": filed, "revoked_date": revoked}, on), (filed, revoked)
 
 
+def test_member_current_is_the_rule_every_member_figure_reads(tcon):
+    """The context's member_current macro against _current: joined on the day (in), left on the day (out),
+    no dates (always in), left before joined (never in)."""
+    rows(tcon, "overview_kpis")   # registers the context on the cursor
+    on = D("2022-01-01")
+    for joined in (None, on - timedelta(1), on, on + timedelta(1)):
+        for left in (None, on - timedelta(1), on, on + timedelta(1)):
+            got = tcon.execute("select member_current(?::date, ?::date, ?::date)", [joined, left, on]).fetchone()[0]
+            assert got is _current({"joined_date": joined, "left_date": left}, on), (joined, left)
+
+
 def test_unit_types_and_pillars_in_order_and_a_blank_type_counts_as_the_last(tcon):
     """The member tables' types and 产学研金介 pillars come from policy.PILLARS, one place for all three queries."""
     rows(tcon, "overview_kpis")   # registers the context on the cursor

@@ -45,13 +45,16 @@ when, and shares it between cursors):
 ``unit_types(position, unit_type, pillar)`` and ``unit_type_position(unit_type)``
     the member unit types in their order with their 产学研金介 pillar (``policy.PILLARS``), and a member's
     type as its position there (a blank type counts as 其他, the last): what the member tables list and sort by.
+``member_current(joined_date, left_date, on_date)``
+    true when a member belongs to its alliance on a date: joined by then, or no joining date, and not left by
+    then. The one statement of the rule (``current_in_stretches``, ``alliance_detail``, the member queries).
 ``in_registry(filed_date, revoked_date, as_of)``
     true when an alliance is in the registry on as_of: filed on or before it and not revoked by then. The
     one statement of the rule every "在册" list, count and flag reads (the macros below, ``work_priorities``,
     ``alliance_directory``, ``alliance_detail``, ``cluster_assignments``).
 ``current_in_stretches(dated)``
-    a table macro: each dated row (joined / left) with every stretch of dates it is current in, the one
-    place of that rule (``current_in_stretches.sql``; read by ``lead_local.sql`` and ``member_stretches.sql``).
+    a table macro: each dated row (joined / left) with every stretch of dates it is current in (by
+    ``member_current``; ``current_in_stretches.sql``, read by ``lead_local.sql`` and ``member_stretches.sql``).
 ``subsidies_counted(as_of, year_from := 0, year_to := 9999)``
     a table macro: the subsidy rows every money figure sums on as_of — not 已收回, of a year up to as_of's and
     within the range given (``subsidies_counted.sql``).
@@ -169,6 +172,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     kinds = ", ".join(f"'{kind}'" for kind in policy.PILLARS)   # a blank (or unknown) type: 其他, the last
     con.execute(f"create macro {catalog}.main.unit_type_position(t) as coalesce(list_position([{kinds}], t), "
                 f"{len(policy.PILLARS)})")
+    # a member on a date: joined by then (a blank date: from the start) and not yet left (a blank date: still in)
+    con.execute(f"create macro {catalog}.main.member_current(joined_date, left_date, on_date) as "
+                "(joined_date is null or joined_date <= on_date) and (left_date is null or left_date > on_date)")
     # in the registry on as_of: filed by then (a blank filing date: not yet) and not revoked by then
     con.execute(f"create macro {catalog}.main.in_registry(filed_date, revoked_date, as_of) as "
                 "coalesce(filed_date <= as_of, false) and (revoked_date is null or revoked_date > as_of)")

@@ -1,10 +1,10 @@
 -- current_in_stretches(dated): each row of ``dated`` (a table or CTE with alliance_id, joined_date,
 -- left_date and whatever it counts) with every stretch of dates [valid_from, valid_to) it is current in.
--- A row is current on a date when its joined_date is blank or on or before it and its left_date blank or
--- after it, so the alliance's current rows change only on those dates: its stretches start at -infinity
+-- A row is current on a date by member_current (joined_date blank or on or before it, left_date blank or
+-- after it), so the alliance's current rows change only on those dates: its stretches start at -infinity
 -- and at each joined and left date, the last one runs to infinity, and a row current on a stretch's first
--- day is current all through it. Stretches without a current row have none. A table macro, the one place
--- of the rule: member_stretches and lead_local group its rows by stretch.
+-- day is current all through it. Stretches without a current row have none. A table macro: member_stretches
+-- and lead_local group its rows by stretch.
 with starts as (
     select distinct alliance_id, date '-infinity' as valid_from from query_table(dated)
     union
@@ -25,5 +25,4 @@ select s.valid_from, s.valid_to, d.*
 from stretches as s
 inner join query_table(dated) as d
     on d.alliance_id = s.alliance_id
-   and (d.joined_date is null or d.joined_date <= s.valid_from)
-   and (d.left_date is null or d.left_date > s.valid_from)
+   and member_current(d.joined_date, d.left_date, s.valid_from)
