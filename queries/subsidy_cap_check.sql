@@ -64,5 +64,4 @@ final as (
 )
 
 select * from final
-order by over_cap desc, year, alliance_id,
-    list_position(['备案补贴', '国家试点补贴', '评估补贴', '项目经费', '其他'], kind)
+order by over_cap desc, year, alliance_id, subsidy_kind_position(kind)

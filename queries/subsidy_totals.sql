@@ -47,7 +47,7 @@ labelled as (
         coalesce(r.region, status_word('unfilled')) as region,
         case $group_by
             when 'year' then p.year
-            when 'kind' then coalesce(list_position(['备案补贴', '国家试点补贴', '评估补贴', '项目经费', '其他'], p.kind), 99)
+            when 'kind' then subsidy_kind_position(p.kind)
             when 'cluster' then coalesce(e.position, 2147483647)
             when 'region' then case
                 when r.position is not null then r.position

@@ -235,6 +235,9 @@ def test_unit_types_and_pillars_in_order_and_a_blank_type_counts_as_the_last(tco
     positions = tcon.execute("select unit_type_position('高校'), unit_type_position('其他'), "
                              "unit_type_position(null), unit_type_position('外星机构')").fetchone()
     assert positions == (2, 6, 6, 6)
+    kinds = tcon.execute("select subsidy_kind_position('备案补贴'), subsidy_kind_position('其他'), "
+                         "subsidy_kind_position(null)").fetchone()
+    assert kinds == (1, 5, 6)   # 备案补贴 first, a blank kind after every listed one
 
 
 def test_the_latest_evaluation_on_every_date(tcon):

@@ -45,6 +45,8 @@ when, and shares it between cursors):
 ``unit_types(position, unit_type, pillar)`` and ``unit_type_position(unit_type)``
     the member unit types in their order with their 产学研金介 pillar (``policy.PILLARS``), and a member's
     type as its position there (a blank type counts as 其他, the last): what the member tables list and sort by.
+``subsidy_kind_position(kind)``
+    a subsidy kind's place in ``policy.SUBSIDY_KINDS`` (备案补贴 first; a blank kind last): how money lists sort kinds.
 ``member_current(joined_date, left_date, on_date)``
     true when a member belongs to its alliance on a date: joined by then, or no joining date, and not left by
     then. The one statement of the rule (``current_in_stretches``, ``alliance_detail``, the member queries).
@@ -169,9 +171,12 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         finally:
             con.unregister("_context_frame")
     con.execute(f"create macro {catalog}.main.status_word(k) as (select word from status_words where word_key = k)")
-    kinds = ", ".join(f"'{kind}'" for kind in policy.PILLARS)   # a blank (or unknown) type: 其他, the last
-    con.execute(f"create macro {catalog}.main.unit_type_position(t) as coalesce(list_position([{kinds}], t), "
-                f"{len(policy.PILLARS)})")
+    # a value's place in its list's order (policy, as loaders/schema.py stores them); a blank (or unknown) one is
+    # 其他 for a unit type (the last type), after all the others for a subsidy kind
+    for macro, values, blank in (("unit_type_position", policy.UNIT_TYPES, len(policy.UNIT_TYPES)),
+                                 ("subsidy_kind_position", policy.SUBSIDY_KINDS, len(policy.SUBSIDY_KINDS) + 1)):
+        listed = ", ".join(f"'{value}'" for value in values)
+        con.execute(f"create macro {catalog}.main.{macro}(v) as coalesce(list_position([{listed}], v), {blank})")
     # a member on a date: joined by then (a blank date: from the start) and not yet left (a blank date: still in)
     con.execute(f"create macro {catalog}.main.member_current(joined_date, left_date, on_date) as "
                 "(joined_date is null or joined_date <= on_date) and (left_date is null or left_date > on_date)")
