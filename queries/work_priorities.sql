@@ -237,8 +237,8 @@ rows as (
 
     union all
     select 3, i.sort_key, '评估到期', i.item, count(e.alliance), null,
-           coalesce(array_to_string((list(e.alliance order by e.next_evaluation_due, e.alliance)
-                                     filter (where e.alliance is not null))[1:10], '、'), '')
+           coalesce(array_to_string(min_by(e.alliance, (e.next_evaluation_due, e.alliance), 10)
+                                     filter (where e.alliance is not null), '、'), '')
            || case when count(e.alliance) > 10 then format('等{}个', count(e.alliance)) else '' end
     from evaluation_items as i
     left join evaluations as e on e.sort_key = i.sort_key
@@ -246,7 +246,7 @@ rows as (
 
     union all
     select 4, 1, '年报未交', format('{}年度报告', r.report_year), count(*) filter (where r.report_missing), null,
-           coalesce(array_to_string((list(r.alliance order by r.alliance) filter (where r.report_missing))[1:10], '、'), '')
+           coalesce(array_to_string(min(r.alliance, 10) filter (where r.report_missing), '、'), '')
            || case when count(*) filter (where r.report_missing) > 10
                    then format('等{}个', count(*) filter (where r.report_missing)) else '' end
     from reports as r
@@ -254,8 +254,8 @@ rows as (
 
     union all
     select 4, 1 + i.sort_key, '协议到期', i.item, count(g.alliance), null,
-           coalesce(array_to_string((list(g.alliance order by g.expiry, g.alliance)
-                                     filter (where g.alliance is not null))[1:10], '、'), '')
+           coalesce(array_to_string(min_by(g.alliance, (g.expiry, g.alliance), 10)
+                                     filter (where g.alliance is not null), '、'), '')
            || case when count(g.alliance) > 10 then format('等{}个', count(g.alliance)) else '' end
     from agreement_items as i
     left join agreements as g on g.sort_key = i.sort_key
@@ -263,7 +263,7 @@ rows as (
 
     union all
     select 5, 1, '不符合条件', format('不符合{}的在册联盟', $conditions_term), count(*) filter (where not x.ok), null,
-           coalesce(array_to_string((list(x.alliance order by x.alliance) filter (where not x.ok))[1:10], '、'), '')
+           coalesce(array_to_string(min(x.alliance, 10) filter (where not x.ok), '、'), '')
            || case when count(*) filter (where not x.ok) > 10
                    then format('等{}个', count(*) filter (where not x.ok)) else '' end
     from (select e.alliance, e.problems = '' as ok from eligibility_on($as_of, scope_alliances) as e) as x   -- eligibility_check's

@@ -4,8 +4,11 @@ Expected figures: worked out by hand from the story told beside tests/registries
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+from loaders.registry import connect_read_only
 from queries.policy import Target, load_taxonomy
-from registries import D, W, rows, table, with_targets
+from registries import D, W, alliance_row, build, rows, table, with_targets
 
 TIANJIN_CLUSTERS = load_taxonomy("tianjin-clusters").entry_names
 
@@ -64,3 +67,23 @@ def test_work_priorities_without_caps_cycle_or_taxonomy(con):
         ("补贴预算", "备案补贴", 1, None),
         ("补贴预算", "合计", None, None),
     ]
+
+
+def test_work_priorities_lists_the_first_ten_names_in_order_and_counts_the_rest(tmp_path):
+    """Twelve alliances owing the same things: each detail names the first ten (by due date, then name, or by
+    name) and adds 等12个. Filed on 2020-03-01 + i days, never evaluated, no members and no reports: on AS_OF
+    (2024-06-30) each is overdue for its evaluation (due 2023-03-01 + i), owes its 2023 report and fails the
+    member conditions. The names run 联盟12 … 联盟01 against the filing order, so the two orders differ."""
+    alliances = [alliance_row(f"X{i:02d}", f"联盟{13 - i:02d}", "集成电路", region="滨海新区", level="市级",
+                              filed_date=D("2020-03-01") + timedelta(days=i))
+                 for i in range(1, 13)]
+    con = connect_read_only(build(tmp_path / "twelve.duckdb", {"alliances": alliances}))
+    try:
+        got = {r["item"]: r for r in rows(con, "work_priorities")}
+    finally:
+        con.close()
+    by_name = "、".join(f"联盟{k:02d}" for k in range(1, 11)) + "等12个"
+    by_due = "、".join(f"联盟{13 - i:02d}" for i in range(1, 11)) + "等12个"   # earliest filed first: 联盟12, 联盟11 …
+    assert (got["已逾期"]["count"], got["已逾期"]["detail"]) == (12, by_due)
+    assert (got["2023年度报告"]["count"], got["2023年度报告"]["detail"]) == (12, by_name)
+    assert (got["不符合备案条件的在册联盟"]["count"], got["不符合备案条件的在册联盟"]["detail"]) == (12, by_name)
