@@ -40,11 +40,12 @@ listed as (
         coalesce(r.region, status_word('unfilled')) as region,
         a.level,
         a.lead_unit,
-        a.filed_date
+        a.filed_date,
+        sc.name_rank
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     left join alliance_cluster as c on c.alliance_id = a.alliance_id
     left join alliance_region as r on r.alliance_id = a.alliance_id
 )
 
-select * from listed order by alliance, alliance_id
+select * exclude (name_rank) from listed order by name_rank

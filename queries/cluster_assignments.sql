@@ -42,11 +42,12 @@ final as (
         a.filed_date,
         a.alliance_id,
         nullif(e.grp, '') as cluster_group,
-        case when e.position is null then 0 else e.position end as position
+        case when e.position is null then 0 else e.position end as position,
+        sc.name_rank
     from alliances as a
     inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
     left join alliance_cluster as c on c.alliance_id = a.alliance_id
     left join taxonomy_entries as e on e.entry = c.cluster
 )
 
-select * exclude (position) from final order by position, active desc, alliance
+select * exclude (position, name_rank) from final order by position, active desc, name_rank

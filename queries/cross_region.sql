@@ -42,11 +42,12 @@ final as (
         m.other_place_members as other_members,
         m.unknown_place_members as unknown_members,
         m.neighbour_places_found,
-        m.neighbour_members > 0 as neighbour_cooperation
+        m.neighbour_members > 0 as neighbour_cooperation,
+        m.name_rank
     from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
     where len(cast($local_places as varchar[])) > 0
       and m.neighbour_members + m.other_place_members > 0
 )
 
-select * from final
-order by neighbour_cooperation desc, neighbour_members + other_members desc, alliance
+select * exclude (name_rank) from final
+order by neighbour_cooperation desc, neighbour_members + other_members desc, name_rank

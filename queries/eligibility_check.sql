@@ -54,8 +54,9 @@ final as (
         e.lead_registered_locally,
         e.local_core_share,
         e.problems,
-        e.alliance_id
+        e.alliance_id,
+        e.name_rank
     from eligibility_on($as_of, scope_alliances) as e
 )
 
-select * exclude (alliance_id), problems = '' as ok, alliance_id from final order by ok, alliance
+select * exclude (alliance_id, name_rank), problems = '' as ok, alliance_id from final order by ok, name_rank

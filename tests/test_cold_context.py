@@ -321,3 +321,6 @@ def test_the_scope_is_read_from_the_per_alliance_dimensions(tcon):
     assert [r[0] for r in tcon.execute("select alliance_id from scope_alliances").fetchall()] == ["B3"]
     dims = tcon.execute("select alliance_id, region, level, cluster from alliance_dimensions order by 1").fetchall()
     assert [d[:3] for d in dims] == [("B1", "滨海新区", "市级"), ("B2", "南开区", "国家级"), ("B3", "滨海新区", "国家级")]
+    # name order (变动联盟 < 稳定联盟 < 空联盟 by code point), the key lists ordered by alliance sort by
+    by_rank = tcon.execute("select alliance_id from alliance_dimensions order by name_rank").fetchall()
+    assert [r[0] for r in by_rank] == [a["alliance_id"] for a in sorted(TIMELINE["alliances"], key=lambda a: (a["name"], a["alliance_id"]))]

@@ -26,8 +26,10 @@ when, and shares it between cursors):
 ``evaluation_dates(alliance_id, valid_from, valid_to)``
     each alliance's evaluation dates, each until the next (``evaluation_dates.sql``): the latest
     evaluation on any as_of, for ``review_schedule`` and ``work_priorities``.
-``alliance_dimensions(alliance_id, region, level, cluster)``
-    what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``).
+``alliance_dimensions(alliance_id, region, level, cluster, name_rank)``
+    what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``),
+    and its place in name order: ``scope_alliances`` carries it, and every list ordered by alliance sorts by
+    that integer rather than by the names.
 ``member_stretches(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
     every alliance's members counted by type, core and place, per stretch of dates over which they
     do not change (``member_stretches.sql``): what ``alliance_members`` reads at any as_of.

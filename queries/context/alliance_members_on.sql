@@ -6,9 +6,9 @@
 with
 
 active as (
-    select a.alliance_id, a.name
+    select a.alliance_id, a.name, sc.name_rank
     from alliances as a
-    semi join query_table(scope) as sc on sc.alliance_id = a.alliance_id
+    inner join query_table(scope) as sc on sc.alliance_id = a.alliance_id
     where in_registry(a.filed_date, a.revoked_date, as_of)
 ),
 
@@ -42,7 +42,8 @@ final as (
             as unknown_place_members,
         array_to_string(list_filter(cast(neighbour_places as varchar[]),
                                     lambda n, i: (coalesce(p.neighbour_mask, 0) >> (i - 1)) & 1 = 1), '、')
-            as neighbour_places_found
+            as neighbour_places_found,
+        a.name_rank
     from active as a
     left join per_alliance as p on p.alliance_id = a.alliance_id
 )

@@ -15,9 +15,10 @@ select
     case when e.alliance_id is null then z.lead_registered_locally else e.lead_registered_locally end
         as lead_registered_locally,
     case when e.alliance_id is null then z.local_core_share else e.local_core_share end as local_core_share,
-    coalesce(e.problems, z.problems) as problems
+    coalesce(e.problems, z.problems) as problems,
+    sc.name_rank
 from alliances as a
-semi join query_table(scope) as sc on sc.alliance_id = a.alliance_id
+inner join query_table(scope) as sc on sc.alliance_id = a.alliance_id
 cross join (select * from eligibility_stretches where alliance_id is null) as z
 left join eligibility_stretches as e
     on e.alliance_id = a.alliance_id and e.valid_from <= as_of and as_of < e.valid_to

@@ -6,7 +6,7 @@
 with
 
 reasons as (
-    select e.alliance, e.alliance_id, unnest(string_split(e.problems, '；')) as reason
+    select e.alliance, e.alliance_id, e.name_rank, unnest(string_split(e.problems, '；')) as reason
     from eligibility_on(as_of, scope) as e
     where e.problems <> ''
 ),
@@ -15,6 +15,7 @@ typed as (
     select
         r.alliance,
         r.alliance_id,
+        r.name_rank,
         case
             when r.reason like '成员单位%家，少于%家' or r.reason like '核心成员%家，少于%家' then '成员不足'
             when r.reason like '缺少%成员' then left(r.reason, length(r.reason) - 2)
@@ -43,7 +44,8 @@ final as (
             when t.problem_type = '本地核心成员不足' then 102
             when t.problem_type = '未标注核心成员' then 103
             else 999
-        end as type_position
+        end as type_position,
+        t.name_rank
     from typed as t
     left join (
         select '缺少' || r.group_label as problem_type, min(r.group_no) as group_no

@@ -6,9 +6,9 @@
 with
 
 active as (
-    select a.alliance_id, a.name, a.filed_date, a.agreement_date
+    select a.alliance_id, a.name, a.filed_date, a.agreement_date, sc.name_rank
     from alliances as a
-    semi join query_table(scope) as sc on sc.alliance_id = a.alliance_id
+    inner join query_table(scope) as sc on sc.alliance_id = a.alliance_id
     where in_registry(a.filed_date, a.revoked_date, as_of)
 ),
 
@@ -40,6 +40,7 @@ schedule as (
     select
         a.alliance_id,
         a.name,
+        a.name_rank,
         a.filed_date,
         a.agreement_date,
         e.last_evaluation_date,
@@ -72,7 +73,8 @@ final as (
         s.alliance_id,
         s.next_evaluation_due - as_of as days_to_due,
         s.report_year,
-        case when s.next_evaluation_due < as_of and overdue_action <> '' then overdue_action end as action
+        case when s.next_evaluation_due < as_of and overdue_action <> '' then overdue_action end as action,
+        s.name_rank
     from schedule as s
     left join reports as r on r.alliance_id = s.alliance_id
 )
