@@ -82,6 +82,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -159,6 +160,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
         "taxonomy_entries": (entries, "entry varchar, grp varchar, position integer"),
         "alliance_cluster": (clusters, "alliance_id varchar, cluster varchar, reason varchar, raw_field varchar"),
         "_alliance_lead": (lead, "alliance_id varchar, lead_key varchar"),
+        "_alliance_name_rank": (_name_ranks(alliances), "alliance_id varchar, name_rank integer"),
         "unit_types": (pd.DataFrame([(i, kind, pillar) for i, (kind, pillar) in enumerate(policy.PILLARS.items(), 1)],
                                     columns=["position", "unit_type", "pillar"]),
                        "position integer, unit_type varchar, pillar varchar"),
@@ -216,6 +218,15 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
                 f"{rule('alliance_members_on')}")
     con.execute(f"create macro {catalog}.main.review_schedule_on(as_of, scope, cycle_years, report_due_month, "
                 f"report_due_day, agreement_term_years, overdue_action) as table\n{rule('review_schedule_on')}")
+
+
+def _name_ranks(alliances: pa.Table) -> pa.Table:
+    """Each alliance's place in name order (name, then id: byte order, as DuckDB sorts text), for
+    alliance_dimensions. Sorted here in Arrow: a window in SQL took three times as long (84,000 alliances)."""
+    order = pc.sort_indices(alliances, sort_keys=[("name", "ascending"), ("alliance_id", "ascending")]).to_numpy()
+    ranks = np.empty(len(order), dtype=np.int32)
+    ranks[order] = np.arange(1, len(order) + 1, dtype=np.int32)
+    return pa.table({"alliance_id": alliances["alliance_id"], "name_rank": ranks})
 
 
 def scope_statements(scope: Scope) -> list[tuple[str, dict[str, Any]]]:
