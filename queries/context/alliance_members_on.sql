@@ -1,6 +1,7 @@
 -- alliance_members_on(as_of, scope, neighbour_places): a table macro, one row per alliance in the registry on
 -- as_of and in ``scope`` (the caller's scope_alliances, a cursor's own table, so passed in) with its members
--- on as_of counted by type, core and place (member_stretches: the stretch holding as_of). The one place
+-- on as_of counted by type, core and place (member_stretches: the stretch holding as_of), and the scope's
+-- name_rank to sort by. The one place
 -- alliance_members (every row, ordered: the list the member figures sum) and overview_kpis (their count
 -- and sum, without materialising the list) read the counts from.
 with

@@ -1,10 +1,10 @@
--- eligibility_on(as_of, scope): a table macro, the alliances eligibility_check checks — in the registry on
--- as_of (备案日期 ≤ as_of, not revoked on or before it) and in ``scope`` (the caller's scope_alliances, a
--- cursor's own table, so passed in) — each with
--- eligibility_stretches' check of the stretch holding as_of, or the check of no current member when none
--- holds it (alliance, alliance_id, member_count, core_member_count, has_enterprise, has_univ_or_institute,
--- lead_registered_locally, local_core_share, problems). The one place eligibility_check,
--- eligibility_problems, eligibility_summary and work_priorities read the check from.
+-- eligibility_on(as_of, scope): a table macro, the alliances eligibility_check checks — in the registry on as_of
+-- (备案日期 ≤ as_of, not revoked on or before it) and in ``scope`` (the caller's scope_alliances, a cursor's own
+-- table, so passed in) — each with eligibility_stretches' check of the stretch holding as_of, or the check of no
+-- current member when none holds it (alliance, alliance_id, member_count, core_member_count, has_enterprise,
+-- has_univ_or_institute, lead_registered_locally, local_core_share, problems, and the scope's name_rank to sort
+-- by). The one place eligibility_check, eligibility_problems, eligibility_summary and work_priorities read the
+-- check from.
 select
     a.name as alliance,
     a.alliance_id,

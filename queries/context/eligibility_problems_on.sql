@@ -1,8 +1,8 @@
 -- eligibility_problems_on(as_of, scope): a table macro, the unmet conditions of eligibility_on(as_of, scope),
--- one row per alliance and reason, typed (alliance, alliance_id, problem_type, reason, type_position): the
--- one place eligibility_problems (its rows, ordered) and eligibility_summary (its counts) read them from.
--- The type is read from the check's Chinese reasons (split on “；”); a reason worded otherwise is typed
--- 其他问题 and keeps its text, never dropped.
+-- one row per alliance and reason, typed (alliance, alliance_id, problem_type, reason, type_position,
+-- name_rank): the one place eligibility_problems (its rows, ordered) and eligibility_summary (its counts) read
+-- them from. The type is read from the check's Chinese reasons (split on “；”); a reason worded otherwise is
+-- typed 其他问题 and keeps its text, never dropped.
 with
 
 reasons as (

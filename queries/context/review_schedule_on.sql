@@ -1,8 +1,9 @@
 -- review_schedule_on(as_of, scope, cycle_years, report_due_month, report_due_day, agreement_term_years,
 -- overdue_action): a table macro, one row per alliance in the registry on as_of and in ``scope`` (the caller's
--- scope_alliances, passed in) with its evaluation and report schedule under the profile's rules (the
--- parameters of review_schedule). The one place review_schedule (every row, ordered) and overview_kpis
--- (its counts of overdue evaluations, missing reports and expired agreements) read the schedule from.
+-- scope_alliances, passed in) with its evaluation and report schedule under the profile's rules (the parameters
+-- of review_schedule) and the scope's name_rank to sort by. The one place review_schedule (every row, ordered)
+-- and overview_kpis (its counts of overdue evaluations, missing reports and expired agreements) read the
+-- schedule from.
 with
 
 active as (
