@@ -45,7 +45,6 @@ SUBSIDIES = [["天津市机器人联盟", "2024", "备案补贴", "50", "2024-06
 READER = """
 import datetime as dt, json, sys, time
 from pathlib import Path
-from typing import Callable
 sys.path.insert(0, sys.argv[1])
 from loaders.registry import connect_read_only
 from queries import runner
