@@ -64,9 +64,9 @@
 with
 
 alliance as (
-    select a.*
+    select a.*, sc.alliance_key
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
     where a.alliance_id = $alliance_id
 ),
 
@@ -123,8 +123,8 @@ final as (
     from alliance as a
     cross join current_members as m
     cross join paid as p
-    left join alliance_cluster as c on c.alliance_id = a.alliance_id
-    left join alliance_region as r on r.alliance_id = a.alliance_id
+    left join alliance_cluster as c on c.alliance_key = a.alliance_key
+    left join alliance_region as r on r.alliance_key = a.alliance_key
     left join (
         select * from review_schedule_on($as_of, scope_alliances, $cycle_years, $report_due_month, $report_due_day,
                                          $agreement_term_years, $overdue_action)

@@ -43,9 +43,9 @@ listed as (
         a.filed_date,
         sc.name_rank
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    left join alliance_cluster as c on c.alliance_id = a.alliance_id
-    left join alliance_region as r on r.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
+    left join alliance_cluster as c on c.alliance_key = a.rowid
+    left join alliance_region as r on r.alliance_key = a.rowid
 )
 
 select * exclude (name_rank) from listed order by name_rank

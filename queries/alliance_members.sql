@@ -44,5 +44,5 @@
 --     members do not change (context table member_stretches, queries/context/member_stretches.sql): a new
 --     as_of or filter reads one row per alliance, not the member rows.
 
-select * exclude (name_rank) from alliance_members_on($as_of, scope_alliances, $neighbour_places)
+select * exclude (name_rank, alliance_key) from alliance_members_on($as_of, scope_alliances, $neighbour_places)
 order by alliance_id

@@ -45,8 +45,8 @@ final as (
         case when e.position is null then 0 else e.position end as position,
         sc.name_rank
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    left join alliance_cluster as c on c.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
+    left join alliance_cluster as c on c.alliance_key = a.rowid
     left join taxonomy_entries as e on e.entry = c.cluster
 )
 

@@ -27,8 +27,8 @@ with
 filings as (
     select coalesce(c.cluster, status_word('unclassified')) as cluster, year(a.filed_date) as year
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    left join alliance_cluster as c on c.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
+    left join alliance_cluster as c on c.alliance_key = a.rowid
     where a.filed_date <= $as_of
 ),
 

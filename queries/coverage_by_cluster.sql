@@ -34,10 +34,10 @@ with
 
 -- the alliances in scope (scope_alliances: the dashboard's filters) with their cluster
 cluster_of as (
-    select a.alliance_id, coalesce(c.cluster, status_word('unclassified')) as cluster
+    select sc.alliance_key, a.alliance_id, coalesce(c.cluster, status_word('unclassified')) as cluster
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    left join alliance_cluster as c on c.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
+    left join alliance_cluster as c on c.alliance_key = a.rowid
 ),
 
 -- alliance_members' rows (context macro alliance_members_on): one per alliance in scope in the registry on as_of
@@ -50,7 +50,7 @@ member_counts as (
         sum(m.universities) as universities,
         sum(m.institutes) as institutes
     from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
-    inner join cluster_of as k on k.alliance_id = m.alliance_id
+    inner join cluster_of as k on k.alliance_key = m.alliance_key
     group by k.cluster
 ),
 

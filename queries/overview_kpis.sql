@@ -59,7 +59,7 @@ with
 filed as (
     select a.alliance_id, a.filed_date
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
     where a.filed_date <= $as_of
 ),
 

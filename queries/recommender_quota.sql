@@ -34,7 +34,7 @@ recommended as (
         coalesce(a.applied_date, a.filed_date) as day,
         a.name
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
     where coalesce(a.applied_date, a.filed_date) <= $as_of
 ),
 

@@ -35,6 +35,7 @@ with
 -- region rule, each 所属区域 aligned to the profile's list (see the caveats)
 bucketed as (
     select
+        sc.alliance_key,
         a.alliance_id,
         a.filed_date,
         r.region,
@@ -44,15 +45,15 @@ bucketed as (
             else 2147483647
         end as sort_key
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
-    inner join alliance_region as r on r.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
+    inner join alliance_region as r on r.alliance_key = a.rowid
 ),
 
 -- alliance_members' rows (context macro alliance_members_on): one per alliance in scope in the registry on as_of
 member_counts as (
     select b.region, count(*) as alliances_active, sum(m.members) as members
     from alliance_members_on($as_of, scope_alliances, $neighbour_places) as m
-    inner join bucketed as b on b.alliance_id = m.alliance_id
+    inner join bucketed as b on b.alliance_key = m.alliance_key
     group by b.region
 ),
 

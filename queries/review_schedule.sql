@@ -38,7 +38,7 @@
 --   - A profile without a cycle (cycle_years = 0) has no evaluation due: status 正常, next due empty.
 --   - Alliances in scope_alliances only (the dashboard's region/level/cluster filters).
 
-select * exclude (name_rank)
+select * exclude (name_rank, alliance_key)
 from review_schedule_on($as_of, scope_alliances, $cycle_years, $report_due_month, $report_due_day,
                         $agreement_term_years, $overdue_action)
 order by list_position([status_word('overdue'), status_word('due_soon'), status_word('on_time')], status),

@@ -31,14 +31,14 @@
 with
 
 paid as (
-    select s.alliance_id, s.kind, s.year, s.amount_yuan
+    select sc.alliance_key, s.kind, s.year, s.amount_yuan
     from subsidies_counted($as_of, year_from := $year_from, year_to := $year_to) as s
     inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
 ),
 
 grouped as (
     select
-        p.alliance_id,
+        p.alliance_key,
         p.kind,
         p.year,
         sum(p.amount_yuan) * 0.0001 as amount_wan,
@@ -55,11 +55,11 @@ final as (
         g.amount_wan,
         c.cap_wan,
         coalesce(g.amount_wan > c.cap_wan, false) as over_cap,
-        g.alliance_id,
+        a.alliance_id,
         g.payments,
         case when c.cap_wan is not null then greatest(g.amount_wan - c.cap_wan, 0) end as excess_wan
     from grouped as g
-    inner join alliances as a on a.alliance_id = g.alliance_id
+    inner join alliances as a on a.rowid = g.alliance_key
     left join profile_caps as c on c.kind = g.kind
 )
 

@@ -34,7 +34,7 @@
 with
 
 paid as (
-    select s.alliance_id, s.year, s.kind, s.amount_yuan
+    select sc.alliance_key, s.year, s.kind, s.amount_yuan
     from subsidies_counted($as_of, year_from := $year_from, year_to := $year_to) as s
     inner join scope_alliances as sc on sc.alliance_id = s.alliance_id
 ),
@@ -57,9 +57,9 @@ labelled as (
         end as sort_key,
         p.amount_yuan
     from paid as p
-    left join alliance_cluster as c on c.alliance_id = p.alliance_id
+    left join alliance_cluster as c on c.alliance_key = p.alliance_key
     left join taxonomy_entries as e on e.entry = c.cluster
-    left join alliance_region as r on r.alliance_id = p.alliance_id
+    left join alliance_region as r on r.alliance_key = p.alliance_key
 ),
 
 grouped as (

@@ -52,9 +52,9 @@
 with
 
 active as (
-    select a.alliance_id, a.name, a.filed_date, a.agreement_date
+    select sc.alliance_key, a.alliance_id, a.name, a.filed_date, a.agreement_date
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
     where in_registry(a.filed_date, a.revoked_date, $as_of)
 ),
 
@@ -80,10 +80,10 @@ clusters as (
         e.entry as cluster,
         nullif(e.grp, '') as cluster_group,
         e.position,
-        count(a.alliance_id) as alliances_active
+        count(a.alliance_key) as alliances_active
     from taxonomy_entries as e
     left join alliance_cluster as c on c.cluster = e.entry
-    left join active as a on a.alliance_id = c.alliance_id
+    left join active as a on a.alliance_key = c.alliance_key
     -- with a cluster filter, only the selected clusters are judged
     where not exists (select 1 from scope_filters as f where f.dimension = 'cluster')
        or e.entry in (select f.value from scope_filters as f where f.dimension = 'cluster')
@@ -97,7 +97,7 @@ year_bounds as (
 -- as review_schedule: (latest 三年评估 or 复审 on or before as_of — context table evaluation_dates —
 -- else 备案日期) + cycle years
 last_evaluation as (
-    select e.alliance_id, e.valid_from as last_evaluation_date
+    select e.alliance_key, e.valid_from as last_evaluation_date
     from evaluation_dates as e
     where e.valid_from <= $as_of and $as_of < e.valid_to
 ),
@@ -107,7 +107,7 @@ schedule as (
         a.name as alliance,
         cast(coalesce(e.last_evaluation_date, a.filed_date) + to_years($cycle_years) as date) as next_evaluation_due
     from active as a
-    left join last_evaluation as e on e.alliance_id = a.alliance_id
+    left join last_evaluation as e on e.alliance_key = a.alliance_key
     where $cycle_years > 0
 ),
 
@@ -151,7 +151,7 @@ evaluation_items as (
 filings as (
     select a.filed_date
     from alliances as a
-    inner join scope_alliances as sc on sc.alliance_id = a.alliance_id
+    inner join scope_alliances as sc on sc.alliance_key = a.rowid
     where a.filed_date <= $as_of
 ),
 

@@ -21,7 +21,7 @@ from loaders.registry import connect_read_only, sql_string
 from queries import runner
 from queries.policy import PILLARS, load_profile
 from queries.scope import Scope
-from registries import D, alliance_row, build, member_row, rows
+from registries import D, alliance_row, build, every_query, member_row, rows
 
 TIANJIN = load_profile("tianjin-2018")
 
@@ -324,3 +324,38 @@ def test_the_scope_is_read_from_the_per_alliance_dimensions(tcon):
     # name order (变动联盟 < 稳定联盟 < 空联盟 by code point), the key lists ordered by alliance sort by
     by_rank = tcon.execute("select alliance_id from alliance_dimensions order by name_rank").fetchall()
     assert [r[0] for r in by_rank] == [a["alliance_id"] for a in sorted(TIMELINE["alliances"], key=lambda a: (a["name"], a["alliance_id"]))]
+
+
+def test_per_alliance_tables_and_the_scope_key_each_alliance_by_its_row_in_alliances(tcon):
+    """alliance_key is the alliance's rowid in the registry's alliances, in every table that carries it."""
+    runner.register_context(tcon, TIANJIN)
+    runner.register_scope(tcon, Scope(TIANJIN, D("2023-03-03")))
+    keys = tcon.execute("select rowid, alliance_id from alliances order by 1").fetchall()
+    assert tcon.execute("select alliance_key, alliance_id from alliance_keys order by 1").fetchall() == keys
+    for table in ("alliance_cluster", "alliance_region", "alliance_dimensions", "scope_alliances"):
+        assert tcon.execute(f"select alliance_key, alliance_id from {table} order by 1").fetchall() == keys, table
+    by_id = {a: k for k, a in keys}
+    # B2's one evaluation; B3, without members, has no member stretch (eligibility_on gives it the no-member row)
+    assert tcon.execute("select alliance_key, valid_from from evaluation_dates where valid_from = date '2022-02-02'"
+                        ).fetchall() == [(by_id["B2"], D("2022-02-02"))]
+    for table in ("member_stretches", "eligibility_stretches", "lead_local"):
+        found = {k for (k,) in tcon.execute(f"select distinct alliance_key from {table} where alliance_key is not null"
+                                           ).fetchall()}
+        assert found == {by_id["B1"], by_id["B2"]}, table
+
+
+def test_the_figures_do_not_depend_on_the_order_alliances_were_written_in(timeline, tmp_path):
+    """The key is a row number: the same registry written in another order gives every query the same rows."""
+    reordered = dict(TIMELINE, alliances=list(reversed(TIMELINE["alliances"])),
+                     members=list(reversed(TIMELINE["members"])))
+    other = connect_read_only(build(tmp_path / "reversed.duckdb", reordered))
+    same = connect_read_only(timeline)
+    try:
+        assert other.execute("select alliance_id from alliances order by rowid limit 1").fetchone() == ("B3",)
+        for name, params in every_query():
+            for on, filters in ((D("2021-01-10"), {}), (D("2022-06-30"), {"levels": ("市级",)})):
+                assert rows(other, name, as_of=on, filters=filters, **params) == \
+                    rows(same, name, as_of=on, filters=filters, **params), (name, on)
+    finally:
+        other.close()
+        same.close()

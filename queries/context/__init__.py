@@ -13,27 +13,34 @@ when, and shares it between cursors):
     member types required: at least one member of some type of each group.
 ``taxonomy_entries(entry, grp, position)``
     the clusters/fields of the taxonomy, in its order (empty when there is none).
-``alliance_cluster(alliance_id, cluster, reason, raw_field)``
+``alliance_keys(alliance_key, alliance_id)``
+    every alliance's integer key: its ``rowid`` in the registry's ``alliances`` table. The per-alliance
+    tables below carry it, ``scope_alliances`` carries it, and the rules and queries join on it (or on
+    ``alliances.rowid``) rather than on the text ``alliance_id``: a join of 84,000 alliances on an
+    integer in a dense range is DuckDB's perfect hash join, a third of the cost of hashing the ids.
+    A registry file is written whole by each import and never changed in place (loaders.store), and
+    a context is built per import, so the rowids it read are the ones every query of it sees.
+``alliance_cluster(alliance_key, alliance_id, cluster, reason, raw_field)``
     every alliance classified by ``policy.classify_alliances`` (overrides applied);
     unmapped ones carry 未归类 and the reason.
 ``cluster_list(cluster, cluster_group, position)``
     the taxonomy's entries, then 未归类: the rows of every by-cluster table (``cluster_list.sql``).
 ``lead_units`` and ``alliance_region``
     the lead-unit and region rules, as SQL in this folder (``lead_units.sql``, ``alliance_region.sql``).
-``lead_local(alliance_id, valid_from, valid_to, lead_local)``
+``lead_local(alliance_key, valid_from, valid_to, lead_local)``
     whether the lead unit among the current members is registered locally, per stretch of dates
     (``lead_local.sql``): what ``eligibility_check`` reads at any as_of.
-``evaluation_dates(alliance_id, valid_from, valid_to)``
+``evaluation_dates(alliance_key, valid_from, valid_to)``
     each alliance's evaluation dates, each until the next (``evaluation_dates.sql``): the latest
     evaluation on any as_of, for ``review_schedule`` and ``work_priorities``.
-``alliance_dimensions(alliance_id, region, level, cluster, name_rank)``
+``alliance_dimensions(alliance_key, alliance_id, region, level, cluster, name_rank)``
     what the sidebar's filters match, per alliance (``alliance_dimensions.sql``; read by ``scope_alliances.sql``),
     and its place in name order: ``scope_alliances`` carries it, and every list ordered by alliance sorts by
     that integer rather than by the names.
-``member_stretches(alliance_id, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
+``member_stretches(alliance_key, valid_from, valid_to, members, enterprises, …, neighbour_mask)``
     every alliance's members counted by type, core and place, per stretch of dates over which they
     do not change (``member_stretches.sql``): what ``alliance_members`` reads at any as_of.
-``eligibility_stretches(alliance_id, valid_from, valid_to, member_count, …, problems)`` and ``eligibility_on(as_of, scope)``
+``eligibility_stretches(alliance_key, valid_from, valid_to, member_count, …, problems)`` and ``eligibility_on(as_of, scope)``
     every alliance checked against the profile's member conditions, per stretch of dates over which its
     members and lead do not change (``eligibility_stretches.sql``), and a table macro giving the alliances in
     the registry on as_of and in the cursor's scope each the check of the stretch holding as_of
@@ -139,28 +146,31 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, taxonomy_id: str, ca
     required = pd.DataFrame([(i, kind, "或".join(group)) for i, group in enumerate(profile.members.required_types, 1)
                              for kind in group], columns=["group_no", "unit_type", "group_label"])
     # as Arrow columns: 84,000 alliances as Python tuples took 0.14 s, their frames as much again
-    alliances = con.sql("select alliance_id, name, field, lead_unit from alliances").to_arrow_table()
+    alliances = con.sql("select rowid as alliance_key, alliance_id, name, field, lead_unit from alliances").to_arrow_table()
     if taxonomy_id:
         tax = policy.load_taxonomy(taxonomy_id)
         entries = pd.DataFrame([(e.name, e.group, i) for i, e in enumerate(tax.entries, 1)],
                                columns=["entry", "grp", "position"])
         clusters = classify(tax, alliances, policy.override_files(profile.settings))
+        clusters = clusters.add_column(0, "alliance_key", alliances["alliance_key"])
     else:
         entries = pd.DataFrame({"entry": [], "grp": [], "position": []})
-        clusters = pa.table({"alliance_id": alliances["alliance_id"],
+        clusters = pa.table({"alliance_key": alliances["alliance_key"], "alliance_id": alliances["alliance_id"],
                              "cluster": pa.repeat(UNCLASSIFIED, alliances.num_rows),
                              "reason": pa.repeat("政策配置未设分类体系", alliances.num_rows),
                              "raw_field": alliances["field"]})
-    lead = pa.table({"alliance_id": alliances["alliance_id"],  # keyed as the import keys names, all at once
+    lead = pa.table({"alliance_key": alliances["alliance_key"], "alliance_id": alliances["alliance_id"],
                      "lead_key": name_key_column(text_column(alliances["lead_unit"]))})
     tables = {
         "profile_caps": (caps, "kind varchar, cap_wan decimal(18,6)"),
         "profile_targets": (targets, "label varchar, year integer, low integer, high integer, count_from integer"),
         "profile_required_types": (required, "group_no integer, unit_type varchar, group_label varchar"),
         "taxonomy_entries": (entries, "entry varchar, grp varchar, position integer"),
-        "alliance_cluster": (clusters, "alliance_id varchar, cluster varchar, reason varchar, raw_field varchar"),
-        "_alliance_lead": (lead, "alliance_id varchar, lead_key varchar"),
-        "_alliance_name_rank": (_name_ranks(alliances), "alliance_id varchar, name_rank integer"),
+        "alliance_cluster": (clusters, "alliance_key bigint, alliance_id varchar, cluster varchar, reason varchar, "
+                                       "raw_field varchar"),
+        "_alliance_lead": (lead, "alliance_key bigint, alliance_id varchar, lead_key varchar"),
+        "alliance_keys": (alliances.select(["alliance_key", "alliance_id"]), "alliance_key bigint, alliance_id varchar"),
+        "_alliance_name_rank": (_name_ranks(alliances), "alliance_key bigint, name_rank integer"),
         "unit_types": (pd.DataFrame([(i, kind, pillar) for i, (kind, pillar) in enumerate(policy.PILLARS.items(), 1)],
                                     columns=["position", "unit_type", "pillar"]),
                        "position integer, unit_type varchar, pillar varchar"),
@@ -226,7 +236,7 @@ def _name_ranks(alliances: pa.Table) -> pa.Table:
     order = pc.sort_indices(alliances, sort_keys=[("name", "ascending"), ("alliance_id", "ascending")]).to_numpy()
     ranks = np.empty(len(order), dtype=np.int32)
     ranks[order] = np.arange(1, len(order) + 1, dtype=np.int32)
-    return pa.table({"alliance_id": alliances["alliance_id"], "name_rank": ranks})
+    return pa.table({"alliance_key": alliances["alliance_key"], "name_rank": ranks})
 
 
 def scope_statements(scope: Scope) -> list[tuple[str, dict[str, Any]]]:

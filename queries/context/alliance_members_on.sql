@@ -1,15 +1,15 @@
 -- alliance_members_on(as_of, scope, neighbour_places): a table macro, one row per alliance in the registry on
 -- as_of and in ``scope`` (the caller's scope_alliances, a cursor's own table, so passed in) with its members
 -- on as_of counted by type, core and place (member_stretches: the stretch holding as_of), and the scope's
--- name_rank to sort by. The one place
+-- name_rank to sort by and alliance_key to join on. The one place
 -- alliance_members (every row, ordered: the list the member figures sum) and overview_kpis (their count
 -- and sum, without materialising the list) read the counts from.
 with
 
 active as (
-    select a.alliance_id, a.name, sc.name_rank
+    select sc.alliance_key, a.alliance_id, a.name, sc.name_rank
     from alliances as a
-    inner join query_table(scope) as sc on sc.alliance_id = a.alliance_id
+    inner join query_table(scope) as sc on sc.alliance_key = a.rowid
     where in_registry(a.filed_date, a.revoked_date, as_of)
 ),
 
@@ -18,7 +18,7 @@ active as (
 per_alliance as (
     select c.*
     from member_stretches as c
-    inner join active as a on a.alliance_id = c.alliance_id
+    inner join active as a on a.alliance_key = c.alliance_key
     where c.valid_from <= as_of and as_of < c.valid_to
 ),
 
@@ -44,9 +44,10 @@ final as (
         array_to_string(list_filter(cast(neighbour_places as varchar[]),
                                     lambda n, i: (coalesce(p.neighbour_mask, 0) >> (i - 1)) & 1 = 1), '、')
             as neighbour_places_found,
-        a.name_rank
+        a.name_rank,
+        a.alliance_key
     from active as a
-    left join per_alliance as p on p.alliance_id = a.alliance_id
+    left join per_alliance as p on p.alliance_key = a.alliance_key
 )
 
 select * from final

@@ -1,4 +1,4 @@
--- alliance_region(alliance_id, region, position, raw_region): every alliance's 所属区域 aligned to the
+-- alliance_region(alliance_key, alliance_id, region, position, raw_region): every alliance's 所属区域 aligned to the
 -- profile's regions.list ($regions) — the one region rule of the dashboard (region_distribution,
 -- subsidy_totals by region and the region filter all use it): the listed region equal to the text,
 -- else the first one the text contains (天津市南开区 → 南开区), else the first that is the text plus
@@ -18,6 +18,7 @@ region_names as (
     from (select distinct nullif(trim(a.region), '') as raw_region from alliances as a) as r
 )
 select
+    a.rowid as alliance_key,
     a.alliance_id,
     coalesce(n.listed_region, n.raw_region, status_word('unfilled')) as region,
     cast(list_position(cast($regions as varchar[]), n.listed_region) as integer) as position,

@@ -1,8 +1,8 @@
--- eligibility_stretches(alliance_id, valid_from, valid_to, member_count, core_member_count, has_enterprise,
+-- eligibility_stretches(alliance_key, valid_from, valid_to, member_count, core_member_count, has_enterprise,
 -- has_univ_or_institute, lead_registered_locally, local_core_share, problems): the profile's member conditions
 -- checked once per row of member_stretches (an alliance's current members, per stretch of dates over which they
 -- do not change), with the lead unit's place of that stretch (lead_local: the lead is found among the current
--- members, so its place changes only where the members do). One more row, alliance_id null, is the verdict
+-- members, so its place changes only where the members do). One more row, alliance_key null, is the verdict
 -- on no current member at all: what eligibility_on(as_of) gives an alliance with no stretch holding as_of.
 -- Conditions ($member_minimum, $counts_core_only, profile_required_types, $require_lead_local,
 -- $core_local_share_min, $local_places) are the profile's; the context is rebuilt when they change.
@@ -11,7 +11,7 @@ with
 
 counted as (
     select
-        m.alliance_id,
+        m.alliance_key,
         m.valid_from,
         m.valid_to,
         m.members,
@@ -27,7 +27,7 @@ counted as (
         l.lead_local
     from member_stretches as m
     left join lead_local as l
-        on l.alliance_id = m.alliance_id and l.valid_from <= m.valid_from and m.valid_from < l.valid_to
+        on l.alliance_key = m.alliance_key and l.valid_from <= m.valid_from and m.valid_from < l.valid_to
     union all
     -- no current member: zero counts, the lead not among them
     select null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, null
@@ -36,26 +36,26 @@ counted as (
 -- a required group is missing when the alliance has no current member of any of its types
 missing_types as (
     select
-        x.alliance_id,
+        x.alliance_key,
         x.valid_from,
         string_agg('缺少' || x.group_label || '成员', '；' order by x.group_no) as problems
     from (
-        select c.alliance_id, c.valid_from, r.group_no, any_value(r.group_label) as group_label,
+        select c.alliance_key, c.valid_from, r.group_no, any_value(r.group_label) as group_label,
             sum(case r.unit_type
                 when '企业' then c.enterprises when '高校' then c.universities when '科研院所' then c.institutes
                 when '金融机构' then c.finance_bodies when '中介机构' then c.intermediaries when '其他' then c.other_units
             end) as present
         from counted as c
         cross join profile_required_types as r
-        group by c.alliance_id, c.valid_from, r.group_no
+        group by c.alliance_key, c.valid_from, r.group_no
     ) as x
     where coalesce(x.present, 0) = 0
-    group by x.alliance_id, x.valid_from
+    group by x.alliance_key, x.valid_from
 ),
 
 checked as (
     select
-        c.alliance_id,
+        c.alliance_key,
         c.valid_from,
         c.valid_to,
         c.members as member_count,
@@ -69,11 +69,11 @@ checked as (
         mt.problems as type_problems
     from counted as c
     left join missing_types as mt
-        on mt.alliance_id is not distinct from c.alliance_id and mt.valid_from is not distinct from c.valid_from
+        on mt.alliance_key is not distinct from c.alliance_key and mt.valid_from is not distinct from c.valid_from
 )
 
 select
-    c.alliance_id,
+    c.alliance_key,
     c.valid_from,
     c.valid_to,
     c.member_count,
@@ -104,4 +104,4 @@ select
         end
     ) as problems
 from checked as c
-order by c.alliance_id nulls first, c.valid_from
+order by c.alliance_key nulls first, c.valid_from

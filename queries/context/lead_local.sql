@@ -1,4 +1,4 @@
--- lead_local(alliance_id, valid_from, valid_to, lead_local): whether an alliance's 对外责任主体单位 is
+-- lead_local(alliance_key, valid_from, valid_to, lead_local): whether an alliance's 对外责任主体单位 is
 -- registered locally, once per stretch of dates [valid_from, valid_to) over which its current lead_units
 -- rows do not change — read once per member stretch by eligibility_stretches (the check eligibility_check reads).
 -- The lead is the current member of the lead unit's name (by_name), else the current 理事长单位; it is
@@ -7,7 +7,7 @@
 with
 places as (
     select
-        u.alliance_id,
+        u.alliance_key,
         u.by_name,
         u.joined_date,
         u.left_date,
@@ -18,11 +18,11 @@ places as (
 )
 
 select
-    l.alliance_id,
+    l.alliance_key,
     l.valid_from,
     l.valid_to,
     case when bool_or(l.by_name) then bool_or(l.is_local) filter (where l.by_name)
          else bool_or(l.is_local) end as lead_local
 from current_in_stretches(places) as l
-group by l.alliance_id, l.valid_from, l.valid_to
-order by l.alliance_id, l.valid_from
+group by l.alliance_key, l.valid_from, l.valid_to
+order by l.alliance_key, l.valid_from

@@ -1,4 +1,4 @@
--- member_stretches(alliance_id, valid_from, valid_to, members, enterprises, universities, institutes,
+-- member_stretches(alliance_key, valid_from, valid_to, members, enterprises, universities, institutes,
 -- finance_bodies, intermediaries, core_members, local_core_members, local_members, neighbour_members,
 -- other_place_members, neighbour_mask): an alliance's current members counted, once per stretch of dates
 -- [valid_from, valid_to) over which they do not change — so a query at any as_of reads the one row per
@@ -49,10 +49,16 @@ cohorts as (
     from members as m
     left join places as p on p.registered_in = m.registered_in
     group by m.alliance_id, m.joined_date, m.left_date
+),
+
+keyed as (
+    select k.alliance_key, c.* exclude (alliance_id)
+    from cohorts as c
+    inner join alliance_keys as k on k.alliance_id = c.alliance_id
 )
 
 select
-    c.alliance_id,
+    c.alliance_key,
     c.valid_from,
     c.valid_to,
     cast(sum(c.members) as bigint) as members,   -- counts, as count(*) gives them (sum would widen them to HUGEINT)
@@ -67,6 +73,6 @@ select
     cast(sum(c.neighbour_members) as bigint) as neighbour_members,
     cast(sum(c.other_place_members) as bigint) as other_place_members,
     bit_or(c.neighbour_mask) as neighbour_mask
-from current_in_stretches(cohorts) as c
-group by c.alliance_id, c.valid_from, c.valid_to
-order by c.alliance_id, c.valid_from
+from current_in_stretches(keyed) as c
+group by c.alliance_key, c.valid_from, c.valid_to
+order by c.alliance_key, c.valid_from

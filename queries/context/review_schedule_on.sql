@@ -1,21 +1,21 @@
 -- review_schedule_on(as_of, scope, cycle_years, report_due_month, report_due_day, agreement_term_years,
 -- overdue_action): a table macro, one row per alliance in the registry on as_of and in ``scope`` (the caller's
 -- scope_alliances, passed in) with its evaluation and report schedule under the profile's rules (the parameters
--- of review_schedule) and the scope's name_rank to sort by. The one place review_schedule (every row, ordered)
+-- of review_schedule) and the scope's name_rank to sort by and alliance_key to join on. The one place review_schedule (every row, ordered)
 -- and overview_kpis (its counts of overdue evaluations, missing reports and expired agreements) read the
 -- schedule from.
 with
 
 active as (
-    select a.alliance_id, a.name, a.filed_date, a.agreement_date, sc.name_rank
+    select sc.alliance_key, a.alliance_id, a.name, a.filed_date, a.agreement_date, sc.name_rank
     from alliances as a
-    inner join query_table(scope) as sc on sc.alliance_id = a.alliance_id
+    inner join query_table(scope) as sc on sc.alliance_key = a.rowid
     where in_registry(a.filed_date, a.revoked_date, as_of)
 ),
 
 -- the latest 三年评估 or 复审 on or before as_of (context table evaluation_dates)
 last_evaluation as (
-    select e.alliance_id, e.valid_from as last_evaluation_date
+    select e.alliance_key, e.valid_from as last_evaluation_date
     from evaluation_dates as e
     where e.valid_from <= as_of and as_of < e.valid_to
 ),
@@ -39,6 +39,7 @@ reports as (
 
 schedule as (
     select
+        a.alliance_key,
         a.alliance_id,
         a.name,
         a.name_rank,
@@ -51,7 +52,7 @@ schedule as (
         -- a report is owed from the year after filing on
         case when year(a.filed_date) < d.report_year then d.report_year end as report_year
     from active as a
-    left join last_evaluation as e on e.alliance_id = a.alliance_id
+    left join last_evaluation as e on e.alliance_key = a.alliance_key
     left join report_due as d on true
 ),
 
@@ -75,7 +76,8 @@ final as (
         s.next_evaluation_due - as_of as days_to_due,
         s.report_year,
         case when s.next_evaluation_due < as_of and overdue_action <> '' then overdue_action end as action,
-        s.name_rank
+        s.name_rank,
+        s.alliance_key
     from schedule as s
     left join reports as r on r.alliance_id = s.alliance_id
 )
